@@ -1,0 +1,96 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { z } from 'zod';
+
+export type ErrorCode =
+  | 'invalid_request'
+  | 'unauthorized'
+  | 'payment_required'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'unprocessable'
+  | 'rate_limited'
+  | 'internal'
+  | 'service_unavailable';
+
+/** Every 4xx/5xx leaves the API as `{ "error": { status, code, message, details? } }`. */
+export interface ErrorEnvelope {
+  error: { status: number; code: ErrorCode; message: string; details?: unknown };
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+
+  toEnvelope(): ErrorEnvelope {
+    return {
+      error: {
+        status: this.status,
+        code: this.code,
+        message: this.message,
+        ...(this.details === undefined ? {} : { details: this.details }),
+      },
+    };
+  }
+}
+
+export const notFound = (what: string): ApiError => new ApiError(404, 'not_found', `${what} not found`);
+
+export function fromZodError(part: 'body' | 'query' | 'path', error: z.ZodError): ApiError {
+  const details = error.issues.map((issue) => ({
+    location: part,
+    path: issue.path.join('.'),
+    message: issue.message,
+  }));
+  const first = details[0];
+  const summary = first ? `${first.path ? `${first.path}: ` : ''}${first.message}` : 'invalid input';
+  return new ApiError(400, 'invalid_request', `Invalid ${part}: ${summary}`, details);
+}
+
+export const unknownRoute: RequestHandler = (req) => {
+  throw new ApiError(404, 'not_found', `No route for ${req.method} ${req.path}`);
+};
+
+interface HttpishError {
+  status?: number;
+  statusCode?: number;
+  type?: string;
+}
+
+/** Maps anything thrown to the envelope; unknown errors are logged and answered 500 without internals. */
+export function errorHandler(log: (err: unknown) => void): ErrorRequestHandler {
+  return (err: unknown, _req, res, next) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    let apiError: ApiError;
+    if (err instanceof ApiError) {
+      apiError = err;
+    } else if (err instanceof z.ZodError) {
+      apiError = fromZodError('body', err);
+    } else {
+      // body-parser errors carry a status and a type
+      const httpish = (err ?? {}) as HttpishError;
+      const status = httpish.status ?? httpish.statusCode;
+      if (httpish.type === 'entity.too.large') {
+        apiError = new ApiError(413, 'payload_too_large', 'Request body exceeds the 64 KB limit');
+      } else if (httpish.type === 'entity.parse.failed') {
+        apiError = new ApiError(400, 'invalid_request', 'Request body is not valid JSON');
+      } else if (status !== undefined && status >= 400 && status < 500) {
+        apiError = new ApiError(status, 'invalid_request', 'Invalid request');
+      } else {
+        log(err);
+        apiError = new ApiError(500, 'internal', 'Internal error');
+      }
+    }
+    res.status(apiError.status).json(apiError.toEnvelope());
+  };
+}

@@ -1,0 +1,93 @@
+import { Router } from 'express';
+import type { Client, Connection } from '@temporalio/client';
+import { WorkflowIdConflictPolicy } from '@temporalio/client';
+import type { Pool } from 'pg';
+import { ApiError } from './errors';
+
+const CHECK_TIMEOUT_MS = 3000;
+
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function check(name: string, probe: () => Promise<unknown>): Promise<[string, string]> {
+  try {
+    await withTimeout(probe(), CHECK_TIMEOUT_MS, name);
+    return [name, 'ok'];
+  } catch (err) {
+    return [name, err instanceof Error ? err.message : String(err)];
+  }
+}
+
+export interface HealthDeps {
+  pool: Pool;
+  temporal: Client;
+  taskQueue: string;
+  /**
+   * The connection `/healthz` asks. Give it one without the client's retry interceptor: a health answer is about
+   * now, and the SDK's retries outlive the gRPC deadline. Defaults to the client's own connection.
+   */
+  temporalHealthConnection?: Connection;
+}
+
+/**
+ * `/healthz` answers 200 only when Postgres and Temporal both answer; `/healthz/round-trip` additionally runs a
+ * workflow on a worker whose activity writes to Postgres, and reads that row back.
+ */
+export function healthRouter({ pool, temporal, taskQueue, temporalHealthConnection }: HealthDeps): Router {
+  const router = Router();
+  const probeConnection = temporalHealthConnection ?? temporal.connection;
+
+  router.get('/healthz', async (_req, res) => {
+    const results = Object.fromEntries(
+      await Promise.all([
+        check('postgres', () => pool.query('SELECT 1')),
+        check('temporal', () =>
+          // a gRPC deadline, so an unreachable server's call ends instead of retrying in the background
+          probeConnection.withDeadline(Date.now() + CHECK_TIMEOUT_MS - 100, () =>
+            probeConnection.workflowService.getSystemInfo({}),
+          ),
+        ),
+      ]),
+    );
+    const failing = Object.entries(results).filter(([, state]) => state !== 'ok');
+    if (failing.length === 0) {
+      res.json({ status: 'ok' });
+      return;
+    }
+    const message = failing.map(([name, reason]) => `${name} is unreachable (${reason})`).join('; ');
+    throw new ApiError(503, 'service_unavailable', message, results);
+  });
+
+  router.get('/healthz/round-trip', async (_req, res) => {
+    const started = Date.now();
+    try {
+      // one shared probe at a time: concurrent callers attach to the running one instead of starting more
+      const runId = await withTimeout(
+        temporal.workflow.execute('healthProbeWorkflow', {
+          taskQueue,
+          workflowId: 'health-probe',
+          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+          workflowExecutionTimeout: '30 seconds',
+          args: [],
+        }) as Promise<string>,
+        10_000,
+        'a worker',
+      );
+      const row = await pool.query<{ written_at: Date }>('SELECT written_at FROM health_probes WHERE run_id = $1', [
+        runId,
+      ]);
+      const written = row.rows[0];
+      if (!written) throw new Error(`the probe row for run ${runId} is missing`);
+      res.json({ status: 'ok', run_id: runId, written_at: written.written_at, round_trip_ms: Date.now() - started });
+    } catch (err) {
+      throw new ApiError(503, 'service_unavailable', `Round trip failed: ${(err as Error).message}`);
+    }
+  });
+
+  return router;
+}

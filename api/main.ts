@@ -1,0 +1,34 @@
+import { Client, Connection } from '@temporalio/client';
+import { ConfigError, parseConfig } from '../domain/config';
+import { createPool } from '../db/pool';
+import { temporalConnectionOptions } from '../worker/connection';
+import { createApp } from './app';
+
+function main(): void {
+  const config = parseConfig(process.env);
+  const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_MAX);
+  // lazy: the API starts (and /healthz reports it) even while Temporal is still coming up
+  const connection = Connection.lazy(temporalConnectionOptions(config));
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporalHealthConnection = Connection.lazy({ ...temporalConnectionOptions(config), interceptors: [] });
+  const app = createApp({ pool, temporal, temporalHealthConnection, taskQueue: config.TEMPORAL_TASK_QUEUE });
+  const server = app.listen(config.PORT, () => console.log(`API listening on http://localhost:${config.PORT}`));
+
+  const shutdown = (): void => {
+    server.close(() => {
+      void Promise.allSettled([pool.end(), connection.close(), temporalHealthConnection.close()]).then(() => process.exit(0));
+    });
+    // keep-alive sockets must not hold the process open
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+try {
+  main();
+} catch (err) {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+}

@@ -1,0 +1,69 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Pool, PoolClient } from 'pg';
+
+type Queryable = Pool | PoolClient;
+
+export interface Team {
+  id: string;
+  name: string;
+  balance_cents: number;
+  created_at: Date;
+}
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/** A new API key: `ct_` and 32 random bytes, base64url. Only its hash is stored. */
+export function generateApiKey(): string {
+  return `ct_${randomBytes(32).toString('base64url')}`;
+}
+
+export async function createTeam(db: Queryable, name: string): Promise<Team> {
+  const result = await db.query<Team>('INSERT INTO teams (name) VALUES ($1) RETURNING *', [name]);
+  return result.rows[0] as Team;
+}
+
+export async function findTeam(db: Queryable, teamId: string): Promise<Team | undefined> {
+  const result = await db.query<Team>('SELECT * FROM teams WHERE id = $1', [teamId]);
+  return result.rows[0];
+}
+
+/** Stores the hash of a fresh key for the team and returns the key itself, the only time it exists in the clear. */
+export async function createApiKey(db: Queryable, teamId: string, name = 'default'): Promise<{ id: string; key: string }> {
+  const key = generateApiKey();
+  const result = await db.query<{ id: string }>(
+    'INSERT INTO api_keys (team_id, key_hash, key_prefix, name) VALUES ($1, $2, $3, $4) RETURNING id',
+    [teamId, hashApiKey(key), key.slice(0, 10), name],
+  );
+  return { id: (result.rows[0] as { id: string }).id, key };
+}
+
+/** The team an active key belongs to, or undefined for an unknown or revoked key. */
+export async function teamForApiKey(db: Queryable, key: string): Promise<{ teamId: string; keyId: string } | undefined> {
+  const result = await db.query<{ team_id: string; id: string }>(
+    'SELECT team_id, id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL',
+    [hashApiKey(key)],
+  );
+  const row = result.rows[0];
+  return row ? { teamId: row.team_id, keyId: row.id } : undefined;
+}
+
+/** Adds prepaid credits once per idempotency key; returns the balance after. */
+export async function addCredits(
+  db: Queryable,
+  teamId: string,
+  cents: number,
+  idempotencyKey: string,
+  description = 'top-up',
+): Promise<number> {
+  if (!Number.isSafeInteger(cents) || cents <= 0) throw new Error('credits must be a positive whole number of cents');
+  await db.query(
+    `INSERT INTO credit_ledger (team_id, kind, amount_cents, idempotency_key, operation, description)
+     VALUES ($1, 'topup', $2, $3, 'topup', $4)
+     ON CONFLICT ON CONSTRAINT credit_ledger_idempotency_key DO NOTHING`,
+    [teamId, cents, idempotencyKey, description],
+  );
+  const team = await findTeam(db, teamId);
+  return team?.balance_cents ?? 0;
+}

@@ -1,0 +1,101 @@
+/** Shapes shared by providers, activities, the API and (types only) workflows. Plain data, no I/O. */
+
+export const PLATFORMS = ['tiktok', 'youtube', 'instagram'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+/** Profile-level metrics as a platform reports them; `null` where the platform does not expose the metric. */
+export interface ProfileMetrics {
+  platform: Platform;
+  /** the platform's own stable id for the account (channel id on YouTube) */
+  platform_user_id: string;
+  handle: string;
+  display_name: string;
+  avatar_url: string | null;
+  profile_url: string;
+  bio: string | null;
+  is_verified: boolean;
+  followers: number | null;
+  following: number | null;
+  total_videos: number | null;
+  total_likes: number | null;
+  /** only YouTube exposes a profile-level view count; TikTok and Instagram report null here */
+  total_views: number | null;
+  /** YouTube subscribers; null elsewhere */
+  subscribers: number | null;
+  category: string | null;
+  /** declared profile hints (country ISO-3166 alpha-2, language ISO-639-1) */
+  country: string | null;
+  language: string | null;
+  external_links: string[];
+}
+
+/** One post with its metrics at the time it was read; `null` where the platform hides a metric. */
+export interface Post {
+  platform: Platform;
+  platform_video_id: string;
+  url: string;
+  title: string | null;
+  description: string | null;
+  thumbnail_url: string | null;
+  published_at: string; // ISO 8601
+  duration_seconds: number | null;
+  views: number | null;
+  likes: number | null;
+  comments: number | null;
+  shares: number | null;
+  bookmarks: number | null;
+  hashtags: string[];
+  /** TikTok only; null on other platforms */
+  is_duet: boolean | null;
+  is_stitch: boolean | null;
+}
+
+export interface PostPage {
+  posts: Post[];
+  /** opaque cursor for the next (older) page; null at the end */
+  next_cursor: string | null;
+}
+
+export interface Comment {
+  id: string;
+  platform_video_id: string;
+  author_handle: string;
+  text: string;
+  likes: number;
+  published_at: string;
+}
+
+/** Typed outcomes a provider can fail with; recorded on the failed cycle. */
+export const PROVIDER_FAILURES = ['blocked', 'private', 'deleted', 'rate_limited', 'empty', 'unavailable'] as const;
+export type ProviderFailureKind = (typeof PROVIDER_FAILURES)[number];
+
+export class ProviderError extends Error {
+  constructor(
+    readonly kind: ProviderFailureKind,
+    message: string,
+    /** seconds the platform asked us to wait (429), when it said */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = 'ProviderError';
+  }
+
+  /** private, deleted, blocked and empty will not change on a retry a few seconds later */
+  get permanent(): boolean {
+    return this.kind === 'private' || this.kind === 'deleted' || this.kind === 'blocked' || this.kind === 'empty';
+  }
+}
+
+/** The one interface every platform data source implements (simulated, YouTube Data API, scraper gateway). */
+export interface PlatformProvider {
+  readonly name: string;
+  getProfile(platform: Platform, handle: string): Promise<ProfileMetrics>;
+  /** most recent first; `cursor` from the previous page */
+  listPosts(platform: Platform, handle: string, opts: { limit: number; cursor?: string | null }): Promise<PostPage>;
+  getPost(platform: Platform, platformVideoId: string): Promise<Post>;
+  listComments(
+    platform: Platform,
+    platformVideoId: string,
+    opts: { limit: number; cursor?: string | null },
+  ): Promise<{ comments: Comment[]; next_cursor: string | null }>;
+}

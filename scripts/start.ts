@@ -1,0 +1,167 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { ConfigError, parseConfig } from '../domain/config';
+import { migrate } from '../db/migrate';
+import { createPool } from '../db/pool';
+import { addCredits, createApiKey, createTeam, teamForApiKey } from '../db/teams';
+import { freePort, startPrivateCluster, type PrivateCluster } from './postgres';
+import { registerSearchAttributes, startTemporalDevServer, type DevServer } from './temporal-dev';
+import { ensureTemporalBinaries, projectRoot } from './temporal-tools';
+
+const dataDir = path.join(projectRoot, '.data');
+const keyFile = path.join(dataDir, 'dev-api-key');
+const DEMO_TEAM = 'Demo team';
+const DEMO_CREDITS = 10_000;
+
+async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** The demo team and its key, made on the first start and reused after (the key is kept in .data/dev-api-key). */
+async function ensureDemoTeam(databaseUrl: string): Promise<string> {
+  const pool = createPool(databaseUrl, 2);
+  try {
+    const saved = existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : '';
+    if (saved && (await teamForApiKey(pool, saved))) return saved;
+    const existing = await pool.query<{ id: string }>('SELECT id FROM teams WHERE name = $1 ORDER BY created_at LIMIT 1', [
+      DEMO_TEAM,
+    ]);
+    const teamId = existing.rows[0]?.id ?? (await createTeam(pool, DEMO_TEAM)).id;
+    await addCredits(pool, teamId, DEMO_CREDITS, `demo-team:${teamId}:initial-credits`, 'demo team starting credits');
+    const { key } = await createApiKey(pool, teamId, 'dev');
+    writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
+    return key;
+  } finally {
+    await pool.end();
+  }
+}
+
+async function waitForHealth(url: string, deadlineMs: number): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+      last = `${res.status} ${await res.text()}`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`${url} did not answer 200 in time: ${last}`);
+}
+
+function startNodeService(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, entry)], {
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    // own process group: Ctrl-C reaches this orchestrator, which stops children in order (worker drains first)
+    detached: true,
+  });
+  child.on('error', (err) => console.error(`${name}: ${err.message}`));
+  return child;
+}
+
+function stopChild(child: ChildProcess, timeoutMs = 15_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function main(): Promise<void> {
+  mkdirSync(dataDir, { recursive: true });
+  const bins = ensureTemporalBinaries();
+  let cluster: PrivateCluster | undefined;
+  let temporal: DevServer | undefined;
+  const children: ChildProcess[] = [];
+  let stopping = false;
+
+  const shutdown = async (code: number): Promise<never> => {
+    if (!stopping) {
+      stopping = true;
+      console.log('\nstopping: API and worker, then Temporal, then Postgres');
+      await Promise.all(children.map((child) => stopChild(child)));
+      await temporal?.stop();
+      if (cluster?.startedHere) cluster.stop();
+    }
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  try {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    if (!env.DATABASE_URL) {
+      cluster = await startPrivateCluster({ dataDir: path.join(dataDir, 'postgres'), database: 'creator_tracker' });
+      env.DATABASE_URL = cluster.url;
+      console.log(`postgres: ${cluster.url} (${cluster.startedHere ? 'started' : 'already running'})`);
+    }
+    if (!env.TEMPORAL_ADDRESS) {
+      const port = (await portIsFree(7233)) ? 7233 : await freePort();
+      temporal = await startTemporalDevServer({
+        cli: bins.cli,
+        dbFile: path.join(dataDir, 'temporal', 'temporal.db'),
+        port,
+        uiPort: 8233,
+        namespace: env.TEMPORAL_NAMESPACE || 'default',
+        logFile: path.join(dataDir, 'temporal', 'server.log'),
+      });
+      env.TEMPORAL_ADDRESS = temporal.address;
+      console.log(`temporal: ${temporal.address}`);
+    }
+    const config = parseConfig(env);
+    if (!temporal) {
+      await registerSearchAttributes(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE).catch((err: Error) =>
+        console.warn(`could not register search attributes on ${config.TEMPORAL_ADDRESS}: ${err.message}`),
+      );
+    }
+    await migrate(config.DATABASE_URL, (msg) => console.log(`migrate: ${msg}`));
+    const key = await ensureDemoTeam(config.DATABASE_URL);
+
+    for (const [name, entry] of [
+      ['worker', 'worker/main.ts'],
+      ['api', 'api/main.ts'],
+    ] as const) {
+      const child = startNodeService(name, entry, env);
+      child.once('exit', (code, signal) => {
+        if (stopping) return;
+        console.error(`${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping everything`);
+        void shutdown(1);
+      });
+      children.push(child);
+    }
+    const apiUrl = `http://localhost:${config.PORT}`;
+    await waitForHealth(`${apiUrl}/healthz`, 60_000);
+    console.log(
+      [
+        '',
+        'Creator Tracker is running.',
+        `  API:          ${apiUrl}`,
+        `  Temporal UI:  ${temporal?.uiUrl ?? `(external Temporal at ${config.TEMPORAL_ADDRESS})`}`,
+        `  API key:      ${key}   (saved in .data/dev-api-key)`,
+        '',
+        `  curl ${apiUrl}/v1/account -H "Authorization: Bearer ${key}"`,
+        '',
+        'Press Ctrl-C to stop.',
+      ].join('\n'),
+    );
+  } catch (err) {
+    console.error(err instanceof ConfigError ? err.message : err);
+    await shutdown(1);
+  }
+}
+
+void main();

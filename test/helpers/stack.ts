@@ -1,0 +1,73 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Pool } from 'pg';
+import { createApp } from '../../api/app';
+import { createPool } from '../../db/pool';
+import { createWorker } from '../../worker/worker';
+
+export function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: the jest global setup did not run or failed`);
+  return value;
+}
+
+export const testDatabaseUrl = (): string => requireEnv('DATABASE_URL');
+
+/** The workflow bundle built once by the global setup, so each suite's workers start in milliseconds. */
+export const sharedWorkflowBundle = (): { codePath: string } => ({ codePath: requireEnv('TEST_WORKFLOW_BUNDLE') });
+
+export interface Stack {
+  baseUrl: string;
+  pool: Pool;
+  client: Client;
+  taskQueue: string;
+  worker: Worker;
+  stop(): Promise<void>;
+}
+
+/**
+ * The real app against the shared Postgres and Temporal dev server: a worker on its own task queue and the API on a
+ * random port.
+ */
+export async function startStack(): Promise<Stack> {
+  const taskQueue = `test-${randomUUID()}`;
+  const pool = createPool(testDatabaseUrl(), 10);
+  const address = requireEnv('TEMPORAL_ADDRESS');
+  const nativeConnection = await NativeConnection.connect({ address });
+  const worker = await createWorker({
+    connection: nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    deps: { pool },
+    workflowBundle: sharedWorkflowBundle(),
+  });
+  const running = worker.run();
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace: 'default' });
+  const app = createApp({ pool, temporal: client, taskQueue, log: () => undefined });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    pool,
+    client,
+    taskQueue,
+    worker,
+    stop: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      worker.shutdown();
+      await running;
+      await nativeConnection.close();
+      await connection.close();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,121 @@
+import { Client, Connection } from '@temporalio/client';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../api/app';
+import { createPool } from '../../db/pool';
+import { freePort } from '../../scripts/postgres';
+import { requireEnv, startStack, testDatabaseUrl, type Stack } from '../helpers/stack';
+
+async function listen(app: ReturnType<typeof createApp>): Promise<{ url: string; server: Server }> {
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+describe('health over HTTP against real Postgres and Temporal', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack.stop();
+  });
+
+  it('answers {"status":"ok"} without auth when Postgres and Temporal are reachable', async () => {
+    const res = await fetch(`${stack.baseUrl}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('round-trips a workflow whose activity writes a row that the API reads back', async () => {
+    const res = await fetch(`${stack.baseUrl}/healthz/round-trip`);
+    const body = (await res.json()) as { status: string; run_id: string; written_at: string };
+    expect(res.status).toBe(200);
+    expect(body.status).toBe('ok');
+    const row = await stack.pool.query('SELECT written_at FROM health_probes WHERE run_id = $1', [body.run_id]);
+    expect(row.rowCount).toBe(1);
+    expect(new Date(body.written_at).getTime()).toBe((row.rows[0].written_at as Date).getTime());
+    const history = await stack.client.workflow.getHandle('health-probe', body.run_id).fetchHistory();
+    const scheduled = history.events?.filter((e) => e.activityTaskScheduledEventAttributes);
+    expect(scheduled?.[0]?.activityTaskScheduledEventAttributes?.activityType?.name).toBe('recordHealthProbe');
+  });
+
+  it('gives unknown routes, oversized bodies and malformed JSON the one error envelope', async () => {
+    const missing = await fetch(`${stack.baseUrl}/nope`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({
+      error: { status: 404, code: 'not_found', message: 'No route for GET /nope' },
+    });
+
+    const big = await fetch(`${stack.baseUrl}/nope`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ pad: 'x'.repeat(70 * 1024) }),
+    });
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
+
+    const bad = await fetch(`${stack.baseUrl}/nope`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"broken":',
+    });
+    expect(bad.status).toBe(400);
+    const badBody = (await bad.json()) as { error: { code: string; message: string } };
+    expect(badBody.error.code).toBe('invalid_request');
+    expect(JSON.stringify(badBody)).not.toMatch(/at .*\.js|SyntaxError/);
+  });
+
+  it('sends security headers on every response', async () => {
+    const res = await fetch(`${stack.baseUrl}/healthz`);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(res.headers.get('x-powered-by')).toBeNull();
+  });
+});
+
+describe('health when a dependency is down', () => {
+  it('answers 503 naming postgres when the database is unreachable', async () => {
+    const deadPort = await freePort();
+    const pool = createPool(`postgres://postgres@127.0.0.1:${deadPort}/nothing`, 1);
+    const connection = await Connection.connect({ address: requireEnv('TEMPORAL_ADDRESS') });
+    const { url, server } = await listen(
+      createApp({ pool, temporal: new Client({ connection }), taskQueue: 'unused', log: () => undefined }),
+    );
+    try {
+      const res = await fetch(`${url}/healthz`);
+      expect(res.status).toBe(503);
+      const body = (await res.json()) as { error: { code: string; message: string; details: Record<string, string> } };
+      expect(body.error.code).toBe('service_unavailable');
+      expect(body.error.message).toMatch(/^postgres is unreachable/);
+      expect(body.error.details.temporal).toBe('ok');
+      expect(body.error.details.postgres).not.toBe('ok');
+    } finally {
+      server.close();
+      await connection.close();
+      await pool.end();
+    }
+  });
+
+  it('answers 503 naming temporal when the Temporal server is unreachable', async () => {
+    const deadPort = await freePort();
+    const pool = createPool(testDatabaseUrl(), 1);
+    // no retry interceptor, as api/main.ts builds its health connection
+    const connection = Connection.lazy({ address: `127.0.0.1:${deadPort}`, connectTimeout: 500, interceptors: [] });
+    const { url, server } = await listen(
+      createApp({ pool, temporal: new Client({ connection }), taskQueue: 'unused', log: () => undefined }),
+    );
+    try {
+      const res = await fetch(`${url}/healthz`);
+      expect(res.status).toBe(503);
+      const body = (await res.json()) as { error: { message: string; details: Record<string, string> } };
+      expect(body.error.message).toMatch(/^temporal is unreachable/);
+      expect(body.error.details.postgres).toBe('ok');
+    } finally {
+      server.close();
+      await connection.close();
+      await pool.end();
+    }
+  });
+});

@@ -1,0 +1,30 @@
+import { NativeConnection } from '@temporalio/worker';
+import { ConfigError, parseConfig } from '../domain/config';
+import { createPool } from '../db/pool';
+import { temporalConnectionOptions } from './connection';
+import { createWorker } from './worker';
+
+async function main(): Promise<void> {
+  const config = parseConfig(process.env);
+  const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_MAX);
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
+  try {
+    const worker = await createWorker({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      deps: { pool },
+    });
+    console.log(`worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS}`);
+    // SIGINT/SIGTERM make run() drain in-flight tasks and resolve (the SDK's default shutdown signals)
+    await worker.run();
+  } finally {
+    await connection.close();
+    await pool.end();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});
