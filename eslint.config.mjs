@@ -23,14 +23,24 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            ...nodeBuiltins.map((name) => ({ name, message: 'Node built-ins are not deterministic; use an activity.' })),
+            ...nodeBuiltins.map((name) => ({
+              name,
+              message: 'Node built-ins are not deterministic; use an activity.',
+            })),
             { name: 'pg', message: 'Database access belongs in activities/.' },
             { name: 'express', message: 'HTTP belongs in api/.' },
             { name: 'zod', message: 'Validate in the API or activities; zod in workflows exhausts worker memory.' },
           ],
           patterns: [
-            { group: ['../providers', '../providers/*', '../db', '../db/*', '../api', '../api/*'], message: 'Workflows may import domain/ and workflows/ only (activities as types).' },
-            { group: ['../activities', '../activities/*'], allowTypeImports: true, message: 'Import activities as types only.' },
+            {
+              group: ['../providers', '../providers/*', '../db', '../db/*', '../api', '../api/*'],
+              message: 'Workflows may import domain/ and workflows/ only (activities as types).',
+            },
+            {
+              group: ['../activities', '../activities/*'],
+              allowTypeImports: true,
+              message: 'Import activities as types only.',
+            },
           ],
         },
       ],

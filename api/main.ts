@@ -16,7 +16,9 @@ function main(): void {
 
   const shutdown = (): void => {
     server.close(() => {
-      void Promise.allSettled([pool.end(), connection.close(), temporalHealthConnection.close()]).then(() => process.exit(0));
+      void Promise.allSettled([pool.end(), connection.close(), temporalHealthConnection.close()]).then(() =>
+        process.exit(0),
+      );
     });
     // keep-alive sockets must not hold the process open
     server.closeIdleConnections();

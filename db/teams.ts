@@ -30,7 +30,11 @@ export async function findTeam(db: Queryable, teamId: string): Promise<Team | un
 }
 
 /** Stores the hash of a fresh key for the team and returns the key itself, the only time it exists in the clear. */
-export async function createApiKey(db: Queryable, teamId: string, name = 'default'): Promise<{ id: string; key: string }> {
+export async function createApiKey(
+  db: Queryable,
+  teamId: string,
+  name = 'default',
+): Promise<{ id: string; key: string }> {
   const key = generateApiKey();
   const result = await db.query<{ id: string }>(
     'INSERT INTO api_keys (team_id, key_hash, key_prefix, name) VALUES ($1, $2, $3, $4) RETURNING id',
@@ -40,7 +44,10 @@ export async function createApiKey(db: Queryable, teamId: string, name = 'defaul
 }
 
 /** The team an active key belongs to, or undefined for an unknown or revoked key. */
-export async function teamForApiKey(db: Queryable, key: string): Promise<{ teamId: string; keyId: string } | undefined> {
+export async function teamForApiKey(
+  db: Queryable,
+  key: string,
+): Promise<{ teamId: string; keyId: string } | undefined> {
   const result = await db.query<{ team_id: string; id: string }>(
     'SELECT team_id, id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL',
     [hashApiKey(key)],

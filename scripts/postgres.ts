@@ -119,7 +119,16 @@ export async function startPrivateCluster(options: ClusterOptions): Promise<Priv
       '-c max_connections=200',
       ...(options.ephemeral ? ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'] : []),
     ].join(' ');
-    const start = runPg(pgCtl, ['-D', dataDir, '-l', path.join(dataDir, 'server.log'), '-o', serverOptions, '-w', 'start']);
+    const start = runPg(pgCtl, [
+      '-D',
+      dataDir,
+      '-l',
+      path.join(dataDir, 'server.log'),
+      '-o',
+      serverOptions,
+      '-w',
+      'start',
+    ]);
     if (start.status !== 0) {
       const log = existsSync(path.join(dataDir, 'server.log'))
         ? readFileSync(path.join(dataDir, 'server.log'), 'utf8').slice(-2000)

@@ -10,8 +10,11 @@ import { freePort, startPrivateCluster, type PrivateCluster } from './postgres';
 import { registerSearchAttributes, startTemporalDevServer, type DevServer } from './temporal-dev';
 import { ensureTemporalBinaries, projectRoot } from './temporal-tools';
 
-const dataDir = path.join(projectRoot, '.data');
+// start-script settings (not app configuration): where local state lives and which local ports the dev server takes
+const dataDir = path.resolve(process.env.CT_DATA_DIR || path.join(projectRoot, '.data'));
 const keyFile = path.join(dataDir, 'dev-api-key');
+const temporalPort = Number(process.env.TEMPORAL_DEV_PORT || 7233);
+const temporalUiPort = Number(process.env.TEMPORAL_UI_PORT || 8233);
 const DEMO_TEAM = 'Demo team';
 const DEMO_CREDITS = 10_000;
 
@@ -29,9 +32,10 @@ async function ensureDemoTeam(databaseUrl: string): Promise<string> {
   try {
     const saved = existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : '';
     if (saved && (await teamForApiKey(pool, saved))) return saved;
-    const existing = await pool.query<{ id: string }>('SELECT id FROM teams WHERE name = $1 ORDER BY created_at LIMIT 1', [
-      DEMO_TEAM,
-    ]);
+    const existing = await pool.query<{ id: string }>(
+      'SELECT id FROM teams WHERE name = $1 ORDER BY created_at LIMIT 1',
+      [DEMO_TEAM],
+    );
     const teamId = existing.rows[0]?.id ?? (await createTeam(pool, DEMO_TEAM)).id;
     await addCredits(pool, teamId, DEMO_CREDITS, `demo-team:${teamId}:initial-credits`, 'demo team starting credits');
     const { key } = await createApiKey(pool, teamId, 'dev');
@@ -110,12 +114,12 @@ async function main(): Promise<void> {
       console.log(`postgres: ${cluster.url} (${cluster.startedHere ? 'started' : 'already running'})`);
     }
     if (!env.TEMPORAL_ADDRESS) {
-      const port = (await portIsFree(7233)) ? 7233 : await freePort();
+      const port = (await portIsFree(temporalPort)) ? temporalPort : await freePort();
       temporal = await startTemporalDevServer({
         cli: bins.cli,
         dbFile: path.join(dataDir, 'temporal', 'temporal.db'),
         port,
-        uiPort: 8233,
+        uiPort: temporalUiPort,
         namespace: env.TEMPORAL_NAMESPACE || 'default',
         logFile: path.join(dataDir, 'temporal', 'server.log'),
       });
@@ -151,7 +155,7 @@ async function main(): Promise<void> {
         'Creator Tracker is running.',
         `  API:          ${apiUrl}`,
         `  Temporal UI:  ${temporal?.uiUrl ?? `(external Temporal at ${config.TEMPORAL_ADDRESS})`}`,
-        `  API key:      ${key}   (saved in .data/dev-api-key)`,
+        `  API key:      ${key}   (saved in ${path.relative(process.cwd(), keyFile) || keyFile})`,
         '',
         `  curl ${apiUrl}/v1/account -H "Authorization: Bearer ${key}"`,
         '',

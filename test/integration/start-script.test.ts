@@ -1,0 +1,104 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, pgProgram } from '../../scripts/postgres';
+import { projectRoot } from '../../scripts/temporal-tools';
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  key: string;
+}
+
+/** Runs scripts/start.ts (what `npm start` runs after installing) with its own data folder and ports. */
+async function start(env: NodeJS.ProcessEnv): Promise<Started> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'scripts/start.ts')], {
+    cwd: projectRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const key = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no banner within 90 s:\n${output}`)), 90_000);
+    const poll = setInterval(() => {
+      const match = /API key:\s+(ct_\S+)/.exec(output);
+      if (match?.[1]) {
+        clearInterval(poll);
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    }, 100);
+    child.once('exit', (code) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      reject(new Error(`start exited early with ${code}:\n${output}`));
+    });
+  });
+  return { child, output: () => output, key };
+}
+
+async function stop(started: Started): Promise<number | null> {
+  return new Promise((resolve) => {
+    started.child.once('exit', (code) => resolve(code));
+    started.child.kill('SIGINT');
+  });
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe('npm start', () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'creator-tracker-start-'));
+  chmodSync(dataDir, 0o755);
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('brings up Postgres, Temporal with its UI, the worker and the API, stops them all on Ctrl-C, and resumes from .data', async () => {
+    const [apiPort, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      CT_DATA_DIR: dataDir,
+      PORT: String(apiPort),
+      TEMPORAL_DEV_PORT: String(temporalPort),
+      TEMPORAL_UI_PORT: String(uiPort),
+    };
+    // the suite's own servers must not leak in: start has to bring up its own
+    delete env.DATABASE_URL;
+    delete env.TEMPORAL_ADDRESS;
+
+    const first = await start(env);
+    expect(readFileSync(path.join(dataDir, 'dev-api-key'), 'utf8').trim()).toBe(first.key);
+    const health = await fetch(`http://127.0.0.1:${apiPort}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const ui = await fetch(`http://127.0.0.1:${uiPort}/`);
+    expect(ui.status).toBe(200);
+    const roundTrip = await fetch(`http://127.0.0.1:${apiPort}/healthz/round-trip`);
+    expect(roundTrip.status).toBe(200);
+    expect(first.output()).toContain(`Temporal UI:  http://localhost:${uiPort}`);
+
+    expect(await stop(first)).toBe(0);
+    expect(await portOpen(apiPort)).toBe(false);
+    expect(await portOpen(temporalPort)).toBe(false);
+    const pgStatus = spawnSync(pgProgram('pg_ctl'), ['-D', path.join(dataDir, 'postgres'), 'status']);
+    expect(pgStatus.status).not.toBe(0);
+
+    const second = await start(env);
+    expect(second.key).toBe(first.key);
+    expect(second.output()).not.toContain('0001_teams-keys-ledger (UP)');
+    const again = await fetch(`http://127.0.0.1:${apiPort}/healthz`);
+    expect(again.status).toBe(200);
+    expect(await stop(second)).toBe(0);
+  }, 240_000);
+});
