@@ -1,0 +1,1086 @@
+import {
+  ProviderError,
+  type Comment,
+  type Platform,
+  type PlatformProvider,
+  type Post,
+  type PostPage,
+  type ProfileMetrics,
+} from '../domain/platform';
+import { InvalidInputError, isYoutubeChannelId, normalizeHandle, profileUrlFor, videoUrlFor } from '../domain/urls';
+import { hash32, mix32, rngFor, rngFromInts, type Rng } from './prng';
+
+/**
+ * The embedded default data source: a deterministic simulated world of creators, so the whole system runs with no
+ * network. Everything a creator is and does follows from (seed, platform, handle); every number at a given clock time
+ * follows from that and the time. See `SimulatedFault` and `RESERVED_HANDLE_PREFIXES` for the failure knobs.
+ */
+
+export type PermanentFaultKind = 'private' | 'deleted' | 'blocked' | 'empty';
+
+/**
+ * A fault injected for one handle or one platform video id.
+ *
+ * Transient (`times` calls fail, then the target recovers; without `times` it never does):
+ * - `rate_limited` throws `ProviderError('rate_limited')` carrying `retryAfterSeconds` when given;
+ * - `unavailable` throws `ProviderError('unavailable')`.
+ *
+ * Permanent, per call:
+ * | kind    | getProfile                 | listPosts   | getPost | listComments |
+ * | ------- | -------------------------- | ----------- | ------- | ------------ |
+ * | private | works (public counters)    | throws      | throws  | throws       |
+ * | deleted | throws                     | throws      | throws  | throws       |
+ * | blocked | throws                     | throws      | throws  | throws       |
+ * | empty   | works, 0 videos            | empty page  | works   | empty page   |
+ *
+ * Post-level calls (getPost, listComments) match a fault set on the video id, and one set on the post's author when
+ * this instance has listed that post (ids do not name their author).
+ */
+export type SimulatedFault =
+  | { kind: 'rate_limited'; retryAfterSeconds?: number; times?: number }
+  | { kind: 'unavailable'; times?: number }
+  | { kind: PermanentFaultKind };
+
+/** Handles starting with these behave as if the matching permanent fault were set, so they can be shown over HTTP. */
+export const RESERVED_HANDLE_PREFIXES: Readonly<Record<string, PermanentFaultKind>> = {
+  private_: 'private',
+  deleted_: 'deleted',
+  blocked_: 'blocked',
+  empty_: 'empty',
+};
+
+export interface SimulatedProviderOptions {
+  /** fraction of calls, 0–1, that fail with `unavailable` at random (Math.random: the one non-deterministic knob) */
+  errorRate?: number;
+  /** delay added to every call */
+  latencyMs?: number;
+  /** another seed is another simulated world */
+  seed?: string;
+  now?: () => Date;
+}
+
+// module-level aliases: global lookups are slow in hot loops inside sandboxed contexts (jest's vm)
+const { ceil, exp, floor, log10, log1p, max, min, round } = Math;
+
+const SECOND = 1000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const WEEK = 7 * DAY;
+const WEEK_ORIGIN = Date.UTC(1970, 0, 5); // a Monday
+/** followers equal the creator's base here; growth runs from it in both directions */
+const GROWTH_ANCHOR = Date.UTC(2026, 0, 1);
+/** an id whose embedded time lies outside [this, now] is not one of ours: its time comes from its hash */
+const PLAUSIBLE_FROM = Date.UTC(2016, 0, 1);
+const FALLBACK_FROM = Date.UTC(2024, 0, 1);
+const MAX_COMMENT_AGE_DAYS = 20 * 365;
+const VIRAL_SHARE = 0.04;
+const CACHE_LIMIT = 50_000;
+
+// follower bases are quantised to a 0–255 tier (log10 from 2 to 8.3) so that a post id can carry its creator's size
+const TIER_LOG_MIN = 2;
+const TIER_LOG_SPAN = 6.3;
+const tierFollowers = (tier: number): number => 10 ** (TIER_LOG_MIN + (tier * TIER_LOG_SPAN) / 255);
+const tierOf = (followers: number): number =>
+  clamp(round(((log10(max(followers, 1)) - TIER_LOG_MIN) * 255) / TIER_LOG_SPAN), 0, 255);
+/** growth slows as a creator matures: day k after the anchor grows at 1 / (1 + k / GROWTH_SLOWING_DAYS) of the rate */
+const GROWTH_SLOWING_DAYS = 730;
+
+const THEMES = ['comedy', 'cooking', 'fitness', 'tech', 'beauty', 'travel', 'gaming', 'finance'] as const;
+type Theme = (typeof THEMES)[number];
+const LANGS = ['en', 'es', 'pt', 'fr', 'de', 'it', 'id', 'ja'] as const;
+type Lang = (typeof LANGS)[number];
+const LANG_WEIGHTS = [40, 15, 12, 8, 7, 6, 7, 5];
+
+interface ThemeContent {
+  emoji: string;
+  tags: readonly string[];
+  titles: readonly string[];
+  fillers: readonly string[];
+  names: Record<Lang, string>;
+}
+
+// prettier-ignore
+const THEME_CONTENT: Record<Theme, ThemeContent> = {
+  comedy: {
+    emoji: '😂',
+    tags: ['comedy', 'funny', 'skit', 'relatable', 'humor', 'memes', 'prank', 'lol', 'standup', 'parody'],
+    titles: ['When your {x} tries to help', 'POV: you forgot about the {x}', 'Rating my {x} as a professional',
+      'Trying to explain the {x} to my mom', 'The {x} plot twist nobody expected', 'Me vs. the {x} at 3am',
+      'Day 1 of pretending I understand the {x}', 'Things my {x} says, part 2'],
+    fillers: ['roommate', 'boss', 'cat', 'group chat', 'dentist', 'neighbor', 'gym bro', 'little brother', 'landlord',
+      'smart fridge'],
+    names: { en: 'comedy', es: 'comedia', pt: 'comédia', fr: 'humour', de: 'Comedy', it: 'comicità', id: 'komedi', ja: 'お笑い' },
+  },
+  cooking: {
+    emoji: '🍳',
+    tags: ['cooking', 'recipe', 'foodtok', 'easyrecipes', 'homecooking', 'foodie', 'baking', 'dinnerideas', 'mealprep',
+      'chef'],
+    titles: ['{x} in 15 minutes', 'The only {x} recipe you need', 'I tried the viral {x}', 'Crispy {x} with 3 ingredients',
+      'Meal prep: {x} for the whole week', "Grandma's secret {x}", 'Making {x} from scratch'],
+    fillers: ['pasta', 'ramen', 'tacos', 'banana bread', 'fried rice', 'lasagna', 'pancakes', 'curry', 'sourdough',
+      'dumplings'],
+    names: { en: 'cooking', es: 'cocina', pt: 'culinária', fr: 'cuisine', de: 'Koch', it: 'cucina', id: 'masak', ja: '料理' },
+  },
+  fitness: {
+    emoji: '💪',
+    tags: ['fitness', 'gym', 'workout', 'homeworkout', 'fitnessmotivation', 'gymtok', 'strength', 'cardio', 'mobility',
+      'healthylifestyle'],
+    titles: ['{x} workout you can do at home', '30 days of {x}: results', 'Stop doing {x} like this',
+      'My {x} routine explained', 'Beginner {x} in 10 minutes', 'How I fixed my {x}'],
+    fillers: ['leg day', 'push-up', 'core', 'pull-up', 'mobility', 'HIIT', 'deadlift', 'glute', 'posture', 'stretching'],
+    names: { en: 'fitness', es: 'fitness', pt: 'fitness', fr: 'fitness', de: 'Fitness', it: 'fitness', id: 'kebugaran', ja: 'フィットネス' },
+  },
+  tech: {
+    emoji: '📱',
+    tags: ['tech', 'gadgets', 'iphone', 'android', 'setup', 'ai', 'coding', 'techtok', 'review', 'productivity'],
+    titles: ['{x} review after one month', 'Is the new {x} worth it?', "5 {x} tricks you didn't know",
+      'I replaced my laptop with a {x}', '{x} vs the competition', 'Unboxing the {x}'],
+    fillers: ['phone', 'mechanical keyboard', 'smartwatch', 'tablet', 'AI assistant', 'desk setup', 'earbuds', 'mini PC',
+      'e-reader', 'drone'],
+    names: { en: 'tech', es: 'tecnología', pt: 'tecnologia', fr: 'tech', de: 'Technik', it: 'tecnologia', id: 'teknologi', ja: 'ガジェット' },
+  },
+  beauty: {
+    emoji: '💄',
+    tags: ['beauty', 'makeup', 'skincare', 'grwm', 'makeuptutorial', 'skincareroutine', 'hair', 'nails', 'glowup',
+      'beautytips'],
+    titles: ['GRWM: {x} edition', 'My {x} routine for glowing skin', 'Testing the viral {x} look',
+      '{x} dupes that actually work', 'Fixing my {x} look in 5 minutes', 'Drugstore {x} haul'],
+    fillers: ['night', 'morning', 'wedding guest', 'no-makeup', 'summer', 'everyday', 'date night', '10-minute', 'monolid',
+      'curly hair'],
+    names: { en: 'beauty', es: 'belleza', pt: 'beleza', fr: 'beauté', de: 'Beauty', it: 'bellezza', id: 'kecantikan', ja: '美容' },
+  },
+  travel: {
+    emoji: '✈️',
+    tags: ['travel', 'traveltok', 'wanderlust', 'travelguide', 'backpacking', 'roadtrip', 'vacation', 'hiddengems',
+      'budgettravel', 'explore'],
+    titles: ['48 hours in {x}', 'Hidden gems in {x}', '{x} on a budget', 'What I ate in {x}',
+      "Don't visit {x} before watching this", 'Solo trip to {x}'],
+    fillers: ['Lisbon', 'Tokyo', 'Mexico City', 'Bali', 'Rome', 'Cape Town', 'Seoul', 'Buenos Aires', 'Istanbul',
+      'Reykjavik'],
+    names: { en: 'travel', es: 'viajes', pt: 'viagens', fr: 'voyage', de: 'Reise', it: 'viaggi', id: 'traveling', ja: '旅行' },
+  },
+  gaming: {
+    emoji: '🎮',
+    tags: ['gaming', 'gamer', 'fortnite', 'minecraft', 'twitch', 'esports', 'gameplay', 'clips', 'gamingsetup',
+      'speedrun'],
+    titles: ['This {x} clutch was insane', 'Ranking every {x}', '{x} tips nobody tells you',
+      'I beat the {x} without taking damage', 'The {x} update changed everything', 'Reacting to my first {x}'],
+    fillers: ['ranked match', 'boss fight', 'speedrun', 'season', 'build', 'skin', 'patch', '1v4', 'co-op mode',
+      'controller'],
+    names: { en: 'gaming', es: 'gaming', pt: 'games', fr: 'gaming', de: 'Gaming', it: 'gaming', id: 'game', ja: 'ゲーム' },
+  },
+  finance: {
+    emoji: '💸',
+    tags: ['finance', 'money', 'investing', 'personalfinance', 'budgeting', 'stocks', 'savings', 'moneytok',
+      'financialfreedom', 'sidehustle'],
+    titles: ['How I saved {x} this year', 'Stop wasting money on {x}', '{x} explained in 60 seconds',
+      'My {x} budget breakdown', 'The {x} mistake everyone makes', 'What {x} taught me about money'],
+    fillers: ['$5,000', '$100 a week', 'subscriptions', 'rent', 'index funds', 'a side hustle', 'credit cards',
+      'an emergency fund', 'taxes', 'coffee'],
+    names: { en: 'personal finance', es: 'finanzas', pt: 'finanças', fr: 'finances', de: 'Finanz', it: 'finanza', id: 'keuangan', ja: 'お金' },
+  },
+};
+
+// prettier-ignore
+const BIO_TEMPLATES: Record<Lang, readonly string[]> = {
+  en: ['{T} creator • new videos every week', 'Your daily dose of {t} {e}', '{T} + good vibes only {e}'],
+  es: ['Contenido de {t} cada semana {e}', 'Creador de {t} • vídeos nuevos cada semana'],
+  pt: ['Conteúdo de {t} toda semana {e}', 'Criador de {t} • vídeos novos toda semana'],
+  fr: ['Du contenu {t} chaque semaine {e}', 'Créateur {t} • nouvelles vidéos chaque semaine'],
+  de: ['Jede Woche neue {T}-Videos {e}', '{T}-Creator • neue Videos jede Woche'],
+  it: ['Contenuti di {t} ogni settimana {e}', 'Creator di {t} • nuovi video ogni settimana'],
+  id: ['Konten {t} setiap minggu {e}', 'Kreator {t} • video baru setiap minggu'],
+  ja: ['毎週{t}の動画を投稿中 {e}', '{t}クリエイター・毎週更新'],
+};
+
+interface Country {
+  code: string;
+  city: string;
+  utc: number;
+}
+
+// prettier-ignore
+const COUNTRIES: Record<Lang, readonly Country[]> = {
+  en: [{ code: 'US', city: 'New York', utc: -5 }, { code: 'US', city: 'Los Angeles', utc: -8 },
+    { code: 'GB', city: 'London', utc: 0 }, { code: 'CA', city: 'Toronto', utc: -5 }, { code: 'AU', city: 'Sydney', utc: 10 },
+    { code: 'NG', city: 'Lagos', utc: 1 }, { code: 'PH', city: 'Manila', utc: 8 }, { code: 'IN', city: 'Mumbai', utc: 5.5 }],
+  es: [{ code: 'ES', city: 'Madrid', utc: 1 }, { code: 'MX', city: 'Mexico City', utc: -6 },
+    { code: 'AR', city: 'Buenos Aires', utc: -3 }, { code: 'CO', city: 'Bogotá', utc: -5 }],
+  pt: [{ code: 'BR', city: 'São Paulo', utc: -3 }, { code: 'BR', city: 'Rio de Janeiro', utc: -3 },
+    { code: 'PT', city: 'Lisbon', utc: 0 }],
+  fr: [{ code: 'FR', city: 'Paris', utc: 1 }, { code: 'FR', city: 'Lyon', utc: 1 }, { code: 'BE', city: 'Brussels', utc: 1 }],
+  de: [{ code: 'DE', city: 'Berlin', utc: 1 }, { code: 'DE', city: 'Munich', utc: 1 }, { code: 'AT', city: 'Vienna', utc: 1 },
+    { code: 'CH', city: 'Zurich', utc: 1 }],
+  it: [{ code: 'IT', city: 'Milan', utc: 1 }, { code: 'IT', city: 'Rome', utc: 1 }, { code: 'IT', city: 'Naples', utc: 1 }],
+  id: [{ code: 'ID', city: 'Jakarta', utc: 7 }, { code: 'ID', city: 'Surabaya', utc: 7 }],
+  ja: [{ code: 'JP', city: 'Tokyo', utc: 9 }, { code: 'JP', city: 'Osaka', utc: 9 }],
+};
+
+type Sentiment = 'positive' | 'neutral' | 'negative';
+
+// prettier-ignore
+const COMMENT_TEMPLATES: Record<Lang, Record<Sentiment, readonly string[]>> = {
+  en: {
+    positive: ['I love this so much', 'This is amazing', 'Best video on my feed today', 'Hilarious, I replayed it five times',
+      'So helpful, thank you!', 'Genius idea', 'Wow, just wow', 'Absolute legend', 'Your content is always great',
+      'This made my day, thanks'],
+    neutral: ['Where did you get that?', 'Part 2?', 'What song is this?', 'First time seeing this account',
+      'Watching this on my lunch break'],
+    negative: ['This is so boring', 'Clickbait again', 'Worst take I have seen all week', 'Kind of cringe honestly',
+      'Unfollowed, this got annoying'],
+  },
+  es: {
+    positive: ['Me encanta este contenido', 'Increíble 😍', 'Eres el mejor', 'Qué genial, gracias por compartir',
+      'Buenísimo', 'Crack total', 'Excelente video'],
+    neutral: ['¿Dónde lo compraste?', 'Parte 2 por favor', 'Saludos desde Lima', '¿Qué canción es?'],
+    negative: ['Qué aburrido', 'Esto es falso', 'El peor video', 'Muy malo la verdad'],
+  },
+  pt: {
+    positive: ['Amei demais ❤️', 'Que lindo', 'Perfeito como sempre', 'Conteúdo incrível, obrigado!', 'Melhor canal',
+      'Maravilhoso 😍'],
+    neutral: ['Qual é a música?', 'Alguém do Brasil?', 'Parte 2?', 'Onde você comprou?'],
+    negative: ['Muito chato', 'Pior vídeo', 'Que horrível', 'Isso é lixo'],
+  },
+  fr: {
+    positive: ["J'adore ❤️", 'Trop génial', 'Magnifique', 'Merci pour cette vidéo', 'Parfait 👏', 'Bravo, super contenu'],
+    neutral: ["C'est quoi la musique ?", 'Partie 2 ?', 'Qui regarde pendant la pause ?', "Tu l'as trouvé où ?"],
+    negative: ['Vraiment nul', 'La pire vidéo', 'Je déteste ce format', 'Ennuyeux, comme toujours'],
+  },
+  de: {
+    positive: ['Richtig toll', 'Danke für das Video', 'Einfach großartig', 'Bestes Video heute 🔥', 'Perfekt erklärt',
+      'Ich liebe das'],
+    neutral: ['Wo hast du das gekauft?', 'Teil 2?', 'Welcher Song ist das?', 'Grüße aus Hamburg'],
+    negative: ['Ziemlich langweilig', 'Das ist schlecht', 'Schlimm', 'Ich hasse dieses Format'],
+  },
+  it: {
+    positive: ['Bellissimo ❤️', 'Grazie mille', 'Fantastico', 'Il migliore', 'Perfetto come sempre', 'Adoro questi video'],
+    neutral: ['Che canzone è?', 'Parte 2?', 'Dove lo hai comprato?', 'Saluti da Napoli'],
+    negative: ['Che noioso', 'Il peggiore', 'Brutto', 'Che schifo'],
+  },
+  id: {
+    positive: ['Keren banget 🔥', 'Mantap, terima kasih', 'Bagus sekali 👍', 'Suka banget sama videonya ❤️',
+      'Lucu banget 😂', 'Inspiratif 👏'],
+    neutral: ['Lagu apa ini?', 'Part 2 dong', 'Beli di mana?', 'Nonton dari Jakarta'],
+    negative: ['Membosankan 👎', 'Jelek banget 👎', 'Nggak suka 😒', 'Kurang menarik 🙄'],
+  },
+  ja: {
+    positive: ['すごい！😍', '最高です🔥', 'ありがとうございます🙏', '大好き❤️', '面白すぎる😂', '天才👏'],
+    neutral: ['この曲は何ですか？', '続きが見たい', 'どこで買えますか？', '初めて見ました'],
+    negative: ['つまらない👎', '微妙…🙄', '残念😢', '嫌い😒'],
+  },
+};
+const POSITIVE_EMOJI = ['🔥', '😂', '❤️', '😍', '👏', '🙌', '💯'];
+
+// prettier-ignore
+const PEOPLE: Record<Lang, { first: readonly string[]; last: readonly string[] }> = {
+  en: { first: ['jake', 'emma', 'olivia', 'liam', 'noah', 'ava', 'mia', 'ethan', 'chloe', 'mason', 'sophie', 'ryan'],
+    last: ['smith', 'johnson', 'brown', 'taylor', 'miller', 'davis', 'wilson', 'clark'] },
+  es: { first: ['sofia', 'mateo', 'valentina', 'santiago', 'lucia', 'diego', 'camila', 'javier', 'isabella'],
+    last: ['garcia', 'martinez', 'lopez', 'gonzalez', 'rodriguez', 'fernandez', 'torres'] },
+  pt: { first: ['joao', 'ana', 'pedro', 'beatriz', 'lucas', 'mariana', 'gabriel', 'larissa', 'rafael', 'juliana'],
+    last: ['silva', 'santos', 'oliveira', 'souza', 'costa', 'pereira', 'almeida'] },
+  fr: { first: ['lucas', 'chloe', 'hugo', 'lea', 'louis', 'manon', 'jules', 'camille', 'theo', 'ines'],
+    last: ['martin', 'bernard', 'dubois', 'laurent', 'moreau', 'lefebvre', 'girard'] },
+  de: { first: ['lukas', 'lena', 'jonas', 'hannah', 'felix', 'marie', 'leon', 'paul', 'mia', 'finn'],
+    last: ['muller', 'schmidt', 'schneider', 'fischer', 'weber', 'wagner', 'becker'] },
+  it: { first: ['giulia', 'marco', 'francesca', 'alessandro', 'chiara', 'lorenzo', 'sara', 'matteo', 'martina'],
+    last: ['rossi', 'russo', 'ferrari', 'esposito', 'bianchi', 'romano', 'colombo'] },
+  id: { first: ['putri', 'budi', 'ayu', 'rizky', 'dewi', 'agus', 'sari', 'fajar', 'indah', 'dimas'],
+    last: ['santoso', 'wijaya', 'saputra', 'pratama', 'hidayat', 'kusuma', 'nugroho'] },
+  ja: { first: ['yuki', 'haruto', 'sakura', 'ren', 'aoi', 'sota', 'hina', 'yuto', 'mei', 'kaito'],
+    last: ['tanaka', 'suzuki', 'sato', 'takahashi', 'ito', 'watanabe', 'yamamoto'] },
+};
+
+interface PlatformModel {
+  name: string;
+  postsPerWeek: [number, number];
+  /** median views per post as a share of followers, for a 100k creator */
+  reach: number;
+  likeRate: number;
+  commentsPerLike: number;
+  /** fast phase (Weibull scale in days) and slow long tail of the view curve */
+  tau: number;
+  tailTau: number;
+  tailShare: number;
+  followingMedian: number | null;
+}
+
+const PLATFORM_MODELS: Record<Platform, PlatformModel> = {
+  tiktok: {
+    name: 'TikTok',
+    postsPerWeek: [2, 14],
+    reach: 0.22,
+    likeRate: 0.075,
+    commentsPerLike: 0.02,
+    tau: 1.2,
+    tailTau: 45,
+    tailShare: 0.15,
+    followingMedian: 120,
+  },
+  instagram: {
+    name: 'Instagram',
+    postsPerWeek: [2, 10],
+    reach: 0.12,
+    likeRate: 0.06,
+    commentsPerLike: 0.03,
+    tau: 0.9,
+    tailTau: 30,
+    tailShare: 0.12,
+    followingMedian: 600,
+  },
+  youtube: {
+    name: 'YouTube',
+    postsPerWeek: [1.5, 7],
+    reach: 0.06,
+    likeRate: 0.035,
+    commentsPerLike: 0.05,
+    tau: 3,
+    tailTau: 240,
+    tailShare: 0.25,
+    // YouTube shows no following count
+    followingMedian: null,
+  },
+};
+
+interface Creator {
+  platform: Platform;
+  key: string;
+  tier: number;
+  growthPerDay: number;
+  followingBase: number;
+  followingSlopePerMonth: number;
+  reach: number;
+  themes: number[];
+  lang: number;
+  startMs: number;
+  postsPerWeek: number;
+  dayWeights: number[];
+  hours: [number, number];
+  firstHourShare: number;
+  utcOffset: number;
+  profile: Omit<
+    ProfileMetrics,
+    'followers' | 'following' | 'total_videos' | 'total_likes' | 'total_views' | 'subscribers'
+  >;
+}
+
+/** What a post id carries: its publish time and its creator's size then, reach, theme and language. */
+interface PostIdentity {
+  /** the id's two 32-bit halves as encoded: they seed the post's numbers */
+  seconds: number;
+  payload: number;
+  publishedMs: number;
+  tier: number;
+  reach: number;
+  theme: number;
+  lang: number;
+}
+
+interface ViewCurve {
+  tau: number;
+  shape: number;
+  tailTau: number;
+  tailShare: number;
+}
+
+interface PostNumbers {
+  publishedMs: number;
+  /** YouTube Shorts; false elsewhere */
+  isShort: boolean;
+  finalViews: number;
+  viral: boolean;
+  curve: ViewCurve;
+  likeRate: number;
+  commentRate: number;
+  shareRate: number | null;
+  bookmarkRate: number | null;
+}
+
+interface PostMetrics {
+  views: number;
+  likes: number;
+  comments: number;
+  shares: number | null;
+  bookmarks: number | null;
+}
+
+/** A post as the posting habit places it, before its id is spelled out. */
+interface PostSlot {
+  seconds: number;
+  payload: number;
+  spare: number;
+}
+
+interface PostStub {
+  t: number;
+  id: string;
+}
+
+interface FaultEntry {
+  fault: SimulatedFault;
+  remaining: number | undefined;
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const MASK64 = (1n << 64n) - 1n;
+const clamp = (x: number, lo: number, hi: number): number => min(hi, max(lo, x));
+const weekOf = (ms: number): number => floor((ms - WEEK_ORIGIN) / WEEK);
+const newestFirst = (a: PostStub, b: PostStub): number => b.t - a.t || (b.id < a.id ? -1 : b.id > a.id ? 1 : 0);
+const olderThan = (p: PostStub, bound: PostStub | null): boolean =>
+  bound === null || p.t < bound.t || (p.t === bound.t && p.id < bound.id);
+
+const PLATFORM_INDEX: Record<Platform, number> = { tiktok: 1, youtube: 2, instagram: 3 };
+
+function identityOf(seconds: number, payload: number, publishedMs: number): PostIdentity {
+  return {
+    seconds,
+    payload,
+    publishedMs,
+    tier: payload >>> 24,
+    reach: (payload >>> 20) & 0xf,
+    theme: (payload >>> 17) & 0x7,
+    lang: (payload >>> 14) & 0x7,
+  };
+}
+
+function reservedKind(key: string): PermanentFaultKind | null {
+  for (const [prefix, kind] of Object.entries(RESERVED_HANDLE_PREFIXES)) if (key.startsWith(prefix)) return kind;
+  return null;
+}
+
+function curveShare(curve: ViewCurve, ageDays: number): number {
+  if (ageDays <= 0) return 0;
+  const fast = 1 - exp(-((ageDays / curve.tau) ** curve.shape));
+  const tail = 1 - exp(-ageDays / curve.tailTau);
+  return (1 - curve.tailShare) * fast + curve.tailShare * tail;
+}
+
+function metricsAt(n: PostNumbers, nowMs: number): PostMetrics {
+  const views = floor(n.finalViews * curveShare(n.curve, (nowMs - n.publishedMs) / DAY));
+  return {
+    views,
+    likes: floor(views * n.likeRate),
+    comments: floor(views * n.commentRate),
+    shares: n.shareRate === null ? null : floor(views * n.shareRate),
+    bookmarks: n.bookmarkRate === null ? null : floor(views * n.bookmarkRate),
+  };
+}
+
+/** Days after publishing at which the post reached `count` comments (the inverse of the comment curve). */
+function ageAtCommentCount(n: PostNumbers, count: number): number {
+  const commentsAt = (age: number) => floor(floor(n.finalViews * curveShare(n.curve, age)) * n.commentRate);
+  let lo = 0;
+  let hi = MAX_COMMENT_AGE_DAYS;
+  for (let i = 0; i < 52; i++) {
+    const mid = (lo + hi) / 2;
+    if (commentsAt(mid) >= count) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+function encodePostId(platform: Platform, seconds: number, payload: number, spare: number): string {
+  const value = (BigInt(seconds) << 32n) | BigInt(payload >>> 0);
+  // TikTok ids are 64-bit numbers with the publish time in the upper 32 bits; we follow the same layout
+  if (platform === 'tiktok') return value.toString();
+  let x = (BigInt(spare & 3) << 64n) | value;
+  let out = '';
+  for (let i = 0; i < 11; i++) {
+    out = B64[Number(x & 63n)] + out;
+    x >>= 6n;
+  }
+  return out;
+}
+
+function decodePostValue(platform: Platform, id: string): bigint | null {
+  if (platform === 'tiktok') return /^\d{1,20}$/.test(id) ? BigInt(id) & MASK64 : null;
+  if (platform === 'youtube' && !/^[A-Za-z0-9_-]{11}$/.test(id)) return null;
+  if (platform === 'instagram' && !/^[A-Za-z0-9_-]{1,64}$/.test(id)) return null;
+  if (id.length !== 11) return (BigInt(hash32(id)) << 32n) | BigInt(hash32(`${id}#`));
+  let x = 0n;
+  for (const ch of id) x = (x << 6n) | BigInt(B64.indexOf(ch));
+  return x & MASK64;
+}
+
+function encodeCursor(value: unknown): string {
+  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+  } catch {
+    throw new RangeError('invalid cursor');
+  }
+}
+
+function checkLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class SimulatedProvider implements PlatformProvider {
+  readonly name = 'simulated';
+  private readonly seed: string;
+  private readonly seedHash: number;
+  private readonly errorRate: number;
+  private readonly latencyMs: number;
+  private readonly now: () => Date;
+  private readonly faults = new Map<string, FaultEntry>();
+  private readonly creators = new Map<string, Creator>();
+  /** platform:video id → author handle, for ids this instance has listed (ids do not name their author) */
+  private readonly authors = new Map<string, string>();
+
+  constructor(options: SimulatedProviderOptions = {}) {
+    const { errorRate = 0, latencyMs = 0, seed = 'simulated', now = () => new Date() } = options;
+    if (!(errorRate >= 0 && errorRate <= 1)) throw new RangeError('errorRate must be between 0 and 1');
+    if (!(latencyMs >= 0) || !Number.isFinite(latencyMs)) throw new RangeError('latencyMs must be a finite number ≥ 0');
+    this.seed = seed;
+    this.seedHash = hash32(seed);
+    this.errorRate = errorRate;
+    this.latencyMs = latencyMs;
+    this.now = now;
+  }
+
+  /** Injects a fault for a handle (any form `normalizeHandle` accepts) or a platform video id; replaces an earlier one. */
+  setFault(platform: Platform, target: string, fault: SimulatedFault): void {
+    const times = 'times' in fault ? fault.times : undefined;
+    if (times !== undefined && !(Number.isInteger(times) && times >= 0)) {
+      throw new RangeError('times must be a non-negative integer');
+    }
+    const entry: FaultEntry = { fault, remaining: times };
+    const raw = target.trim();
+    this.faults.set(`${platform}:${raw}`, entry);
+    try {
+      this.faults.set(`${platform}:${normalizeHandle(platform, raw)}`, entry);
+    } catch (err) {
+      if (!(err instanceof InvalidInputError)) throw err;
+    }
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  async getProfile(platform: Platform, handle: string): Promise<ProfileMetrics> {
+    const key = this.accountKey(platform, handle);
+    const kind = await this.gate(platform, [key], reservedKind(key));
+    const c = this.creator(platform, key);
+    if (kind === 'deleted' || kind === 'blocked') throw this.accountError(kind, c);
+    const nowMs = this.now().getTime();
+    let videos = 0;
+    let likes = 0;
+    let views = 0;
+    if (kind !== 'empty') {
+      for (const slot of this.slotsUpTo(c, nowMs)) {
+        const identity = identityOf(slot.seconds, slot.payload, slot.seconds * SECOND);
+        const m = metricsAt(this.postNumbers(platform, identity), nowMs);
+        videos += 1;
+        likes += m.likes;
+        views += m.views;
+      }
+    }
+    const followers = this.followersAt(c, nowMs);
+    return {
+      ...c.profile,
+      followers,
+      following: this.followingAt(c, nowMs),
+      total_videos: videos,
+      // TikTok shows a profile-level like count; Instagram and YouTube show none
+      total_likes: platform === 'tiktok' ? likes : null,
+      // only YouTube exposes a profile-level view count
+      total_views: platform === 'youtube' ? views : null,
+      subscribers: platform === 'youtube' ? followers : null,
+    };
+  }
+
+  async listPosts(
+    platform: Platform,
+    handle: string,
+    opts: { limit: number; cursor?: string | null },
+  ): Promise<PostPage> {
+    checkLimit(opts.limit);
+    const bound = opts.cursor ? this.postCursor(opts.cursor) : null;
+    const key = this.accountKey(platform, handle);
+    const kind = await this.gate(platform, [key], reservedKind(key));
+    const c = this.creator(platform, key);
+    if (kind === 'deleted' || kind === 'blocked' || kind === 'private') throw this.accountError(kind, c);
+    if (kind === 'empty') return { posts: [], next_cursor: null };
+
+    const nowMs = this.now().getTime();
+    const want = opts.limit + 1;
+    const found: (PostStub & { slot: PostSlot })[] = [];
+    const lastWeek = weekOf(c.startMs) - 1;
+    // a week's posts can spill at most a day into its neighbours (time zones), so a post is settled once the
+    // generator has reached the week before it
+    for (let w = weekOf(min(bound?.t ?? nowMs, nowMs)) + 1; w >= lastWeek; w--) {
+      for (const slot of this.weekSlots(c, w)) {
+        const t = slot.seconds * SECOND;
+        if (t > nowMs || t < c.startMs || (bound !== null && t > bound.t)) continue;
+        const p = { t, id: encodePostId(platform, slot.seconds, slot.payload, slot.spare), slot };
+        if (olderThan(p, bound)) found.push(p);
+      }
+      const settledFrom = WEEK_ORIGIN + w * WEEK + DAY;
+      if (found.filter((p) => p.t >= settledFrom).length >= want) break;
+    }
+    found.sort(newestFirst);
+    const page = found.slice(0, opts.limit);
+    const posts = page.map((stub) => {
+      this.remember(this.authors, `${platform}:${stub.id}`, key);
+      const identity = identityOf(stub.slot.seconds, stub.slot.payload, stub.t);
+      return this.buildPost(platform, stub.id, identity, nowMs, key);
+    });
+    const last = page[page.length - 1];
+    return {
+      posts,
+      next_cursor: found.length > opts.limit && last ? encodeCursor({ t: last.t, id: last.id }) : null,
+    };
+  }
+
+  async getPost(platform: Platform, platformVideoId: string): Promise<Post> {
+    const author = this.authors.get(`${platform}:${platformVideoId}`);
+    const kind = await this.gate(
+      platform,
+      author === undefined ? [platformVideoId] : [platformVideoId, author],
+      author === undefined ? null : reservedKind(author),
+    );
+    if (kind === 'deleted' || kind === 'blocked' || kind === 'private') throw this.postError(kind, platform);
+    const nowMs = this.now().getTime();
+    const identity = this.decodePost(platform, platformVideoId, nowMs);
+    // a post nobody listed here has an unknown author; TikTok's default usernames look like this
+    const handle = author ?? `user${hash32(`${this.seed}:${platformVideoId}`) % 1_000_000_000}`;
+    return this.buildPost(platform, platformVideoId, identity, nowMs, handle);
+  }
+
+  async listComments(
+    platform: Platform,
+    platformVideoId: string,
+    opts: { limit: number; cursor?: string | null },
+  ): Promise<{ comments: Comment[]; next_cursor: string | null }> {
+    checkLimit(opts.limit);
+    let start: number | null = null;
+    if (opts.cursor) {
+      const decoded = decodeCursor(opts.cursor) as { k?: unknown } | null;
+      if (typeof decoded?.k !== 'number' || !Number.isInteger(decoded.k)) throw new RangeError('invalid cursor');
+      start = decoded.k;
+    }
+    const author = this.authors.get(`${platform}:${platformVideoId}`);
+    const kind = await this.gate(
+      platform,
+      author === undefined ? [platformVideoId] : [platformVideoId, author],
+      author === undefined ? null : reservedKind(author),
+    );
+    if (kind === 'deleted' || kind === 'blocked' || kind === 'private') throw this.postError(kind, platform);
+    const nowMs = this.now().getTime();
+    const identity = this.decodePost(platform, platformVideoId, nowMs);
+    if (kind === 'empty') return { comments: [], next_cursor: null };
+
+    const numbers = this.postNumbers(platform, identity);
+    const total = metricsAt(numbers, nowMs).comments;
+    // comment k is the (k+1)-th ever written; newest first, so a page walks k downwards and new ones never shift it
+    const first = min(start ?? total - 1, total - 1);
+    const comments: Comment[] = [];
+    for (let k = first; k >= 0 && comments.length < opts.limit; k--) {
+      comments.push(this.comment(platform, platformVideoId, numbers, identity, k, nowMs));
+    }
+    const next = first - comments.length;
+    return { comments, next_cursor: next >= 0 ? encodeCursor({ k: next }) : null };
+  }
+
+  // ----------------------------------------------------------------------------------------------------------------
+
+  private accountKey(platform: Platform, handle: string): string {
+    try {
+      return normalizeHandle(platform, handle);
+    } catch (err) {
+      if (err instanceof InvalidInputError) {
+        throw new ProviderError('deleted', `${PLATFORM_MODELS[platform].name} has no account "${String(handle)}"`);
+      }
+      throw err;
+    }
+  }
+
+  /** Latency, random outages and injected faults; returns the permanent fault kind in force, if any. */
+  private async gate(
+    platform: Platform,
+    targets: readonly string[],
+    reserved: PermanentFaultKind | null,
+  ): Promise<PermanentFaultKind | null> {
+    if (this.latencyMs > 0) await sleep(this.latencyMs);
+    const name = PLATFORM_MODELS[platform].name;
+    if (this.errorRate > 0 && Math.random() < this.errorRate) {
+      throw new ProviderError('unavailable', `${name} did not answer (simulated random outage)`);
+    }
+    for (const target of targets) {
+      const entry = this.faults.get(`${platform}:${target}`);
+      if (entry === undefined) continue;
+      const { fault } = entry;
+      if (fault.kind === 'rate_limited' || fault.kind === 'unavailable') {
+        if (entry.remaining !== undefined) {
+          if (entry.remaining <= 0) continue;
+          entry.remaining -= 1;
+        }
+        if (fault.kind === 'unavailable') throw new ProviderError('unavailable', `${name} is unavailable (simulated)`);
+        throw new ProviderError('rate_limited', `${name} rate limit reached (simulated)`, fault.retryAfterSeconds);
+      }
+      return fault.kind;
+    }
+    return reserved;
+  }
+
+  private accountError(kind: 'private' | 'deleted' | 'blocked', c: Creator): ProviderError {
+    const name = PLATFORM_MODELS[c.platform].name;
+    const what = { private: 'is private', deleted: 'does not exist or was deleted', blocked: 'is blocked' }[kind];
+    return new ProviderError(kind, `${name} account @${c.key} ${what}`);
+  }
+
+  private postError(kind: 'private' | 'deleted' | 'blocked', platform: Platform): ProviderError {
+    const name = PLATFORM_MODELS[platform].name;
+    const what = { private: 'is private', deleted: 'does not exist or was deleted', blocked: 'is blocked' }[kind];
+    return new ProviderError(kind, `${name} post ${what}`);
+  }
+
+  private remember<V>(map: Map<string, V>, key: string, value: V): void {
+    if (map.size >= CACHE_LIMIT && !map.has(key)) map.clear();
+    map.set(key, value);
+  }
+
+  private creator(platform: Platform, key: string): Creator {
+    const cacheKey = `${platform}:${key}`;
+    const cached = this.creators.get(cacheKey);
+    if (cached) return cached;
+    const c = this.buildCreator(platform, key);
+    this.remember(this.creators, cacheKey, c);
+    return c;
+  }
+
+  private buildCreator(platform: Platform, key: string): Creator {
+    const r = rngFor(this.seed, 'creator', platform, key);
+    const model = PLATFORM_MODELS[platform];
+    const reserved = reservedKind(key);
+
+    // log10 followers: median ~40k, a long tail into the millions and plenty of small accounts
+    const logFollowers = reserved === 'empty' ? r.range(2, 2.7) : clamp(4.6 + 1.15 * r.normal(), 2.2, 8.25);
+    const tier = tierOf(10 ** logFollowers);
+    const growthPerDay = r.chance(0.88)
+      ? clamp(10 ** (-2.7 + 0.3 * r.normal()), 0.0001, 0.006)
+      : -(10 ** r.range(-4, -3.2));
+    const followingBase = model.followingMedian === null ? 0 : round(r.logNormal(model.followingMedian, 0.9));
+    const followingSlopePerMonth = r.range(-0.5, 2);
+    const reach = r.int(0, 15);
+
+    const themeCount = r.chance(0.5) ? 2 : 3;
+    const themes: number[] = [];
+    while (themes.length < themeCount) {
+      const t = r.int(0, THEMES.length - 1);
+      if (!themes.includes(t)) themes.push(t);
+    }
+    const lang = r.weighted(LANG_WEIGHTS);
+    const langCode = LANGS[lang] as Lang;
+    const country = r.pick(COUNTRIES[langCode]);
+
+    const [minRate, maxRate] = model.postsPerWeek;
+    const postsPerWeek = minRate * (maxRate / minRate) ** r.float();
+    const dayWeights = Array.from({ length: 7 }, () => r.range(0.6, 1.2));
+    const favourites = r.int(2, 4);
+    for (let i = 0; i < favourites; i++) dayWeights[r.int(0, 6)] = r.range(2.5, 5);
+    if (r.chance(0.25)) dayWeights[5] = dayWeights[6] = 0.25;
+    const firstHour = r.int(7, 21);
+    const hours: [number, number] = [firstHour, clamp(firstHour + r.int(-8, 8), 6, 23)];
+    // most creators have been posting for about two years; some started recently
+    const startMs = GROWTH_ANCHOR - (r.chance(0.12) ? r.range(0.05, 0.9) : r.range(0.9, 1.6)) * 365 * DAY;
+
+    const followersBase = tierFollowers(tier);
+    const bare = reserved !== 'empty' && r.chance(0.08);
+    const declaresCountry = !bare && r.chance(0.85);
+    const declaresLanguage = !bare && r.chance(0.85);
+    const primary = THEMES[themes[0] as number] as Theme;
+    const content = THEME_CONTENT[primary];
+    let bio: string | null = null;
+    if (!bare) {
+      const themeName = content.names[langCode];
+      bio = r
+        .pick(BIO_TEMPLATES[langCode])
+        .replace('{t}', themeName)
+        .replace('{T}', themeName.charAt(0).toUpperCase() + themeName.slice(1))
+        .replace('{e}', content.emoji)
+        .trim();
+      if (declaresCountry && r.chance(0.6)) bio += ` 📍${country.city}`;
+    }
+    const channelId = platform === 'youtube' && isYoutubeChannelId(key) ? key : null;
+    const externalLinks: string[] = [];
+    if (!bare && channelId === null) {
+      const candidates = [`https://linktr.ee/${key}`];
+      if (platform !== 'instagram' && /^[a-z0-9_.]{1,30}$/.test(key)) candidates.push(profileUrlFor('instagram', key));
+      if (platform !== 'youtube' && key.length >= 3) candidates.push(profileUrlFor('youtube', key));
+      const n = r.int(0, 2);
+      for (let i = 0; i < n; i++) {
+        const link = r.pick(candidates);
+        if (!externalLinks.includes(link)) externalLinks.push(link);
+      }
+    }
+    const verifiedChance = followersBase >= 1e6 ? 0.85 : followersBase >= 1e5 ? 0.25 : 0.02;
+
+    return {
+      platform,
+      key,
+      tier,
+      growthPerDay,
+      followingBase,
+      followingSlopePerMonth,
+      reach,
+      themes,
+      lang,
+      startMs: floor(startMs / SECOND) * SECOND,
+      postsPerWeek,
+      dayWeights,
+      hours,
+      firstHourShare: r.range(0.55, 0.85),
+      utcOffset: country.utc,
+      profile: {
+        platform,
+        platform_user_id: channelId ?? this.platformUserId(platform, r),
+        handle: key,
+        display_name: this.displayName(key, channelId !== null, langCode, content, r),
+        avatar_url: `https://cdn.simulated.invalid/avatars/${platform}/${hash32(`${this.seed}:${key}`).toString(16)}.jpg`,
+        profile_url: profileUrlFor(platform, key),
+        bio,
+        is_verified: reserved !== 'empty' && r.chance(verifiedChance),
+        category: primary,
+        country: declaresCountry ? country.code : null,
+        language: declaresLanguage ? langCode : null,
+        external_links: externalLinks,
+      },
+    };
+  }
+
+  private platformUserId(platform: Platform, r: Rng): string {
+    const digits = (n: number) => Array.from({ length: n }, () => r.int(0, 9)).join('');
+    if (platform === 'tiktok') return `${r.pick(['6', '7'])}${digits(18)}`;
+    if (platform === 'instagram') return `${r.int(1, 9)}${digits(r.int(7, 10))}`;
+    return `UC${Array.from({ length: 22 }, () => B64[r.int(0, 63)]).join('')}`;
+  }
+
+  private displayName(key: string, isChannel: boolean, lang: Lang, content: ThemeContent, r: Rng): string {
+    const cap = (w: string) => w.charAt(0).toUpperCase() + w.slice(1);
+    const words = isChannel
+      ? [r.pick(PEOPLE[lang].first), r.pick(PEOPLE[lang].last)]
+      : key
+          .split(/[._-]+/)
+          .map((w) => w.replace(/\d+$/, ''))
+          .filter((w) => w !== '');
+    const name = words.length > 0 ? words.map(cap).join(' ') : key;
+    return r.chance(0.2) ? `${name} ${content.emoji}` : name;
+  }
+
+  /** Followers follow exp(cumulative daily growth), each day's rate noisy but of the creator's one sign. */
+  private followersAt(c: Creator, nowMs: number): number {
+    const seed = hash32(`${this.seed}:growth:${c.platform}:${c.key}`);
+    const rate = (day: number) => {
+      const u = mix32(seed, day) / 4294967296;
+      const slowing = day >= 0 ? 1 / (1 + day / GROWTH_SLOWING_DAYS) : 1;
+      return c.growthPerDay * (0.3 + 1.4 * u) * slowing;
+    };
+    const d = clamp((nowMs - GROWTH_ANCHOR) / DAY, -4000, 4000);
+    let logGrowth = 0;
+    if (d >= 0) {
+      const whole = floor(d);
+      for (let k = 0; k < whole; k++) logGrowth += rate(k);
+      logGrowth += (d - whole) * rate(whole);
+    } else {
+      const whole = ceil(d);
+      for (let k = whole; k < 0; k++) logGrowth -= rate(k);
+      logGrowth -= (whole - d) * rate(whole - 1);
+    }
+    return round(tierFollowers(c.tier) * exp(logGrowth));
+  }
+
+  /** The noise-free trend of `followersAt` (its daily noise has mean 1): sizes posts by their creator's reach then. */
+  private trendFollowersAt(c: Creator, ms: number): number {
+    const d = clamp((ms - GROWTH_ANCHOR) / DAY, -4000, 4000);
+    const logGrowth = d >= 0 ? GROWTH_SLOWING_DAYS * log1p(d / GROWTH_SLOWING_DAYS) : d;
+    return tierFollowers(c.tier) * exp(c.growthPerDay * logGrowth);
+  }
+
+  private followingAt(c: Creator, nowMs: number): number | null {
+    if (PLATFORM_MODELS[c.platform].followingMedian === null) return null;
+    const months = floor((nowMs - GROWTH_ANCHOR) / (30 * DAY));
+    return max(0, round(c.followingBase + c.followingSlopePerMonth * months));
+  }
+
+  /** The posts a creator publishes in week `w` (Monday-based, UTC). */
+  private weekSlots(c: Creator, w: number): PostSlot[] {
+    const r = rngFor(this.seed, 'week', c.platform, c.key, w);
+    const activity = r.chance(0.05) ? 0 : r.chance(0.08) ? 1.6 : 1;
+    const count = min(r.poisson(c.postsPerWeek * activity), 40);
+    const weekStart = WEEK_ORIGIN + w * WEEK;
+    const slots: PostSlot[] = [];
+    for (let j = 0; j < count; j++) {
+      const day = r.weighted(c.dayWeights);
+      const hour = clamp((r.chance(c.firstHourShare) ? c.hours[0] : c.hours[1]) + 0.9 * r.normal(), 0, 23.99);
+      const seconds = floor((weekStart + day * DAY + (hour - c.utcOffset) * HOUR) / SECOND) + r.int(0, 59);
+      const theme = r.chance(0.6) ? (c.themes[0] as number) : r.pick(c.themes);
+      const tier = tierOf(this.trendFollowersAt(c, seconds * SECOND));
+      const payload = (tier << 24) | (c.reach << 20) | (theme << 17) | (c.lang << 14) | r.int(0, 0x3fff);
+      const spare = r.int(0, 3);
+      if (!slots.some((p) => p.seconds === seconds && p.payload === payload)) slots.push({ seconds, payload, spare });
+    }
+    return slots;
+  }
+
+  private *slotsUpTo(c: Creator, nowMs: number): Generator<PostSlot> {
+    for (let w = weekOf(c.startMs) - 1; w <= weekOf(nowMs) + 1; w++) {
+      for (const slot of this.weekSlots(c, w)) {
+        const t = slot.seconds * SECOND;
+        if (t >= c.startMs && t <= nowMs) yield slot;
+      }
+    }
+  }
+
+  private postCursor(cursor: string): PostStub {
+    const decoded = decodeCursor(cursor) as { t?: unknown; id?: unknown } | null;
+    if (typeof decoded?.t !== 'number' || !Number.isFinite(decoded.t) || typeof decoded.id !== 'string') {
+      throw new RangeError('invalid cursor');
+    }
+    return { t: decoded.t, id: decoded.id };
+  }
+
+  /**
+   * Any well-formed id is a post: ours decode to what we encoded; another one (a real video someone pasted) gets its
+   * time from its upper bits when they are a plausible date, else from its hash.
+   */
+  private decodePost(platform: Platform, id: string, nowMs: number): PostIdentity {
+    const value = decodePostValue(platform, id);
+    if (value === null) throw new ProviderError('deleted', `${PLATFORM_MODELS[platform].name} has no post "${id}"`);
+    const payload = Number(value & 0xffffffffn);
+    const seconds = Number(value >> 32n);
+    let publishedMs = seconds * SECOND;
+    if (!(publishedMs >= PLAUSIBLE_FROM && publishedMs <= nowMs)) {
+      const h = hash32(`${this.seed}:published:${platform}:${id}`);
+      publishedMs = min(FALLBACK_FROM + (h % (730 * 86_400)) * SECOND, nowMs - (1 + (h % 48)) * HOUR);
+      publishedMs = floor(publishedMs / SECOND) * SECOND;
+    }
+    return identityOf(seconds, payload, publishedMs);
+  }
+
+  private postNumbers(platform: Platform, p: PostIdentity): PostNumbers {
+    const r = rngFromInts(this.seedHash, PLATFORM_INDEX[platform], p.seconds, p.payload);
+    const model = PLATFORM_MODELS[platform];
+    const followers = tierFollowers(p.tier);
+    const isShort = platform === 'youtube' && r.chance(0.45);
+    const reach = (isShort ? 2 : 1) * model.reach * 10 ** (((p.reach - 7.5) / 7.5) * 0.4);
+    // small accounts reach well beyond their followers, large ones a smaller share of them
+    const sizeFactor = (followers / 1e5) ** -0.18;
+    const viral = r.chance(VIRAL_SHARE);
+    const lift = viral ? 10 ** r.range(log10(5), log10(50)) : 1;
+    const finalViews = max(followers * reach * sizeFactor * r.logNormal(1, 0.45) * lift, r.range(20, 120));
+    // viral posts take off late (S-shaped), ordinary ones front-load their views
+    const curve: ViewCurve = viral
+      ? { tau: r.range(2, 6), shape: 1.8, tailTau: model.tailTau, tailShare: 0.1 }
+      : { tau: model.tau * r.range(0.7, 1.4), shape: 0.9, tailTau: model.tailTau, tailShare: model.tailShare };
+    const likeRate = clamp(model.likeRate * r.logNormal(1, 0.35) * (viral ? 1.15 : 1), 0.002, 0.3);
+    const commentRate = clamp(likeRate * model.commentsPerLike * r.logNormal(1, 0.5), 0, 0.03);
+    const tiktok = platform === 'tiktok';
+    return {
+      publishedMs: p.publishedMs,
+      isShort,
+      finalViews,
+      viral,
+      curve,
+      likeRate,
+      commentRate,
+      shareRate: tiktok ? clamp(0.004 * r.logNormal(1, 0.6) * (viral ? 2.5 : 1), 0, 0.1) : null,
+      bookmarkRate: tiktok ? clamp(0.005 * r.logNormal(1, 0.6), 0, 0.1) : null,
+    };
+  }
+
+  private buildPost(platform: Platform, id: string, p: PostIdentity, nowMs: number, authorHandle: string): Post {
+    const numbers = this.postNumbers(platform, p);
+    const metrics = metricsAt(numbers, nowMs);
+    const r = rngFor(this.seed, 'post-content', platform, id);
+    const theme = THEMES[p.theme] as Theme;
+    const content = THEME_CONTENT[theme];
+    const title = r.pick(content.titles).replace('{x}', r.pick(content.fillers));
+    const tags = new Set<string>();
+    const tagCount = platform === 'youtube' ? r.int(0, 3) : r.int(2, 5);
+    for (let i = 0; i < tagCount; i++) tags.add(r.pick(content.tags));
+    if (platform === 'tiktok' && r.chance(0.6)) tags.add(r.pick(['fyp', 'foryou', 'viral']));
+    if (platform === 'instagram' && r.chance(0.4)) tags.add('reels');
+    let duration: number;
+    if (platform === 'tiktok') duration = clamp(round(r.logNormal(28, 0.7)), 6, 600);
+    else if (platform === 'instagram') duration = clamp(round(r.logNormal(22, 0.6)), 5, 180);
+    else if (numbers.isShort) duration = r.int(12, 60);
+    else duration = clamp(round(r.logNormal(660, 0.6)), 120, 5400);
+    if (numbers.isShort) tags.add('shorts');
+    const hashtags = [...tags];
+    const hashtagText = hashtags.map((t) => `#${t}`).join(' ');
+    const description =
+      platform === 'youtube'
+        ? `${title}. New ${content.names.en} videos every week — subscribe so you don't miss the next one.${hashtagText ? `\n\n${hashtagText}` : ''}`
+        : `${title} ${content.emoji} ${hashtagText}`.trim();
+    const duetRoll = r.float();
+    return {
+      platform,
+      platform_video_id: id,
+      url: videoUrlFor(platform, id, authorHandle),
+      title,
+      description,
+      thumbnail_url: `https://cdn.simulated.invalid/thumbnails/${platform}/${encodeURIComponent(id)}.jpg`,
+      published_at: new Date(p.publishedMs).toISOString(),
+      duration_seconds: duration,
+      views: metrics.views,
+      likes: metrics.likes,
+      comments: metrics.comments,
+      shares: metrics.shares,
+      bookmarks: metrics.bookmarks,
+      hashtags,
+      is_duet: platform === 'tiktok' ? duetRoll < 0.03 : null,
+      is_stitch: platform === 'tiktok' ? duetRoll >= 0.03 && duetRoll < 0.07 : null,
+    };
+  }
+
+  private comment(
+    platform: Platform,
+    id: string,
+    numbers: PostNumbers,
+    p: PostIdentity,
+    k: number,
+    nowMs: number,
+  ): Comment {
+    const r = rngFor(this.seed, 'comment', platform, id, k);
+    const writtenMs = numbers.publishedMs + floor((ageAtCommentCount(numbers, k + 1) * DAY) / SECOND) * SECOND;
+    // most commenters speak the creator's language, some English, the rest anything
+    const creatorLang = LANGS[p.lang] as Lang;
+    const roll = r.float();
+    const lang: Lang = roll < 0.6 ? creatorLang : roll < 0.78 ? 'en' : r.pick(LANGS);
+    const tone = r.float();
+    const sentiment: Sentiment =
+      tone < 0.72 ? 'positive' : tone < (numbers.viral ? 0.86 : 0.9) ? 'neutral' : 'negative';
+    let text = r.pick(COMMENT_TEMPLATES[lang][sentiment]);
+    if (sentiment === 'positive' && r.chance(0.3)) text += ` ${r.pick(POSITIVE_EMOJI)}`;
+    const people = PEOPLE[lang];
+    const first = r.pick(people.first);
+    const style = r.int(0, 3);
+    const author =
+      style === 0
+        ? `${first}${r.int(1, 9999)}`
+        : style === 1
+          ? `${first}.${r.pick(people.last)}`
+          : style === 2
+            ? `${first}_${r.pick(people.last)}${r.int(0, 99)}`
+            : `its${first}`;
+    // the earliest and a lucky few comments collect most likes, and likes keep arriving for a day or two
+    const topLikes = numbers.finalViews * numbers.likeRate * 0.03;
+    const ageDays = max(0, (nowMs - writtenMs) / DAY);
+    const likes = floor(topLikes * r.float() ** 6 * (1 - exp(-ageDays / 1.5)));
+    return {
+      id: `${id}_${k}`,
+      platform_video_id: id,
+      author_handle: author,
+      text,
+      likes,
+      published_at: new Date(writtenMs).toISOString(),
+    };
+  }
+}
