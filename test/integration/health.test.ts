@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../../api/app';
 import { createPool } from '../../db/pool';
 import { freePort } from '../../scripts/postgres';
-import { requireEnv, startStack, testDatabaseUrl, type Stack } from '../helpers/stack';
+import { requireEnv, testDatabaseUrl } from '../helpers/env';
+import { startStack, type Stack } from '../helpers/stack';
 
 async function listen(app: ReturnType<typeof createApp>): Promise<{ url: string; server: Server }> {
   const server: Server = await new Promise((resolve) => {

@@ -1,21 +1,25 @@
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { createPool } from '../../db/pool';
-import { requireEnv, sharedWorkflowBundle, testDatabaseUrl } from '../helpers/stack';
+import { heuristicCreatorReportGenerator } from '../../domain/creator-report';
+import { SimulatedProvider } from '../../providers/simulated';
+import { sharedWorkflowBundle, testDatabaseUrl } from '../helpers/env';
+import { createTimeSkippingEnv } from '../helpers/time-skipping';
 
 describe('time-skipping test server', () => {
   it('starts from the installed binary and runs a workflow whose activity writes to Postgres', async () => {
-    const env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: requireEnv('TEMPORAL_TEST_SERVER_PATH') } },
-    });
+    const env = await createTimeSkippingEnv();
     const pool = createPool(testDatabaseUrl(), 2);
     try {
       const worker = await Worker.create({
         connection: env.nativeConnection,
         taskQueue: 'time-skipping-smoke',
         workflowBundle: sharedWorkflowBundle(),
-        activities: createActivities({ pool }),
+        activities: createActivities({
+          pool,
+          provider: new SimulatedProvider(),
+          reportGenerator: heuristicCreatorReportGenerator,
+        }),
       });
       const runId = await worker.runUntil(
         env.client.workflow.execute('healthProbeWorkflow', {
