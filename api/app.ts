@@ -2,14 +2,20 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Client, Connection } from '@temporalio/client';
 import type { Pool } from 'pg';
+import { accountRouter } from './account';
+import { authenticate, perIpRateLimit, perKeyRateLimit } from './auth';
+import { creatorsRouter } from './creators';
 import { errorHandler, unknownRoute } from './errors';
 import { healthRouter } from './health';
+import { openApiDocument } from './openapi';
 
 export interface AppDeps {
   pool: Pool;
   temporal: Client;
   taskQueue: string;
   temporalHealthConnection?: Connection;
+  rateLimitPerMinute?: number;
+  ipRateLimitPerMinute?: number;
   log?: (err: unknown) => void;
 }
 
@@ -21,6 +27,16 @@ export function createApp(deps: AppDeps): Express {
   app.use(helmet());
   app.use(express.json({ limit: '64kb' }));
   app.use(healthRouter(deps));
+  const openApi = openApiDocument();
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
+  app.use('/v1', perIpRateLimit(deps.ipRateLimitPerMinute ?? 1200));
+  app.use('/v1', authenticate(deps.pool));
+  const perKey = deps.rateLimitPerMinute ?? 300;
+  app.use('/v1', perKeyRateLimit(perKey));
+  app.use(accountRouter(deps.pool, perKey));
+  app.use(creatorsRouter(deps));
   app.use(unknownRoute);
   app.use(errorHandler(deps.log ?? ((err) => console.error(err))));
   return app;

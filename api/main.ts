@@ -11,7 +11,14 @@ function main(): void {
   const connection = Connection.lazy(temporalConnectionOptions(config));
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const temporalHealthConnection = Connection.lazy({ ...temporalConnectionOptions(config), interceptors: [] });
-  const app = createApp({ pool, temporal, temporalHealthConnection, taskQueue: config.TEMPORAL_TASK_QUEUE });
+  const app = createApp({
+    pool,
+    temporal,
+    temporalHealthConnection,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    ipRateLimitPerMinute: config.IP_RATE_LIMIT_PER_MINUTE,
+  });
   const server = app.listen(config.PORT, () => console.log(`API listening on http://localhost:${config.PORT}`));
 
   const shutdown = (): void => {

@@ -27,6 +27,8 @@ export const configSchema = z.object({
   TEMPORAL_TLS_CA_PATH: optionalString,
   TEMPORAL_TLS_SERVER_NAME: optionalString,
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+  IP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 

@@ -1,6 +1,8 @@
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, parseConfig } from '../domain/config';
 import { createPool } from '../db/pool';
+import { heuristicCreatorReportGenerator } from '../domain/creator-report';
+import { SimulatedProvider } from '../providers/simulated';
 import { temporalConnectionOptions } from './connection';
 import { createWorker } from './worker';
 
@@ -13,7 +15,7 @@ async function main(): Promise<void> {
       connection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
-      deps: { pool },
+      deps: { pool, provider: new SimulatedProvider(), reportGenerator: heuristicCreatorReportGenerator },
     });
     console.log(`worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS}`);
     // SIGINT/SIGTERM make run() drain in-flight tasks and resolve (the SDK's default shutdown signals)

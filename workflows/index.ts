@@ -1,1 +1,2 @@
 export { healthProbeWorkflow } from './health-probe';
+export { creatorTrackingWorkflow } from './creator-tracking';

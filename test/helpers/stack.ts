@@ -6,18 +6,11 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createApp } from '../../api/app';
 import { createPool } from '../../db/pool';
+import { heuristicCreatorReportGenerator } from '../../domain/creator-report';
+import type { PlatformProvider } from '../../domain/platform';
+import { SimulatedProvider } from '../../providers/simulated';
 import { createWorker } from '../../worker/worker';
-
-export function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: the jest global setup did not run or failed`);
-  return value;
-}
-
-export const testDatabaseUrl = (): string => requireEnv('DATABASE_URL');
-
-/** The workflow bundle built once by the global setup, so each suite's workers start in milliseconds. */
-export const sharedWorkflowBundle = (): { codePath: string } => ({ codePath: requireEnv('TEST_WORKFLOW_BUNDLE') });
+import { requireEnv, sharedWorkflowBundle, testDatabaseUrl } from './env';
 
 export interface Stack {
   baseUrl: string;
@@ -32,7 +25,12 @@ export interface Stack {
  * The real app against the shared Postgres and Temporal dev server: a worker on its own task queue and the API on a
  * random port.
  */
-export async function startStack(): Promise<Stack> {
+export interface StackOptions {
+  provider?: PlatformProvider;
+  rateLimitPerMinute?: number;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const taskQueue = `test-${randomUUID()}`;
   const pool = createPool(testDatabaseUrl(), 10);
   const address = requireEnv('TEMPORAL_ADDRESS');
@@ -41,13 +39,23 @@ export async function startStack(): Promise<Stack> {
     connection: nativeConnection,
     namespace: 'default',
     taskQueue,
-    deps: { pool },
+    deps: {
+      pool,
+      provider: options.provider ?? new SimulatedProvider(),
+      reportGenerator: heuristicCreatorReportGenerator,
+    },
     workflowBundle: sharedWorkflowBundle(),
   });
   const running = worker.run();
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });
-  const app = createApp({ pool, temporal: client, taskQueue, log: () => undefined });
+  const app = createApp({
+    pool,
+    temporal: client,
+    taskQueue,
+    rateLimitPerMinute: options.rateLimitPerMinute,
+    log: (err) => console.error(err),
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -1,0 +1,434 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Pool, PoolClient } from 'pg';
+import { creatorById, creatorDetail, creatorPath, snapshotItem, type SnapshotRow } from '../db/creators';
+import { recordEvent } from '../db/events';
+import { capture, InsufficientCreditsError } from '../db/ledger';
+import { inTransaction } from '../db/transaction';
+import type { CreatorReportGenerator } from '../domain/creator-report';
+import { detectOutliers } from '../domain/outliers';
+import { ProviderError, type Comment, type Platform, type PlatformProvider, type Post } from '../domain/platform';
+import { profileUrlFor } from '../domain/urls';
+import { creatorDeltas, growthSummary, totalViewsFromPosts, type CreatorMetrics } from '../domain/snapshots';
+import type { RegistrationResult } from '../workflows/messages';
+import { reserveAndMarkRunning } from './tracking';
+
+/** Recent posts re-read on every cycle (the shallow refresh); deeper history comes from post collection. */
+export const SHALLOW_REFRESH_POSTS = 30;
+const REPORT_POSTS = 200;
+const REPORT_COMMENT_POSTS = 3;
+const REPORT_COMMENTS_PER_POST = 20;
+
+export interface CreatorSnapshot extends CreatorMetrics {
+  delta_followers: number | null;
+  delta_following: number | null;
+  delta_total_videos: number | null;
+  delta_total_views: number | null;
+  delta_total_likes: number | null;
+  snapshot_at: string;
+}
+
+export interface RegisterCreatorInput {
+  id: string;
+  teamId: string;
+  platform: Platform;
+  handle: string;
+  cadence: string;
+  amountCents: number;
+  reservationKey: string;
+  startedAt: string;
+}
+
+export interface CreatorCycleInput {
+  id: string;
+  teamId: string;
+  platform: Platform;
+  handle: string;
+  cycle: number;
+  cycleAt: string;
+}
+
+export interface CompleteCreatorCycleInput extends CreatorCycleInput {
+  snapshot: CreatorSnapshot;
+  reservationKey: string;
+  captureKey: string;
+  nextScrapeAt: string | null;
+  version: number;
+}
+
+/** A provider's typed failure as an activity failure: permanent kinds are not retried, 429 waits as asked. */
+export function providerFailure(err: unknown): unknown {
+  if (!(err instanceof ProviderError)) return err;
+  return ApplicationFailure.create({
+    type: err.kind,
+    message: err.message,
+    nonRetryable: err.permanent,
+    nextRetryDelay: err.retryAfterSeconds !== undefined ? `${err.retryAfterSeconds} seconds` : undefined,
+  });
+}
+
+async function upsertPosts(client: PoolClient, creatorId: string, posts: readonly Post[]): Promise<void> {
+  if (posts.length === 0) return;
+  await client.query(
+    `INSERT INTO creator_posts (tracking_account_id, platform, platform_video_id, url, title, description, thumbnail_url,
+       published_at, duration_seconds, views, likes, comments, shares, bookmarks, hashtags, is_duet, is_stitch)
+     SELECT $1, p.platform, p.platform_video_id, p.url, p.title, p.description, p.thumbnail_url, p.published_at::timestamptz,
+            p.duration_seconds, p.views, p.likes, p.comments, p.shares, p.bookmarks,
+            ARRAY(SELECT jsonb_array_elements_text(p.hashtags)), p.is_duet, p.is_stitch
+       FROM jsonb_to_recordset($2::jsonb) AS p(platform text, platform_video_id text, url text, title text,
+            description text, thumbnail_url text, published_at text, duration_seconds int, views bigint, likes bigint,
+            comments bigint, shares bigint, bookmarks bigint, hashtags jsonb, is_duet boolean, is_stitch boolean)
+     ON CONFLICT (tracking_account_id, platform_video_id) DO UPDATE SET
+       title = EXCLUDED.title, description = EXCLUDED.description, thumbnail_url = EXCLUDED.thumbnail_url,
+       duration_seconds = EXCLUDED.duration_seconds, views = EXCLUDED.views, likes = EXCLUDED.likes,
+       comments = EXCLUDED.comments, shares = EXCLUDED.shares, bookmarks = EXCLUDED.bookmarks,
+       hashtags = EXCLUDED.hashtags, is_duet = EXCLUDED.is_duet, is_stitch = EXCLUDED.is_stitch, updated_at = now()`,
+    [creatorId, JSON.stringify(posts)],
+  );
+}
+
+function topHashtags(posts: readonly Post[], n: number): string[] {
+  const counts = new Map<string, number>();
+  for (const post of posts) for (const tag of post.hashtags) counts.set(tag, (counts.get(tag) ?? 0) + 1);
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, n)
+    .map(([tag]) => tag);
+}
+
+interface PostRow extends Omit<Post, 'published_at'> {
+  published_at: Date;
+}
+
+const asPost = (row: PostRow): Post => ({ ...row, published_at: row.published_at.toISOString() });
+
+async function creatorPosts(db: Pool | PoolClient, creatorId: string, limit: number): Promise<Post[]> {
+  const result = await db.query<PostRow>(
+    `SELECT platform, platform_video_id, url, title, description, thumbnail_url, published_at, duration_seconds,
+            views, likes, comments, shares, bookmarks, hashtags, is_duet, is_stitch
+       FROM creator_posts WHERE tracking_account_id = $1 ORDER BY published_at DESC LIMIT $2`,
+    [creatorId, limit],
+  );
+  return result.rows.map(asPost);
+}
+
+export interface CreatorActivityDeps {
+  pool: Pool;
+  provider: PlatformProvider;
+  reportGenerator: CreatorReportGenerator;
+}
+
+export function createCreatorActivities({ pool, provider, reportGenerator }: CreatorActivityDeps) {
+  return {
+    /**
+     * The first cycle's reservation, together with the creator's read-model row: both or neither. A balance that
+     * cannot pay, or a creator this team already tracks, leaves nothing behind.
+     */
+    async registerCreator(input: RegisterCreatorInput): Promise<RegistrationResult> {
+      try {
+        await inTransaction(pool, async (client) => {
+          await client.query(
+            `INSERT INTO tracked_creators (id, team_id, platform, platform_handle, profile_url, scrape_cadence)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
+            [
+              input.id,
+              input.teamId,
+              input.platform,
+              input.handle,
+              profileUrlFor(input.platform, input.handle),
+              input.cadence,
+            ],
+          );
+          await reserveAndMarkRunning(client, {
+            resourceType: 'creator',
+            id: input.id,
+            teamId: input.teamId,
+            cycle: 1,
+            amountCents: input.amountCents,
+            reservationKey: input.reservationKey,
+            startedAt: input.startedAt,
+          });
+        });
+        return { registered: true };
+      } catch (err) {
+        if (err instanceof InsufficientCreditsError) {
+          return { registered: false, reason: 'insufficient_credits', message: err.message };
+        }
+        if ((err as { code?: string; constraint?: string }).constraint === 'tracked_creators_one_live') {
+          const existing = await pool.query<{ id: string }>(
+            `SELECT id FROM tracked_creators
+              WHERE team_id = $1 AND platform = $2 AND lower(platform_handle) = lower($3) AND deleted_at IS NULL`,
+            [input.teamId, input.platform, input.handle],
+          );
+          const existingId = existing.rows[0]?.id;
+          if (existingId) return { registered: false, reason: 'already_tracked', existingId };
+        }
+        throw err;
+      }
+    },
+
+    /**
+     * Reads the profile and the most recent posts, upserts the posts, refreshes the profile fields and returns the
+     * cycle's snapshot with deltas against the previous one. The snapshot itself is stored when the cycle completes.
+     */
+    async collectCreatorMetrics(input: CreatorCycleInput): Promise<CreatorSnapshot> {
+      let profile;
+      let page;
+      try {
+        profile = await provider.getProfile(input.platform, input.handle);
+        page = await provider.listPosts(input.platform, input.handle, { limit: SHALLOW_REFRESH_POSTS });
+      } catch (err) {
+        throw providerFailure(err);
+      }
+      return inTransaction(pool, async (client) => {
+        await upsertPosts(client, input.id, page.posts);
+        const counted = await client.query<{ views: number | null }>(
+          'SELECT views FROM creator_posts WHERE tracking_account_id = $1',
+          [input.id],
+        );
+        // TikTok and Instagram expose no profile-level views: total_views sums the posts collected so far
+        const fromPosts = totalViewsFromPosts(counted.rows);
+        const exposesViews = profile.total_views !== null;
+        const metrics: CreatorMetrics = {
+          followers: profile.followers,
+          following: profile.following,
+          total_videos: profile.total_videos,
+          total_views: exposesViews ? profile.total_views : fromPosts.total_views,
+          total_likes: profile.total_likes,
+          collected_post_count: exposesViews ? null : fromPosts.collected_post_count,
+          subscribers: profile.subscribers,
+        };
+        const previous = await client.query<SnapshotRow>(
+          `SELECT * FROM creator_snapshots WHERE tracking_account_id = $1 AND cycle < $2
+            ORDER BY cycle DESC LIMIT 1`,
+          [input.id, input.cycle],
+        );
+        const prev = previous.rows[0] ?? null;
+        await client.query(
+          `UPDATE tracked_creators SET platform_user_id = $2, display_name = $3, avatar_url = $4, profile_url = $5,
+             bio = $6, is_verified = $7, category = $8, content_tags = $9, profile_metadata = $10, updated_at = now()
+           WHERE id = $1`,
+          [
+            input.id,
+            profile.platform_user_id,
+            profile.display_name,
+            profile.avatar_url,
+            profile.profile_url,
+            profile.bio,
+            profile.is_verified,
+            profile.category,
+            topHashtags(page.posts, 5),
+            JSON.stringify({
+              country: profile.country,
+              language: profile.language,
+              external_links: profile.external_links,
+            }),
+          ],
+        );
+        return { ...metrics, ...creatorDeltas(prev, metrics), snapshot_at: input.cycleAt };
+      });
+    },
+
+    /** Writes the cycle's report from the stored snapshots and posts and a sample of recent comments. */
+    async generateCreatorReport(
+      input: CreatorCycleInput & { snapshot: CreatorSnapshot },
+    ): Promise<{ reportId: string }> {
+      const existing = await pool.query<{ id: string }>(
+        'SELECT id FROM creator_reports WHERE tracking_account_id = $1 AND cycle = $2',
+        [input.id, input.cycle],
+      );
+      if (existing.rows[0]) return { reportId: existing.rows[0].id };
+      const creator = await creatorById(pool, input.id);
+      const posts = await creatorPosts(pool, input.id, REPORT_POSTS);
+      const snapshots = await pool.query<SnapshotRow>(
+        `SELECT * FROM creator_snapshots WHERE tracking_account_id = $1 ORDER BY snapshot_at DESC LIMIT 60`,
+        [input.id],
+      );
+      const comments: Comment[] = [];
+      const mostViewed = [...posts].sort((a, b) => (b.views ?? 0) - (a.views ?? 0)).slice(0, REPORT_COMMENT_POSTS);
+      try {
+        for (const post of mostViewed) {
+          const page = await provider.listComments(input.platform, post.platform_video_id, {
+            limit: REPORT_COMMENTS_PER_POST,
+          });
+          comments.push(...page.comments);
+        }
+      } catch (err) {
+        throw providerFailure(err);
+      }
+      const analysis = await reportGenerator.generate({
+        profile: {
+          platform: input.platform,
+          handle: input.handle,
+          display_name: creator.display_name ?? input.handle,
+          followers: input.snapshot.followers,
+          subscribers: input.snapshot.subscribers,
+          category: creator.category,
+        },
+        snapshots: [
+          ...snapshots.rows.reverse().map((row) => ({ ...row, snapshot_at: row.snapshot_at })),
+          { ...input.snapshot, snapshot_at: new Date(input.snapshot.snapshot_at) },
+        ],
+        posts,
+        comments,
+        now: new Date(input.cycleAt),
+      });
+      const inserted = await pool.query<{ id: string }>(
+        `INSERT INTO creator_reports (tracking_account_id, cycle, analysis, model_used, created_at)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (tracking_account_id, cycle) DO UPDATE SET analysis = creator_reports.analysis
+         RETURNING id`,
+        [input.id, input.cycle, JSON.stringify(analysis), reportGenerator.name, input.cycleAt],
+      );
+      return { reportId: (inserted.rows[0] as { id: string }).id };
+    },
+
+    /** Flags posts above 3× the creator's median views, each video once, with its event, in one transaction. */
+    async detectCreatorOutliers(input: CreatorCycleInput): Promise<{ detected: number }> {
+      return inTransaction(pool, async (client) => {
+        const posts = await creatorPosts(client, input.id, 10_000);
+        const flagged = await client.query<{ platform_video_id: string }>(
+          'SELECT platform_video_id FROM creator_outliers WHERE tracking_account_id = $1',
+          [input.id],
+        );
+        const outliers = detectOutliers(posts, {
+          alreadyFlagged: flagged.rows.map((r) => r.platform_video_id),
+          now: new Date(input.cycleAt),
+        });
+        let detected = 0;
+        for (const outlier of outliers) {
+          const inserted = await client.query(
+            `INSERT INTO creator_outliers (tracking_account_id, platform_video_id, url, views, median_views, outlier_ratio,
+               weighted_score, cycle) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+            [
+              input.id,
+              outlier.platform_video_id,
+              outlier.url,
+              outlier.views,
+              outlier.median_views,
+              outlier.outlier_ratio,
+              outlier.weighted_score,
+              input.cycle,
+            ],
+          );
+          if (inserted.rowCount !== 1) continue;
+          detected += 1;
+          await recordEvent(client, {
+            key: `creator:${input.id}:outlier:${outlier.platform_video_id}`,
+            teamId: input.teamId,
+            type: 'tracking.outlier_video.detected',
+            resourceType: 'creator',
+            resourceId: input.id,
+            data: {
+              tracking_account_id: input.id,
+              platform: input.platform,
+              platform_handle: input.handle,
+              video_url: outlier.url,
+              platform_video_id: outlier.platform_video_id,
+              views: outlier.views,
+              median_views: outlier.median_views,
+              outlier_ratio: outlier.outlier_ratio,
+              weighted_score: outlier.weighted_score,
+              url: creatorPath(input.id),
+            },
+          });
+        }
+        return { detected };
+      });
+    },
+
+    /**
+     * Captures the cycle's reservation and records its result in one transaction: the snapshot, the read model
+     * (latest metrics, growth, schedule) and the `tracking.cycle.completed` event. A retry changes nothing.
+     */
+    async completeCreatorCycle(input: CompleteCreatorCycleInput): Promise<void> {
+      await inTransaction(pool, async (client) => {
+        await capture(client, input.reservationKey, input.captureKey);
+        const s = input.snapshot;
+        await client.query(
+          `INSERT INTO creator_snapshots (tracking_account_id, cycle, followers, following, total_videos, total_views,
+             total_likes, collected_post_count, subscribers, delta_followers, delta_following, delta_total_videos,
+             delta_total_views, delta_total_likes, snapshot_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+           ON CONFLICT (tracking_account_id, cycle) DO NOTHING`,
+          [
+            input.id,
+            input.cycle,
+            s.followers,
+            s.following,
+            s.total_videos,
+            s.total_views,
+            s.total_likes,
+            s.collected_post_count,
+            s.subscribers,
+            s.delta_followers,
+            s.delta_following,
+            s.delta_total_videos,
+            s.delta_total_views,
+            s.delta_total_likes,
+            s.snapshot_at,
+          ],
+        );
+        const first = await client.query(
+          `INSERT INTO tracking_cycles (resource_type, resource_id, cycle, status, started_at)
+           VALUES ('creator', $1, $2, 'completed', $3) ON CONFLICT DO NOTHING RETURNING cycle`,
+          [input.id, input.cycle, input.cycleAt],
+        );
+        const series = await client.query<{ followers: number | null; snapshot_at: Date }>(
+          `SELECT followers, snapshot_at FROM creator_snapshots
+            WHERE tracking_account_id = $1 AND snapshot_at >= $2::timestamptz - interval '60 days'`,
+          [input.id, s.snapshot_at],
+        );
+        const growth = growthSummary(series.rows, new Date(s.snapshot_at));
+        await client.query(
+          `UPDATE tracked_creators SET
+             latest_followers = $2, latest_following = $3, latest_total_videos = $4, latest_total_likes = $5,
+             latest_total_views = $6, latest_subscribers = $7, growth_rate = $8, followers_gained = $9,
+             enrichment_status = 'ready', last_scraped_at = $10, consecutive_failures = 0, last_failure = NULL,
+             cycles_completed = cycles_completed + $11, cycle_in_progress = NULL, cycle_started_at = NULL,
+             next_scrape_at = CASE WHEN state_version <= $12 THEN $13::timestamptz ELSE next_scrape_at END,
+             updated_at = now()
+           WHERE id = $1`,
+          [
+            input.id,
+            s.followers,
+            s.following,
+            s.total_videos,
+            s.total_likes,
+            s.total_views,
+            s.subscribers,
+            growth.growth_rate,
+            growth.followers_gained,
+            s.snapshot_at,
+            first.rowCount === 1 ? 1 : 0,
+            input.version,
+            input.nextScrapeAt,
+          ],
+        );
+        const creator = await creatorById(client, input.id);
+        const postCount = await client.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM creator_posts WHERE tracking_account_id = $1',
+          [input.id],
+        );
+        const stored = await client.query<SnapshotRow>(
+          'SELECT * FROM creator_snapshots WHERE tracking_account_id = $1 AND cycle = $2',
+          [input.id, input.cycle],
+        );
+        await recordEvent(client, {
+          key: `creator:${input.id}:cycle:${input.cycle}:completed`,
+          teamId: input.teamId,
+          type: 'tracking.cycle.completed',
+          resourceType: 'creator',
+          resourceId: input.id,
+          data: {
+            resource_type: 'creator',
+            cycle: input.cycle,
+            creator: creatorDetail(creator),
+            snapshot: stored.rows[0] ? snapshotItem(stored.rows[0]) : null,
+            post_count: postCount.rows[0]?.n ?? 0,
+            url: creatorPath(input.id),
+          },
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,276 @@
+import { randomUUID } from 'node:crypto';
+import { Router, type Response } from 'express';
+import {
+  WithStartWorkflowOperation,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import {
+  creatorDetail,
+  creatorJobs,
+  creatorListItem,
+  findCreator,
+  latestReport,
+  listCreators,
+  listSnapshots,
+  snapshotItem,
+  type CreatorRow,
+} from '../db/creators';
+import { teamBalance } from '../db/ledger';
+import { cadenceLabel, DEFAULT_CADENCE, SCRAPE_CADENCES } from '../domain/cadence';
+import { CYCLE_COST } from '../domain/costs';
+import { PLATFORMS, type Platform } from '../domain/platform';
+import {
+  HandleAttr,
+  PlatformAttr,
+  ScrapeCadenceAttr,
+  TeamIdAttr,
+  TrackingStatusAttr,
+} from '../domain/search-attributes';
+import { normalizeHandle, parseProfileUrl } from '../domain/urls';
+import {
+  initialTrackingState,
+  patchTrackingUpdate,
+  registrationUpdate,
+  stopTrackingUpdate,
+  type RegistrationResult,
+  type TrackingView,
+} from '../workflows/messages';
+import { auth } from './auth';
+import { ApiError, notFound } from './errors';
+import { isoDate, pageQuery, pagination, parsePart, uuidParam } from './validation';
+
+export const trackCreatorBody = z
+  .strictObject({
+    platform: z.enum(PLATFORMS),
+    url: z.string().max(2048).optional(),
+    handle: z.string().max(100).optional(),
+    scrape_cadence: z.enum(SCRAPE_CADENCES).default(DEFAULT_CADENCE),
+  })
+  .refine((body) => body.url !== undefined || body.handle !== undefined, {
+    message: 'either url or handle is required',
+    path: ['url'],
+  });
+
+export const listCreatorsQuery = pageQuery(100, 20).extend({
+  platform: z.enum(PLATFORMS).optional(),
+  search: z.string().trim().min(1).max(100).optional(),
+});
+
+export const patchCreatorBody = z
+  .strictObject({
+    status: z.enum(['active', 'paused']).optional(),
+    scrape_cadence: z.enum(SCRAPE_CADENCES).optional(),
+  })
+  .refine((body) => body.status !== undefined || body.scrape_cadence !== undefined, {
+    message: 'send status and/or scrape_cadence',
+  });
+
+export const snapshotsQuery = z.object({
+  start_date: isoDate.optional(),
+  end_date: isoDate.optional(),
+  limit: z.coerce.number().int().min(1).max(365).default(30),
+});
+
+export const creatorWorkflowId = (id: string): string => `creator:${id}`;
+
+/** The creator to track, from a profile URL or a handle; a URL of another platform or shape is a 400. */
+function creatorIdentity(body: z.output<typeof trackCreatorBody>): { platform: Platform; handle: string } {
+  try {
+    if (body.url !== undefined) {
+      const parsed = parseProfileUrl(body.url);
+      if (parsed.platform !== body.platform) {
+        throw new Error(`the url is a ${parsed.platform} profile but platform is ${body.platform}`);
+      }
+      // a channel id is case-sensitive and already validated; a handle is normalized
+      if (parsed.kind === 'channel') return { platform: parsed.platform, handle: parsed.handle };
+      return { platform: parsed.platform, handle: normalizeHandle(parsed.platform, parsed.handle) };
+    }
+    return { platform: body.platform, handle: normalizeHandle(body.platform, body.handle as string) };
+  } catch (err) {
+    throw new ApiError(400, 'invalid_request', `Invalid creator: ${(err as Error).message}`, [
+      { location: 'body', path: body.url !== undefined ? 'url' : 'handle', message: (err as Error).message },
+    ]);
+  }
+}
+
+function accepted(res: Response, row: CreatorRow, message: string, status = 202): void {
+  res.status(status).json({ data: { id: row.id, status: row.status, message, ...creatorJobs(row) } });
+}
+
+export interface CreatorsDeps {
+  pool: Pool;
+  temporal: Client;
+  taskQueue: string;
+}
+
+export function creatorsRouter({ pool, temporal, taskQueue }: CreatorsDeps): Router {
+  const router = Router();
+
+  const ownCreator = async (res: Response, rawParams: unknown): Promise<CreatorRow> => {
+    const { id } = parsePart('path', uuidParam, rawParams);
+    const row = await findCreator(pool, auth(res).teamId, id);
+    if (!row) throw notFound('Tracked creator');
+    return row;
+  };
+
+  /** Sends an Update to a creator's workflow and maps what can go wrong to the error envelope. */
+  const updateWorkflow = async <R>(row: CreatorRow, send: () => Promise<R>): Promise<R> => {
+    try {
+      return await send();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        throw new ApiError(409, 'conflict', `Tracking of creator ${row.id} has been stopped`);
+      }
+      if (err instanceof WorkflowUpdateFailedError) {
+        throw new ApiError(409, 'conflict', `Cannot update creator ${row.id}: ${err.cause?.message ?? err.message}`);
+      }
+      throw err;
+    }
+  };
+
+  router.post('/v1/tracking/creators', async (req, res) => {
+    const body = parsePart('body', trackCreatorBody, req.body);
+    const { teamId } = auth(res);
+    const { platform, handle } = creatorIdentity(body);
+
+    const existing = await pool.query<CreatorRow>(
+      `SELECT * FROM tracked_creators
+        WHERE team_id = $1 AND platform = $2 AND lower(platform_handle) = lower($3) AND deleted_at IS NULL`,
+      [teamId, platform, handle],
+    );
+    if (existing.rows[0]) {
+      accepted(res, existing.rows[0], 'Creator is already tracked by this team; nothing was charged.', 200);
+      return;
+    }
+    // a quick refusal; the reservation inside the workflow is what actually guarantees the balance
+    const balance = await teamBalance(pool, teamId);
+    if (balance < CYCLE_COST) {
+      throw new ApiError(
+        402,
+        'payment_required',
+        `Insufficient credits: tracking a creator costs ${CYCLE_COST} credits (cents) and the balance is ${balance}`,
+      );
+    }
+
+    const id = randomUUID();
+    const state = initialTrackingState({
+      id,
+      teamId,
+      resourceType: 'creator',
+      platform,
+      handle,
+      cadence: body.scrape_cadence,
+    });
+    const result: RegistrationResult = await temporal.workflow.executeUpdateWithStart(registrationUpdate, {
+      startWorkflowOperation: new WithStartWorkflowOperation('creatorTrackingWorkflow', {
+        workflowId: creatorWorkflowId(id),
+        taskQueue,
+        args: [state],
+        workflowIdConflictPolicy: 'FAIL',
+        staticSummary: `${platform} @${handle} · ${cadenceLabel(body.scrape_cadence)}`,
+        typedSearchAttributes: [
+          { key: TeamIdAttr, value: teamId },
+          { key: PlatformAttr, value: platform },
+          { key: HandleAttr, value: handle },
+          { key: TrackingStatusAttr, value: 'active' },
+          { key: ScrapeCadenceAttr, value: body.scrape_cadence },
+        ],
+      }),
+    });
+    if (!result.registered && result.reason === 'insufficient_credits') {
+      throw new ApiError(402, 'payment_required', result.message);
+    }
+    const row = await findCreator(pool, teamId, result.registered ? id : result.existingId);
+    if (!row) throw new Error(`creator ${id} registered but has no row`);
+    if (result.registered)
+      accepted(res, row, 'Creator tracking started. Initial metrics and AI report are being generated.');
+    else accepted(res, row, 'Creator is already tracked by this team; nothing was charged.', 200);
+  });
+
+  router.get('/v1/tracking/creators', async (req, res) => {
+    const query = parsePart('query', listCreatorsQuery, req.query);
+    const { rows, total } = await listCreators(pool, auth(res).teamId, query);
+    res.json({ data: rows.map(creatorListItem), pagination: pagination(query.page, query.limit, total) });
+  });
+
+  router.get('/v1/tracking/creators/:id', async (req, res) => {
+    res.json({ data: creatorDetail(await ownCreator(res, req.params)) });
+  });
+
+  router.patch('/v1/tracking/creators/:id', async (req, res) => {
+    const row = await ownCreator(res, req.params);
+    const patch = parsePart('body', patchCreatorBody, req.body);
+    if (row.deleted_at) throw new ApiError(409, 'conflict', `Tracking of creator ${row.id} has been stopped`);
+    const view: TrackingView = await updateWorkflow(row, () =>
+      temporal.workflow.getHandle(creatorWorkflowId(row.id)).executeUpdate(patchTrackingUpdate, { args: [patch] }),
+    );
+    res.json({
+      data: {
+        id: row.id,
+        platform: row.platform,
+        platform_handle: row.platform_handle,
+        status: view.status,
+        pause_reason: view.pauseReason,
+        scrape_cadence: view.cadence,
+        next_scrape_at: view.nextScrapeAt,
+      },
+    });
+  });
+
+  router.delete('/v1/tracking/creators/:id', async (req, res) => {
+    const row = await ownCreator(res, req.params);
+    if (!row.deleted_at) {
+      await updateWorkflow(row, () =>
+        temporal.workflow.getHandle(creatorWorkflowId(row.id)).executeUpdate(stopTrackingUpdate),
+      );
+    }
+    res.status(204).end();
+  });
+
+  router.get('/v1/tracking/creators/:id/snapshots', async (req, res) => {
+    const row = await ownCreator(res, req.params);
+    const query = parsePart('query', snapshotsQuery, req.query);
+    if (query.start_date && query.end_date && query.start_date > query.end_date) {
+      throw new ApiError(400, 'invalid_request', 'Invalid query: start_date is after end_date');
+    }
+    const rows = await listSnapshots(pool, row.id, {
+      start: query.start_date,
+      end: query.end_date,
+      limit: query.limit,
+    });
+    res.json({ data: rows.map(snapshotItem) });
+  });
+
+  router.get('/v1/tracking/creators/:id/report', async (req, res) => {
+    const row = await ownCreator(res, req.params);
+    const report = await latestReport(pool, row.id);
+    res.json({
+      data: {
+        account: {
+          id: row.id,
+          platform: row.platform,
+          platform_handle: row.platform_handle,
+          display_name: row.display_name,
+          latest_followers: row.latest_followers,
+        },
+        report: report
+          ? {
+              id: report.id,
+              tracking_account_id: row.id,
+              analysis: report.analysis,
+              model_used: report.model_used,
+              created_at: report.created_at.toISOString(),
+            }
+          : null,
+        enrichment_status: row.enrichment_status,
+        ...creatorJobs(row),
+      },
+    });
+  });
+
+  return router;
+}

@@ -1,0 +1,113 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { usageQuery } from './account';
+import { listCreatorsQuery, patchCreatorBody, snapshotsQuery, trackCreatorBody } from './creators';
+import { uuidParam } from './validation';
+
+const errorEnvelope = z
+  .object({
+    error: z.object({
+      status: z.number().int(),
+      code: z.string(),
+      message: z.string(),
+      details: z.unknown().optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+const json = (schema: z.ZodType, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+const errors = {
+  400: json(errorEnvelope, 'Invalid parameters; `details` lists every issue'),
+  401: json(errorEnvelope, 'Missing, unknown or revoked API key'),
+  404: json(errorEnvelope, 'Not found, or owned by another team'),
+  429: json(errorEnvelope, 'Rate limit exceeded; see Retry-After and X-RateLimit-*'),
+};
+
+const data = z.object({ data: z.unknown() });
+
+/** The OpenAPI 3.1 document, generated from the same zod schemas that validate requests. */
+export function openApiDocument() {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  registry.registerComponent('securitySchemes', 'apiKey', { type: 'apiKey', in: 'header', name: 'X-API-Key' });
+  const path = (config: RouteConfig) =>
+    registry.registerPath({ security: [{ bearer: [] }, { apiKey: [] }], ...config });
+  const creator = '/v1/tracking/creators/{id}';
+
+  path({
+    method: 'post',
+    path: '/v1/tracking/creators',
+    summary: 'Track a creator (25 credits for the initial cycle)',
+    request: { body: { content: { 'application/json': { schema: trackCreatorBody } } } },
+    responses: {
+      202: json(data, 'Tracking started; poll the creator until `finalized`'),
+      200: json(data, 'The team already tracks this creator; nothing charged'),
+      402: json(errorEnvelope, 'Insufficient credits'),
+      ...errors,
+    },
+  });
+  path({
+    method: 'get',
+    path: '/v1/tracking/creators',
+    summary: 'List tracked creators',
+    request: { query: listCreatorsQuery },
+    responses: { 200: json(data, 'A page of creators with `pagination`'), ...errors },
+  });
+  path({
+    method: 'get',
+    path: creator,
+    summary: 'Get a tracked creator',
+    request: { params: uuidParam },
+    responses: { 200: json(data, 'The creator, with `finalized` and `pending_jobs`'), ...errors },
+  });
+  path({
+    method: 'patch',
+    path: creator,
+    summary: 'Update status or cadence',
+    request: { params: uuidParam, body: { content: { 'application/json': { schema: patchCreatorBody } } } },
+    responses: { 200: json(data, 'The new tracking state'), 409: json(errorEnvelope, 'Tracking stopped'), ...errors },
+  });
+  path({
+    method: 'delete',
+    path: creator,
+    summary: 'Stop tracking (soft delete)',
+    request: { params: uuidParam },
+    responses: { 204: { description: 'Stopped; history stays readable' }, ...errors },
+  });
+  path({
+    method: 'get',
+    path: `${creator}/snapshots`,
+    summary: 'Metric snapshots with deltas',
+    request: { params: uuidParam, query: snapshotsQuery },
+    responses: { 200: json(data, 'Snapshots, oldest first'), ...errors },
+  });
+  path({
+    method: 'get',
+    path: `${creator}/report`,
+    summary: 'Latest analysis report',
+    request: { params: uuidParam },
+    responses: { 200: json(data, 'The report, or null until the first cycle completes'), ...errors },
+  });
+  path({
+    method: 'get',
+    path: '/v1/usage',
+    summary: 'Charges and refunds (refunds as negative cost)',
+    request: { query: usageQuery },
+    responses: { 200: json(data, 'A page of usage rows'), ...errors },
+  });
+  path({
+    method: 'get',
+    path: '/v1/account',
+    summary: 'Team, balance and usage totals',
+    responses: { 200: json(data, 'The account'), ...errors },
+  });
+
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: { title: 'Creator Tracker API', version: '1.0.0' },
+  });
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { fromZodError } from './errors';
+
+/** Parses one request part with its schema; a failure is a 400 listing every issue. Use the returned value only. */
+export function parsePart<S extends z.ZodType>(
+  part: 'body' | 'query' | 'path',
+  schema: S,
+  value: unknown,
+): z.output<S> {
+  const result = schema.safeParse(value ?? {});
+  if (!result.success) throw fromZodError(part, result.error);
+  return result.data;
+}
+
+export const uuidParam = z.object({ id: z.uuid({ error: 'must be a UUID' }) });
+
+export const isoDate = z.iso
+  .datetime({ offset: true, error: 'must be an ISO 8601 date-time, e.g. 2026-01-01T00:00:00Z' })
+  .or(z.iso.date({ error: 'must be an ISO 8601 date' }))
+  .transform((value) => new Date(value));
+
+export function pageQuery(maxLimit: number, defaultLimit: number) {
+  return z.object({
+    page: z.coerce.number().int().min(1).default(1),
+    limit: z.coerce.number().int().min(1).max(maxLimit).default(defaultLimit),
+  });
+}
+
+/** The `pagination` object of every list response. */
+export function pagination(page: number, limit: number, total: number) {
+  const totalPages = Math.ceil(total / limit);
+  return {
+    page,
+    limit,
+    total,
+    total_pages: totalPages,
+    has_next_page: page < totalPages,
+    has_prev_page: page > 1,
+  };
+}

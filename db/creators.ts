@@ -1,0 +1,239 @@
+import type { Pool, PoolClient } from 'pg';
+
+type Queryable = Pool | PoolClient;
+
+export interface CreatorRow {
+  id: string;
+  team_id: string;
+  platform: string;
+  platform_handle: string;
+  platform_user_id: string | null;
+  display_name: string | null;
+  avatar_url: string | null;
+  profile_url: string | null;
+  bio: string | null;
+  is_verified: boolean | null;
+  category: string | null;
+  content_tags: string[];
+  profile_metadata: unknown;
+  status: 'active' | 'paused' | 'stopped';
+  pause_reason: string | null;
+  scrape_cadence: string;
+  enrichment_status: 'pending' | 'ready' | 'failed';
+  latest_followers: number | null;
+  latest_following: number | null;
+  latest_total_videos: number | null;
+  latest_total_likes: number | null;
+  latest_total_views: number | null;
+  latest_subscribers: number | null;
+  growth_rate: number | null;
+  followers_gained: number | null;
+  cycles_completed: number;
+  cycles_failed: number;
+  consecutive_failures: number;
+  cycle_in_progress: number | null;
+  cycle_started_at: Date | null;
+  last_failure: unknown;
+  last_scraped_at: Date | null;
+  next_scrape_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  deleted_at: Date | null;
+}
+
+export interface SnapshotRow {
+  id: string;
+  tracking_account_id: string;
+  cycle: number;
+  followers: number | null;
+  following: number | null;
+  total_videos: number | null;
+  total_views: number | null;
+  total_likes: number | null;
+  collected_post_count: number | null;
+  subscribers: number | null;
+  delta_followers: number | null;
+  delta_following: number | null;
+  delta_total_videos: number | null;
+  delta_total_views: number | null;
+  delta_total_likes: number | null;
+  snapshot_at: Date;
+}
+
+export const creatorPath = (id: string): string => `/v1/tracking/creators/${id}`;
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+/** `finalized` and `pending_jobs` (seed 004): a cycle queued or running is the one secondary job a creator has. */
+export function creatorJobs(row: CreatorRow): { finalized: boolean; pending_jobs: unknown[] } {
+  const queued = row.status !== 'stopped' && row.enrichment_status === 'pending' && row.cycle_in_progress === null;
+  if (row.cycle_in_progress === null && !queued) return { finalized: true, pending_jobs: [] };
+  return {
+    finalized: false,
+    pending_jobs: [
+      {
+        type: 'tracking_report',
+        status: row.cycle_in_progress === null ? 'pending' : 'processing',
+        poll_url: creatorPath(row.id),
+        result_path: 'data',
+        webhook_event: 'tracking.cycle.completed',
+        ...(row.cycle_started_at ? { started_at: row.cycle_started_at.toISOString() } : {}),
+        retry_after_seconds: row.cycle_in_progress === null ? 5 : 2,
+      },
+    ],
+  };
+}
+
+/** The list item shape of `GET /v1/tracking/creators`. */
+export function creatorListItem(row: CreatorRow) {
+  return {
+    id: row.id,
+    platform: row.platform,
+    platform_handle: row.platform_handle,
+    display_name: row.display_name,
+    status: row.status,
+    scrape_cadence: row.scrape_cadence,
+    latest_followers: row.latest_followers,
+    latest_total_likes: row.latest_total_likes,
+    latest_total_videos: row.latest_total_videos,
+    growth_rate: row.growth_rate,
+    followers_gained: row.followers_gained,
+    enrichment_status: row.enrichment_status,
+    last_scraped_at: iso(row.last_scraped_at),
+    next_scrape_at: iso(row.next_scrape_at),
+    created_at: row.created_at.toISOString(),
+  };
+}
+
+/** `GET /v1/tracking/creators/:id`, also the `creator` of a `tracking.cycle.completed` event. */
+export function creatorDetail(row: CreatorRow) {
+  return {
+    id: row.id,
+    platform: row.platform,
+    platform_handle: row.platform_handle,
+    display_name: row.display_name,
+    avatar_url: row.avatar_url,
+    profile_url: row.profile_url,
+    bio: row.bio,
+    is_verified: row.is_verified,
+    status: row.status,
+    pause_reason: row.pause_reason,
+    scrape_cadence: row.scrape_cadence,
+    enrichment_status: row.enrichment_status,
+    latest_followers: row.latest_followers,
+    latest_following: row.latest_following,
+    latest_total_videos: row.latest_total_videos,
+    latest_total_likes: row.latest_total_likes,
+    latest_total_views: row.latest_total_views,
+    latest_subscribers: row.latest_subscribers,
+    growth_rate: row.growth_rate,
+    followers_gained: row.followers_gained,
+    cycles_completed: row.cycles_completed,
+    cycles_failed: row.cycles_failed,
+    consecutive_failures: row.consecutive_failures,
+    last_failure: row.last_failure,
+    last_scraped_at: iso(row.last_scraped_at),
+    next_scrape_at: iso(row.next_scrape_at),
+    category: row.category,
+    content_tags: row.content_tags,
+    profile_metadata: row.profile_metadata,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+    ...creatorJobs(row),
+  };
+}
+
+export function snapshotItem(row: SnapshotRow) {
+  return {
+    id: row.id,
+    tracking_account_id: row.tracking_account_id,
+    followers: row.followers,
+    following: row.following,
+    total_videos: row.total_videos,
+    total_views: row.total_views,
+    total_likes: row.total_likes,
+    collected_post_count: row.collected_post_count,
+    subscribers: row.subscribers,
+    snapshot_at: row.snapshot_at.toISOString(),
+    delta_followers: row.delta_followers,
+    delta_following: row.delta_following,
+    delta_total_videos: row.delta_total_videos,
+    delta_total_views: row.delta_total_views,
+    delta_total_likes: row.delta_total_likes,
+  };
+}
+
+/** A team's creator by id, stopped ones included (their history stays readable); another team's id is not found. */
+export async function findCreator(db: Queryable, teamId: string, id: string): Promise<CreatorRow | undefined> {
+  const result = await db.query<CreatorRow>('SELECT * FROM tracked_creators WHERE id = $1 AND team_id = $2', [
+    id,
+    teamId,
+  ]);
+  return result.rows[0];
+}
+
+export async function creatorById(db: Queryable, id: string): Promise<CreatorRow> {
+  const result = await db.query<CreatorRow>('SELECT * FROM tracked_creators WHERE id = $1', [id]);
+  const row = result.rows[0];
+  if (!row) throw new Error(`tracked creator ${id} does not exist`);
+  return row;
+}
+
+export async function listCreators(
+  db: Queryable,
+  teamId: string,
+  opts: { page: number; limit: number; platform?: string; search?: string },
+): Promise<{ rows: CreatorRow[]; total: number }> {
+  const where = ['team_id = $1', 'deleted_at IS NULL'];
+  const params: unknown[] = [teamId];
+  if (opts.platform) {
+    params.push(opts.platform);
+    where.push(`platform = $${params.length}`);
+  }
+  if (opts.search) {
+    params.push(`%${opts.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    where.push(`(platform_handle ILIKE $${params.length} OR display_name ILIKE $${params.length})`);
+  }
+  const total = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM tracked_creators WHERE ${where.join(' AND ')}`,
+    params,
+  );
+  params.push(opts.limit, (opts.page - 1) * opts.limit);
+  const rows = await db.query<CreatorRow>(
+    `SELECT * FROM tracked_creators WHERE ${where.join(' AND ')}
+     ORDER BY created_at DESC, id LIMIT $${params.length - 1} OFFSET $${params.length}`,
+    params,
+  );
+  return { rows: rows.rows, total: total.rows[0]?.n ?? 0 };
+}
+
+/** The most recent `limit` snapshots in the window, oldest first (ready for a chart). */
+export async function listSnapshots(
+  db: Queryable,
+  creatorId: string,
+  opts: { start?: Date; end?: Date; limit: number },
+): Promise<SnapshotRow[]> {
+  const result = await db.query<SnapshotRow>(
+    `SELECT * FROM (
+       SELECT * FROM creator_snapshots
+        WHERE tracking_account_id = $1
+          AND ($2::timestamptz IS NULL OR snapshot_at >= $2)
+          AND ($3::timestamptz IS NULL OR snapshot_at <= $3)
+        ORDER BY snapshot_at DESC, cycle DESC LIMIT $4
+     ) recent ORDER BY snapshot_at, cycle`,
+    [creatorId, opts.start ?? null, opts.end ?? null, opts.limit],
+  );
+  return result.rows;
+}
+
+export async function latestReport(
+  db: Queryable,
+  creatorId: string,
+): Promise<{ id: string; analysis: unknown; model_used: string; created_at: Date } | undefined> {
+  const result = await db.query<{ id: string; analysis: unknown; model_used: string; created_at: Date }>(
+    `SELECT id, analysis, model_used, created_at FROM creator_reports
+      WHERE tracking_account_id = $1 ORDER BY cycle DESC LIMIT 1`,
+    [creatorId],
+  );
+  return result.rows[0];
+}

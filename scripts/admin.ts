@@ -1,0 +1,99 @@
+import { parseArgs } from 'node:util';
+import { randomUUID } from 'node:crypto';
+import { ConfigError, parseConfig } from '../domain/config';
+import { createPool } from '../db/pool';
+import { addCredits, createApiKey, createTeam, findTeam } from '../db/teams';
+
+const USAGE = `usage: npm run admin -- <command> [options]
+
+  create-team --name <name> [--credits <cents>]   a team, its first API key and optional starting credits
+  create-key  --team <team id> [--name <label>]   another API key for a team (shown once)
+  add-credits --team <team id> --credits <cents> [--idempotency-key <key>]
+  revoke-key  --key-id <key id>                   takes effect on the next request
+  list-teams`;
+
+function positiveCents(value: string | undefined): number {
+  const cents = Number(value);
+  if (!Number.isSafeInteger(cents) || cents <= 0) throw new Error(`--credits must be a positive whole number of cents`);
+  return cents;
+}
+
+function required(value: string | undefined, flag: string): string {
+  if (!value) throw new Error(`${flag} is required`);
+  return value;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      name: { type: 'string' },
+      credits: { type: 'string' },
+      team: { type: 'string' },
+      'key-id': { type: 'string' },
+      'idempotency-key': { type: 'string' },
+    },
+    strict: true,
+  });
+  const config = parseConfig(process.env);
+  const pool = createPool(config.DATABASE_URL, 2);
+  try {
+    switch (command) {
+      case 'create-team': {
+        const team = await createTeam(pool, required(values.name, '--name'));
+        const balance = values.credits
+          ? await addCredits(
+              pool,
+              team.id,
+              positiveCents(values.credits),
+              `admin:create-team:${team.id}`,
+              'starting credits',
+            )
+          : 0;
+        const { id, key } = await createApiKey(pool, team.id);
+        console.log(JSON.stringify({ team_id: team.id, name: team.name, balance, key_id: id, api_key: key }, null, 2));
+        return;
+      }
+      case 'create-key': {
+        const teamId = required(values.team, '--team');
+        if (!(await findTeam(pool, teamId))) throw new Error(`team ${teamId} not found`);
+        const { id, key } = await createApiKey(pool, teamId, values.name ?? 'default');
+        console.log(JSON.stringify({ team_id: teamId, key_id: id, api_key: key }, null, 2));
+        return;
+      }
+      case 'add-credits': {
+        const teamId = required(values.team, '--team');
+        if (!(await findTeam(pool, teamId))) throw new Error(`team ${teamId} not found`);
+        const key = values['idempotency-key'] ?? `admin:add-credits:${randomUUID()}`;
+        const balance = await addCredits(pool, teamId, positiveCents(values.credits), key, 'top-up');
+        console.log(JSON.stringify({ team_id: teamId, balance, idempotency_key: key }, null, 2));
+        return;
+      }
+      case 'revoke-key': {
+        const keyId = required(values['key-id'], '--key-id');
+        const result = await pool.query(
+          'UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 RETURNING team_id',
+          [keyId],
+        );
+        if (result.rowCount !== 1) throw new Error(`API key ${keyId} not found`);
+        console.log(JSON.stringify({ key_id: keyId, revoked: true }, null, 2));
+        return;
+      }
+      case 'list-teams': {
+        const teams = await pool.query('SELECT id, name, balance_cents, created_at FROM teams ORDER BY created_at');
+        console.log(JSON.stringify(teams.rows, null, 2));
+        return;
+      }
+      default:
+        throw new Error(command ? `unknown command "${command}"\n${USAGE}` : USAGE);
+    }
+  } finally {
+    await pool.end();
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  console.error(err instanceof ConfigError || err instanceof Error ? err.message : err);
+  process.exit(1);
+});

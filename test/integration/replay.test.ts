@@ -1,0 +1,20 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { historiesDir } from '../helpers/histories';
+import { sharedWorkflowBundle } from '../helpers/env';
+
+const files = readdirSync(historiesDir).filter((f) => f.endsWith('.json'));
+
+describe('recorded workflow histories replay against the current workflow code', () => {
+  it('has recorded histories to replay', () => {
+    expect(files).toEqual(expect.arrayContaining(['creator-lifecycle.json', 'creator-auto-pause.json']));
+  });
+
+  it.each(files)('%s replays without nondeterminism', async (file) => {
+    const history = JSON.parse(readFileSync(path.join(historiesDir, file), 'utf8'));
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: sharedWorkflowBundle() }, history, file.replace(/\.json$/, '')),
+    ).resolves.toBeUndefined();
+  });
+});

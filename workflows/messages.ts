@@ -1,0 +1,92 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ScrapeCadence } from '../domain/cadence';
+import type { Platform } from '../domain/platform';
+
+/**
+ * Messages of the tracking workflows, in a module with no workflow logic so the API can import the definitions.
+ * Pause and resume are signals, so an operator can send them from the Temporal UI; anything whose caller needs an
+ * answer is an Update (validated) or a query.
+ */
+
+export type TrackingStatus = 'active' | 'paused' | 'stopped';
+export type PauseReason = 'manual' | 'consecutive_failures' | 'insufficient_credits';
+export type TrackedResourceType = 'creator' | 'video';
+
+/** The live state a tracking workflow reports: what the query answers and what Updates return. */
+export interface TrackingView {
+  id: string;
+  resourceType: TrackedResourceType;
+  platform: Platform;
+  status: TrackingStatus;
+  pauseReason: PauseReason | null;
+  cadence: ScrapeCadence;
+  /** number of the last cycle started (completed or failed) */
+  cycle: number;
+  cycleRunning: boolean;
+  consecutiveFailures: number;
+  lastScrapedAt: string | null;
+  nextScrapeAt: string | null;
+}
+
+export interface TrackingPatch {
+  status?: 'active' | 'paused';
+  scrape_cadence?: ScrapeCadence;
+}
+
+/** The outcome of the first cycle's reservation, which the API waits for to answer 202, 402 or "already tracked". */
+export type RegistrationResult =
+  | { registered: true }
+  | { registered: false; reason: 'insufficient_credits'; message: string }
+  | { registered: false; reason: 'already_tracked'; existingId: string };
+
+export const pauseSignal = defineSignal<[reason?: string]>('pause');
+export const resumeSignal = defineSignal('resume');
+export const stateQuery = defineQuery<TrackingView>('state');
+export const registrationUpdate = defineUpdate<RegistrationResult>('registration');
+export const patchTrackingUpdate = defineUpdate<TrackingView, [TrackingPatch]>('patchTracking');
+export const stopTrackingUpdate = defineUpdate<TrackingView>('stopTracking');
+
+/** Everything a tracking workflow carries across continue-as-new; also its start argument. */
+export interface TrackingState {
+  id: string;
+  teamId: string;
+  resourceType: TrackedResourceType;
+  platform: Platform;
+  /** the Handle search attribute: a creator's handle, a video's platform id */
+  handle: string;
+  cadence: ScrapeCadence;
+  status: TrackingStatus;
+  pauseReason: PauseReason | null;
+  /** false until the first cycle's reservation (and the read-model row) exist */
+  registered: boolean;
+  /** number of the last cycle started */
+  cycle: number;
+  lastScrapedAt: string | null;
+  lastAttemptAt: string | null;
+  nextScrapeAt: string | null;
+  consecutiveFailures: number;
+  /** bumped on every change to status/cadence/schedule; the read model ignores writes older than it has */
+  version: number;
+}
+
+export function initialTrackingState(input: {
+  id: string;
+  teamId: string;
+  resourceType: TrackedResourceType;
+  platform: Platform;
+  handle: string;
+  cadence: ScrapeCadence;
+}): TrackingState {
+  return {
+    ...input,
+    status: 'active',
+    pauseReason: null,
+    registered: false,
+    cycle: 0,
+    lastScrapedAt: null,
+    lastAttemptAt: null,
+    nextScrapeAt: null,
+    consecutiveFailures: 0,
+    version: 0,
+  };
+}

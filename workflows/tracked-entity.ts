@@ -1,0 +1,330 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  TimeoutFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  isCancellation,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import { cadenceLabel, isScrapeCadence, nextScrapeAt } from '../domain/cadence';
+import { CYCLE_COST } from '../domain/costs';
+import {
+  HandleAttr,
+  PlatformAttr,
+  ScrapeCadenceAttr,
+  TeamIdAttr,
+  TrackingStatusAttr,
+} from '../domain/search-attributes';
+import {
+  patchTrackingUpdate,
+  pauseSignal,
+  registrationUpdate,
+  resumeSignal,
+  stateQuery,
+  stopTrackingUpdate,
+  type PauseReason,
+  type RegistrationResult,
+  type TrackingState,
+  type TrackingView,
+} from './messages';
+
+export interface CycleContext {
+  state: Readonly<TrackingState>;
+  cycle: number;
+  /** workflow time the cycle started: the snapshot's time */
+  cycleAt: string;
+  /** when the next cycle will run if this one completes and nothing changes */
+  nextScrapeAt: string | null;
+  reservationKey: string;
+  captureKey: string;
+}
+
+/** What differs between tracked creators and tracked videos: registration and the cycle's own steps. */
+export interface TrackingSpec {
+  register(state: Readonly<TrackingState>, reservationKey: string): Promise<RegistrationResult>;
+  /** the paid steps after the reservation, ending with the activity that captures and records completion */
+  runCycle(ctx: CycleContext): Promise<void>;
+}
+
+export const FAILURES_BEFORE_PAUSE = 3;
+export const MAX_CYCLES_PER_RUN = 100;
+
+const acts = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '30 seconds',
+  // ledger and read-model writes: keep retrying through a Postgres outage, they are idempotent
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** The failure kind recorded for a failed cycle: a provider's typed outcome, a timeout, or `error`. */
+export function failureOf(err: unknown): { kind: string; message: string } {
+  let cause: unknown = err;
+  while (cause instanceof ActivityFailure && cause.cause) cause = cause.cause;
+  if (cause instanceof ApplicationFailure) return { kind: cause.type ?? 'error', message: cause.message };
+  if (cause instanceof TimeoutFailure) return { kind: 'timeout', message: cause.message };
+  return { kind: 'error', message: err instanceof Error ? err.message : String(err) };
+}
+
+/**
+ * The entity loop shared by creator and video tracking: register (first reservation) → cycle → sleep for the cadence,
+ * with pause/resume signals, patch and stop Updates, a state query, auto-pause after repeated failures or when the
+ * balance cannot pay, and continue-as-new before history grows large.
+ */
+export async function runTracking(state: TrackingState, spec: TrackingSpec): Promise<TrackingView> {
+  const workflowId = workflowInfo().workflowId;
+  let registration: RegistrationResult | undefined = state.registered ? { registered: true } : undefined;
+  let cycleRunning = false;
+  let changed = false;
+  let cyclesThisRun = 0;
+
+  const view = (): TrackingView => ({
+    id: state.id,
+    resourceType: state.resourceType,
+    platform: state.platform,
+    status: state.status,
+    pauseReason: state.pauseReason,
+    cadence: state.cadence,
+    cycle: state.cycle,
+    cycleRunning,
+    consecutiveFailures: state.consecutiveFailures,
+    lastScrapedAt: state.lastScrapedAt,
+    nextScrapeAt: state.nextScrapeAt,
+  });
+
+  const reschedule = (): void => {
+    state.nextScrapeAt =
+      state.status === 'active'
+        ? nextScrapeAt(
+            state.lastAttemptAt ? new Date(state.lastAttemptAt) : null,
+            state.cadence,
+            new Date(),
+          ).toISOString()
+        : null;
+  };
+
+  const describe = (): void => {
+    const lines = [
+      `**${state.status}**${state.pauseReason ? ` (${state.pauseReason.replace(/_/g, ' ')})` : ''} · ${cadenceLabel(state.cadence)}`,
+      `last cycle: ${state.cycle === 0 ? 'none yet' : `#${state.cycle}${cycleRunning ? ' running' : ''}`}` +
+        (state.lastScrapedAt ? `, last scraped ${state.lastScrapedAt}` : ''),
+      `next run: ${state.nextScrapeAt ?? '—'}`,
+      `consecutive failures: ${state.consecutiveFailures}`,
+    ];
+    setCurrentDetails(lines.join('\n'));
+  };
+
+  // upserted only when a value changes: every upsert is a history event
+  let published = '';
+  const publishAttributes = (): void => {
+    const values = `${state.status}|${state.cadence}`;
+    if (values === published) return;
+    published = values;
+    upsertSearchAttributes([
+      { key: TeamIdAttr, value: state.teamId },
+      { key: PlatformAttr, value: state.platform },
+      { key: HandleAttr, value: state.handle },
+      { key: TrackingStatusAttr, value: state.status },
+      { key: ScrapeCadenceAttr, value: state.cadence },
+    ]);
+  };
+
+  /** Records a status/cadence/schedule change: search attributes, UI details and the read model. */
+  const persist = async (pausedEvent?: PauseReason): Promise<void> => {
+    state.version += 1;
+    publishAttributes();
+    describe();
+    changed = true;
+    if (!state.registered) return;
+    await acts.saveTrackingState({
+      resourceType: state.resourceType,
+      id: state.id,
+      teamId: state.teamId,
+      status: state.status,
+      pauseReason: state.pauseReason,
+      cadence: state.cadence,
+      nextScrapeAt: state.nextScrapeAt,
+      consecutiveFailures: state.consecutiveFailures,
+      version: state.version,
+      pausedEvent: pausedEvent ? { reason: pausedEvent, eventKey: `${workflowId}:${state.cycle}:paused` } : undefined,
+    });
+  };
+
+  const pause = (reason: PauseReason): void => {
+    state.status = 'paused';
+    state.pauseReason = reason;
+    reschedule();
+  };
+
+  setHandler(stateQuery, view);
+  setHandler(registrationUpdate, async () => {
+    await condition(() => registration !== undefined);
+    return registration as RegistrationResult;
+  });
+  setHandler(pauseSignal, async () => {
+    if (state.status !== 'active') return;
+    pause('manual');
+    await persist();
+  });
+  setHandler(resumeSignal, async () => {
+    if (state.status !== 'paused') return;
+    state.status = 'active';
+    state.pauseReason = null;
+    state.consecutiveFailures = 0;
+    reschedule();
+    await persist();
+  });
+  setHandler(
+    patchTrackingUpdate,
+    async (patch) => {
+      if (patch.scrape_cadence) state.cadence = patch.scrape_cadence;
+      if (patch.status === 'paused' && state.status === 'active') pause('manual');
+      if (patch.status === 'active' && state.status === 'paused') {
+        state.status = 'active';
+        state.pauseReason = null;
+        state.consecutiveFailures = 0;
+      }
+      reschedule();
+      await persist();
+      return view();
+    },
+    {
+      validator: (patch) => {
+        if (state.status === 'stopped') throw new Error('tracking has been stopped');
+        if (patch.scrape_cadence !== undefined && !isScrapeCadence(patch.scrape_cadence)) {
+          throw new Error(`unknown scrape_cadence ${String(patch.scrape_cadence)}`);
+        }
+        if (patch.status !== undefined && patch.status !== 'active' && patch.status !== 'paused') {
+          throw new Error(`status must be active or paused`);
+        }
+      },
+    },
+  );
+  setHandler(
+    stopTrackingUpdate,
+    async () => {
+      state.status = 'stopped';
+      state.pauseReason = null;
+      state.nextScrapeAt = null;
+      await persist();
+      return view();
+    },
+    {
+      validator: () => {
+        if (state.status === 'stopped') throw new Error('tracking has already been stopped');
+      },
+    },
+  );
+
+  const cycleKeys = (cycle: number) => ({
+    reservationKey: `${workflowId}:${cycle}:reserve`,
+    captureKey: `${workflowId}:${cycle}:capture`,
+    refundKey: `${workflowId}:${cycle}:refund`,
+  });
+
+  const runCycle = async (): Promise<void> => {
+    const cycle = state.cycle + 1;
+    const cycleAt = new Date().toISOString();
+    const keys = cycleKeys(cycle);
+    if (!state.registered) {
+      registration = await spec.register(state, keys.reservationKey);
+      if (!registration.registered) {
+        state.status = 'stopped';
+        return;
+      }
+      state.registered = true;
+    } else {
+      const begun = await acts.beginCycle({
+        resourceType: state.resourceType,
+        id: state.id,
+        teamId: state.teamId,
+        cycle,
+        amountCents: CYCLE_COST,
+        reservationKey: keys.reservationKey,
+        startedAt: cycleAt,
+      });
+      if (!begun.reserved) {
+        pause('insufficient_credits');
+        await persist('insufficient_credits');
+        return;
+      }
+    }
+    state.cycle = cycle;
+    cycleRunning = true;
+    describe();
+    const versionAtStart = state.version;
+    // the schedule is anchored to when the cycle was due, not when its task ran, so cycles do not drift
+    const dueAt = state.nextScrapeAt !== null && state.nextScrapeAt <= cycleAt ? state.nextScrapeAt : cycleAt;
+    const scheduled = nextScrapeAt(new Date(dueAt), state.cadence, new Date(cycleAt)).toISOString();
+    try {
+      await spec.runCycle({ state, cycle, cycleAt, nextScrapeAt: scheduled, ...keys });
+      state.consecutiveFailures = 0;
+      state.lastScrapedAt = cycleAt;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      state.consecutiveFailures += 1;
+      const autoPause = state.consecutiveFailures >= FAILURES_BEFORE_PAUSE && state.status === 'active';
+      if (autoPause) pause('consecutive_failures');
+      await acts.failCycle({
+        resourceType: state.resourceType,
+        id: state.id,
+        teamId: state.teamId,
+        cycle,
+        reservationKey: keys.reservationKey,
+        refundKey: keys.refundKey,
+        failure: failureOf(err),
+        consecutiveFailures: state.consecutiveFailures,
+        startedAt: cycleAt,
+        status: state.status,
+        pauseReason: state.pauseReason,
+        nextScrapeAt: state.status === 'active' ? scheduled : null,
+        version: state.version,
+        pausedEventKey: autoPause ? `${workflowId}:${cycle}:paused` : undefined,
+      });
+    } finally {
+      cycleRunning = false;
+    }
+    state.lastAttemptAt = dueAt;
+    reschedule();
+    // a patch during the cycle wrote a schedule from before this cycle; write the current one
+    if (state.version !== versionAtStart) await persist();
+    describe();
+  };
+
+  // a function, not an inline comparison: handlers and cycles change the status between checks
+  const stopped = (): boolean => state.status === 'stopped';
+  // registration runs first whatever arrives before it: the API is waiting on its outcome
+  const due = (): boolean =>
+    !state.registered ||
+    (state.status === 'active' && (state.nextScrapeAt === null || Date.parse(state.nextScrapeAt) <= Date.now()));
+
+  const attributes = workflowInfo().typedSearchAttributes;
+  if (attributes.get(TrackingStatusAttr) === state.status && attributes.get(ScrapeCadenceAttr) === state.cadence) {
+    published = `${state.status}|${state.cadence}`;
+  }
+  publishAttributes();
+  describe();
+  while (!stopped()) {
+    if (due()) {
+      await runCycle();
+      cyclesThisRun += 1;
+    } else {
+      changed = false;
+      const waitMs = state.status === 'active' && state.nextScrapeAt ? Date.parse(state.nextScrapeAt) - Date.now() : 0;
+      if (waitMs > 0) await condition(() => changed, waitMs);
+      else await condition(() => changed);
+    }
+    if (!stopped() && (cyclesThisRun >= MAX_CYCLES_PER_RUN || workflowInfo().continueAsNewSuggested)) {
+      await condition(allHandlersFinished);
+      // handlers that ran while we waited may have changed state; the new run starts from exactly this state
+      return continueAsNew<(s: TrackingState) => Promise<TrackingView>>(state);
+    }
+  }
+  await condition(allHandlersFinished);
+  return view();
+}
