@@ -88,7 +88,14 @@ async function main(): Promise<void> {
     );
     const noopPerSecond = N / ((Date.now() - noopStart) / 1000);
 
-    const app = createApp({ pool: db, temporal: client, taskQueue, rateLimitPerMinute: 1_000_000, log: console.error });
+    const app = createApp({
+      pool: db,
+      temporal: client,
+      taskQueue,
+      rateLimitPerMinute: 1e9,
+      ipRateLimitPerMinute: 1e9,
+      log: console.error,
+    });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -115,6 +122,7 @@ async function main(): Promise<void> {
         ids.push(id);
         for (;;) {
           const got = await fetch(`${base}/v1/tracking/creators/${id}`, { headers });
+          if (got.status !== 200) throw new Error(`GET answered ${got.status}: ${await got.text()}`);
           const body = (await got.json()) as { data: { finalized: boolean } };
           if (body.data.finalized) break;
           await new Promise((r) => setTimeout(r, 20));

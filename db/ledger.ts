@@ -68,9 +68,10 @@ export async function reserve(db: Queryable, req: ReserveRequest): Promise<Ledge
   if (!Number.isSafeInteger(req.amountCents) || req.amountCents <= 0) throw new Error('amount must be positive cents');
   let inserted: LedgerEntry | undefined;
   try {
-    // the team row is locked first, so concurrent reservations queue and each sees the balance the last one left
+    // the team row is locked first, so concurrent reservations queue and each sees the balance the last one left;
+    // NO KEY UPDATE, not UPDATE: it must not conflict with the key-share locks foreign keys to teams take
     const result = await db.query<LedgerEntry>(
-      `WITH team AS (SELECT balance_cents FROM teams WHERE id = $1 FOR UPDATE)
+      `WITH team AS (SELECT balance_cents FROM teams WHERE id = $1 FOR NO KEY UPDATE)
        INSERT INTO credit_ledger (team_id, kind, amount_cents, idempotency_key, operation, resource_type, resource_id, description)
        SELECT $1, 'reserve', $2, $3, $4, $5, $6, $7 FROM team WHERE team.balance_cents >= -$2::bigint
        ON CONFLICT ON CONSTRAINT credit_ledger_idempotency_key DO NOTHING
