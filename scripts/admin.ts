@@ -41,16 +41,11 @@ async function main(argv: string[]): Promise<void> {
   try {
     switch (command) {
       case 'create-team': {
-        const team = await createTeam(pool, required(values.name, '--name'));
-        const balance = values.credits
-          ? await addCredits(
-              pool,
-              team.id,
-              positiveCents(values.credits),
-              `admin:create-team:${team.id}`,
-              'starting credits',
-            )
-          : 0;
+        // validate everything before writing anything
+        const name = required(values.name, '--name');
+        const credits = values.credits === undefined ? 0 : positiveCents(values.credits);
+        const team = await createTeam(pool, name);
+        const balance = credits > 0 ? await addCredits(pool, team.id, credits, `admin:create-team:${team.id}`) : 0;
         const { id, key } = await createApiKey(pool, team.id);
         console.log(JSON.stringify({ team_id: team.id, name: team.name, balance, key_id: id, api_key: key }, null, 2));
         return;
