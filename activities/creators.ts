@@ -2,7 +2,6 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Pool, PoolClient } from 'pg';
 import { creatorById, creatorDetail, creatorPath, snapshotItem, type SnapshotRow } from '../db/creators';
 import { recordEvent } from '../db/events';
-import { capture, InsufficientCreditsError } from '../db/ledger';
 import { inTransaction } from '../db/transaction';
 import type { CreatorReportGenerator } from '../domain/creator-report';
 import { detectOutliers } from '../domain/outliers';
@@ -10,7 +9,7 @@ import { ProviderError, type Comment, type Platform, type PlatformProvider, type
 import { profileUrlFor } from '../domain/urls';
 import { creatorDeltas, growthSummary, totalViewsFromPosts, type CreatorMetrics } from '../domain/snapshots';
 import type { RegistrationResult } from '../workflows/messages';
-import { reserveAndMarkRunning } from './tracking';
+import { captureAndRecordCycle, registerTracked } from './tracking';
 
 /** Recent posts re-read on every cycle (the shallow refresh); deeper history comes from post collection. */
 export const SHALLOW_REFRESH_POSTS = 30;
@@ -119,13 +118,12 @@ export interface CreatorActivityDeps {
 
 export function createCreatorActivities({ pool, provider, reportGenerator }: CreatorActivityDeps) {
   return {
-    /**
-     * The first cycle's reservation, together with the creator's read-model row: both or neither. A balance that
-     * cannot pay, or a creator this team already tracks, leaves nothing behind.
-     */
+    /** Registers the creator with its first reservation (see `registerTracked`). */
     async registerCreator(input: RegisterCreatorInput): Promise<RegistrationResult> {
-      try {
-        await inTransaction(pool, async (client) => {
+      return registerTracked(
+        pool,
+        { resourceType: 'creator', cycle: 1, ...input },
+        async (client) => {
           await client.query(
             `INSERT INTO tracked_creators (id, team_id, platform, platform_handle, profile_url, scrape_cadence)
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
@@ -138,32 +136,19 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
               input.cadence,
             ],
           );
-          await reserveAndMarkRunning(client, {
-            resourceType: 'creator',
-            id: input.id,
-            teamId: input.teamId,
-            cycle: 1,
-            amountCents: input.amountCents,
-            reservationKey: input.reservationKey,
-            startedAt: input.startedAt,
-          });
-        });
-        return { registered: true };
-      } catch (err) {
-        if (err instanceof InsufficientCreditsError) {
-          return { registered: false, reason: 'insufficient_credits', message: err.message };
-        }
-        if ((err as { code?: string; constraint?: string }).constraint === 'tracked_creators_one_live') {
-          const existing = await pool.query<{ id: string }>(
-            `SELECT id FROM tracked_creators
-              WHERE team_id = $1 AND platform = $2 AND lower(platform_handle) = lower($3) AND deleted_at IS NULL`,
-            [input.teamId, input.platform, input.handle],
-          );
-          const existingId = existing.rows[0]?.id;
-          if (existingId) return { registered: false, reason: 'already_tracked', existingId };
-        }
-        throw err;
-      }
+        },
+        {
+          constraint: 'tracked_creators_one_live',
+          find: async () =>
+            (
+              await pool.query<{ id: string }>(
+                `SELECT id FROM tracked_creators
+                  WHERE team_id = $1 AND platform = $2 AND lower(platform_handle) = lower($3) AND deleted_at IS NULL`,
+                [input.teamId, input.platform, input.handle],
+              )
+            ).rows[0]?.id,
+        },
+      );
     },
 
     /**
@@ -342,7 +327,7 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
      */
     async completeCreatorCycle(input: CompleteCreatorCycleInput): Promise<void> {
       await inTransaction(pool, async (client) => {
-        await capture(client, input.reservationKey, input.captureKey);
+        const { first } = await captureAndRecordCycle(client, { resourceType: 'creator', ...input });
         const s = input.snapshot;
         await client.query(
           `INSERT INTO creator_snapshots (tracking_account_id, cycle, followers, following, total_videos, total_views,
@@ -367,11 +352,6 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
             s.delta_total_likes,
             s.snapshot_at,
           ],
-        );
-        const first = await client.query(
-          `INSERT INTO tracking_cycles (resource_type, resource_id, cycle, status, started_at)
-           VALUES ('creator', $1, $2, 'completed', $3) ON CONFLICT DO NOTHING RETURNING cycle`,
-          [input.id, input.cycle, input.cycleAt],
         );
         const series = await client.query<{ followers: number | null; snapshot_at: Date }>(
           `SELECT followers, snapshot_at FROM creator_snapshots
@@ -399,7 +379,7 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
             growth.growth_rate,
             growth.followers_gained,
             s.snapshot_at,
-            first.rowCount === 1 ? 1 : 0,
+            first ? 1 : 0,
             input.version,
             input.nextScrapeAt,
           ],

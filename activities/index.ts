@@ -4,11 +4,15 @@ import type { PlatformProvider } from '../domain/platform';
 import { createCreatorActivities } from './creators';
 import { createHealthActivities } from './health';
 import { createTrackingActivities } from './tracking';
+import { createVideoActivities, type VideoReportGenerator } from './videos';
+import { heuristicVideoReportGenerator } from '../domain/video-report';
 
 export interface ActivityDeps {
   pool: Pool;
   provider: PlatformProvider;
   reportGenerator: CreatorReportGenerator;
+  /** the heuristic video analyst unless given */
+  videoReportGenerator?: VideoReportGenerator;
 }
 
 /** Every activity the worker registers, closed over its dependencies; workflows import this file as a type only. */
@@ -17,5 +21,9 @@ export function createActivities(deps: ActivityDeps) {
     ...createHealthActivities(deps.pool),
     ...createTrackingActivities(deps.pool),
     ...createCreatorActivities(deps),
+    ...createVideoActivities({
+      ...deps,
+      videoReportGenerator: deps.videoReportGenerator ?? heuristicVideoReportGenerator,
+    }),
   };
 }

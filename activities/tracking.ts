@@ -1,8 +1,8 @@
 import type { Pool, PoolClient } from 'pg';
 import { recordEvent } from '../db/events';
-import { InsufficientCreditsError, refund, reserve } from '../db/ledger';
+import { capture, InsufficientCreditsError, refund, reserve } from '../db/ledger';
 import { inTransaction } from '../db/transaction';
-import type { PauseReason, TrackedResourceType, TrackingStatus } from '../workflows/messages';
+import type { PauseReason, RegistrationResult, TrackedResourceType, TrackingStatus } from '../workflows/messages';
 
 /** Read-model table per tracked resource type (a fixed map: table names never come from input). */
 export const TRACKED_TABLES: Record<TrackedResourceType, string> = {
@@ -70,6 +70,58 @@ export async function reserveAndMarkRunning(client: PoolClient, input: BeginCycl
         SET cycle_in_progress = $2, cycle_started_at = $3, updated_at = now() WHERE id = $1`,
     [input.id, input.cycle, input.startedAt],
   );
+}
+
+/**
+ * The first cycle's reservation together with the tracked item's read-model row: both or neither. A balance that
+ * cannot pay, or an item this team already tracks (the table's one-live-row index), leaves nothing behind.
+ */
+export async function registerTracked(
+  pool: Pool,
+  begin: BeginCycleInput,
+  insertRow: (client: PoolClient) => Promise<void>,
+  existing: { constraint: string; find: () => Promise<string | undefined> },
+): Promise<RegistrationResult> {
+  try {
+    await inTransaction(pool, async (client) => {
+      await insertRow(client);
+      await reserveAndMarkRunning(client, begin);
+    });
+    return { registered: true };
+  } catch (err) {
+    if (err instanceof InsufficientCreditsError) {
+      return { registered: false, reason: 'insufficient_credits', message: err.message };
+    }
+    if ((err as { constraint?: string }).constraint === existing.constraint) {
+      const existingId = await existing.find();
+      if (existingId) return { registered: false, reason: 'already_tracked', existingId };
+    }
+    throw err;
+  }
+}
+
+/**
+ * The bookkeeping every completed cycle shares, inside the caller's transaction: capture the reservation and record
+ * the cycle. `first` is false when a retried activity finds the cycle already recorded (counters must not move).
+ */
+export async function captureAndRecordCycle(
+  client: PoolClient,
+  input: {
+    resourceType: TrackedResourceType;
+    id: string;
+    cycle: number;
+    cycleAt: string;
+    reservationKey: string;
+    captureKey: string;
+  },
+): Promise<{ first: boolean }> {
+  await capture(client, input.reservationKey, input.captureKey);
+  const recorded = await client.query(
+    `INSERT INTO tracking_cycles (resource_type, resource_id, cycle, status, started_at)
+     VALUES ($1, $2, $3, 'completed', $4) ON CONFLICT DO NOTHING RETURNING cycle`,
+    [input.resourceType, input.id, input.cycle, input.cycleAt],
+  );
+  return { first: recorded.rowCount === 1 };
 }
 
 async function recordPaused(

@@ -5,6 +5,7 @@ import type { Pool } from 'pg';
 import { accountRouter } from './account';
 import { authenticate, perIpRateLimit, perKeyRateLimit } from './auth';
 import { creatorsRouter } from './creators';
+import { videosRouter } from './videos';
 import { errorHandler, unknownRoute } from './errors';
 import { healthRouter } from './health';
 import { openApiDocument } from './openapi';
@@ -37,6 +38,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/v1', perKeyRateLimit(perKey));
   app.use(accountRouter(deps.pool, perKey));
   app.use(creatorsRouter(deps));
+  app.use(videosRouter(deps));
   app.use(unknownRoute);
   app.use(errorHandler(deps.log ?? ((err) => console.error(err))));
   return app;

@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Response } from 'express';
-import {
-  WithStartWorkflowOperation,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type Client,
-} from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import {
@@ -19,28 +14,13 @@ import {
   snapshotItem,
   type CreatorRow,
 } from '../db/creators';
-import { teamBalance } from '../db/ledger';
-import { cadenceLabel, DEFAULT_CADENCE, SCRAPE_CADENCES } from '../domain/cadence';
-import { CYCLE_COST } from '../domain/costs';
+import { DEFAULT_CADENCE, SCRAPE_CADENCES } from '../domain/cadence';
 import { PLATFORMS, type Platform } from '../domain/platform';
-import {
-  HandleAttr,
-  PlatformAttr,
-  ScrapeCadenceAttr,
-  TeamIdAttr,
-  TrackingStatusAttr,
-} from '../domain/search-attributes';
 import { normalizeHandle, parseProfileUrl } from '../domain/urls';
-import {
-  initialTrackingState,
-  patchTrackingUpdate,
-  registrationUpdate,
-  stopTrackingUpdate,
-  type RegistrationResult,
-  type TrackingView,
-} from '../workflows/messages';
+import { initialTrackingState } from '../workflows/messages';
 import { auth } from './auth';
 import { ApiError, notFound } from './errors';
+import { patchTracking, requireCycleCredits, snapshotWindow, startTracking, stopTracking } from './tracking';
 import { isoDate, pageQuery, pagination, parsePart, uuidParam } from './validation';
 
 export const trackCreatorBody = z
@@ -74,8 +54,6 @@ export const snapshotsQuery = z.object({
   end_date: isoDate.optional(),
   limit: z.coerce.number().int().min(1).max(365).default(30),
 });
-
-export const creatorWorkflowId = (id: string): string => `creator:${id}`;
 
 /** The creator to track, from a profile URL or a handle; a URL of another platform or shape is a 400. */
 function creatorIdentity(body: z.output<typeof trackCreatorBody>): { platform: Platform; handle: string } {
@@ -117,21 +95,6 @@ export function creatorsRouter({ pool, temporal, taskQueue }: CreatorsDeps): Rou
     return row;
   };
 
-  /** Sends an Update to a creator's workflow and maps what can go wrong to the error envelope. */
-  const updateWorkflow = async <R>(row: CreatorRow, send: () => Promise<R>): Promise<R> => {
-    try {
-      return await send();
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) {
-        throw new ApiError(409, 'conflict', `Tracking of creator ${row.id} has been stopped`);
-      }
-      if (err instanceof WorkflowUpdateFailedError) {
-        throw new ApiError(409, 'conflict', `Cannot update creator ${row.id}: ${err.cause?.message ?? err.message}`);
-      }
-      throw err;
-    }
-  };
-
   router.post('/v1/tracking/creators', async (req, res) => {
     const body = parsePart('body', trackCreatorBody, req.body);
     const { teamId } = auth(res);
@@ -146,15 +109,7 @@ export function creatorsRouter({ pool, temporal, taskQueue }: CreatorsDeps): Rou
       accepted(res, existing.rows[0], 'Creator is already tracked by this team; nothing was charged.', 200);
       return;
     }
-    // a quick refusal; the reservation inside the workflow is what actually guarantees the balance
-    const balance = await teamBalance(pool, teamId);
-    if (balance < CYCLE_COST) {
-      throw new ApiError(
-        402,
-        'payment_required',
-        `Insufficient credits: tracking a creator costs ${CYCLE_COST} credits (cents) and the balance is ${balance}`,
-      );
-    }
+    await requireCycleCredits(pool, teamId, 'tracking a creator');
 
     const id = randomUUID();
     const state = initialTrackingState({
@@ -165,25 +120,7 @@ export function creatorsRouter({ pool, temporal, taskQueue }: CreatorsDeps): Rou
       handle,
       cadence: body.scrape_cadence,
     });
-    const result: RegistrationResult = await temporal.workflow.executeUpdateWithStart(registrationUpdate, {
-      startWorkflowOperation: new WithStartWorkflowOperation('creatorTrackingWorkflow', {
-        workflowId: creatorWorkflowId(id),
-        taskQueue,
-        args: [state],
-        workflowIdConflictPolicy: 'FAIL',
-        staticSummary: `${platform} @${handle} · ${cadenceLabel(body.scrape_cadence)}`,
-        typedSearchAttributes: [
-          { key: TeamIdAttr, value: teamId },
-          { key: PlatformAttr, value: platform },
-          { key: HandleAttr, value: handle },
-          { key: TrackingStatusAttr, value: 'active' },
-          { key: ScrapeCadenceAttr, value: body.scrape_cadence },
-        ],
-      }),
-    });
-    if (!result.registered && result.reason === 'insufficient_credits') {
-      throw new ApiError(402, 'payment_required', result.message);
-    }
+    const result = await startTracking(temporal, taskQueue, 'creatorTrackingWorkflow', state, `@${handle}`);
     const row = await findCreator(pool, teamId, result.registered ? id : result.existingId);
     if (!row) throw new Error(`creator ${id} registered but has no row`);
     if (result.registered)
@@ -205,9 +142,7 @@ export function creatorsRouter({ pool, temporal, taskQueue }: CreatorsDeps): Rou
     const row = await ownCreator(res, req.params);
     const patch = parsePart('body', patchCreatorBody, req.body);
     if (row.deleted_at) throw new ApiError(409, 'conflict', `Tracking of creator ${row.id} has been stopped`);
-    const view: TrackingView = await updateWorkflow(row, () =>
-      temporal.workflow.getHandle(creatorWorkflowId(row.id)).executeUpdate(patchTrackingUpdate, { args: [patch] }),
-    );
+    const view = await patchTracking(temporal, { resourceType: 'creator', id: row.id }, patch);
     res.json({
       data: {
         id: row.id,
@@ -224,24 +159,14 @@ export function creatorsRouter({ pool, temporal, taskQueue }: CreatorsDeps): Rou
   router.delete('/v1/tracking/creators/:id', async (req, res) => {
     const row = await ownCreator(res, req.params);
     if (!row.deleted_at) {
-      await updateWorkflow(row, () =>
-        temporal.workflow.getHandle(creatorWorkflowId(row.id)).executeUpdate(stopTrackingUpdate),
-      );
+      await stopTracking(temporal, { resourceType: 'creator', id: row.id });
     }
     res.status(204).end();
   });
 
   router.get('/v1/tracking/creators/:id/snapshots', async (req, res) => {
     const row = await ownCreator(res, req.params);
-    const query = parsePart('query', snapshotsQuery, req.query);
-    if (query.start_date && query.end_date && query.start_date > query.end_date) {
-      throw new ApiError(400, 'invalid_request', 'Invalid query: start_date is after end_date');
-    }
-    const rows = await listSnapshots(pool, row.id, {
-      start: query.start_date,
-      end: query.end_date,
-      limit: query.limit,
-    });
+    const rows = await listSnapshots(pool, row.id, snapshotWindow(parsePart('query', snapshotsQuery, req.query)));
     res.json({ data: rows.map(snapshotItem) });
   });
 

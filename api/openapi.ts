@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { usageQuery } from './account';
 import { listCreatorsQuery, patchCreatorBody, snapshotsQuery, trackCreatorBody } from './creators';
 import { uuidParam } from './validation';
+import { listVideosQuery, patchVideoBody, trackVideoBody, videoSnapshotsQuery } from './videos';
 
 const errorEnvelope = z
   .object({
@@ -91,6 +92,68 @@ export function openApiDocument() {
     summary: 'Latest analysis report',
     request: { params: uuidParam },
     responses: { 200: json(data, 'The report, or null until the first cycle completes'), ...errors },
+  });
+  const video = '/v1/tracking/videos/{id}';
+  path({
+    method: 'post',
+    path: '/v1/tracking/videos',
+    summary: 'Track a video (25 credits for the initial cycle); scrape_cadence may be `adaptive`',
+    request: { body: { content: { 'application/json': { schema: trackVideoBody } } } },
+    responses: {
+      202: json(data, 'Tracking started; poll the video until `finalized`'),
+      200: json(data, 'The team already tracks this video; nothing charged'),
+      402: json(errorEnvelope, 'Insufficient credits'),
+      ...errors,
+    },
+  });
+  path({
+    method: 'get',
+    path: '/v1/tracking/videos',
+    summary: 'List tracked videos',
+    request: { query: listVideosQuery },
+    responses: { 200: json(data, 'A page of videos with `pagination`'), ...errors },
+  });
+  path({
+    method: 'get',
+    path: video,
+    summary: 'Get a tracked video',
+    request: { params: uuidParam },
+    responses: { 200: json(data, 'The video, with its trajectory, `finalized` and `pending_jobs`'), ...errors },
+  });
+  path({
+    method: 'patch',
+    path: video,
+    summary: 'Update status or cadence',
+    request: { params: uuidParam, body: { content: { 'application/json': { schema: patchVideoBody } } } },
+    responses: { 200: json(data, 'The new tracking state'), 409: json(errorEnvelope, 'Tracking stopped'), ...errors },
+  });
+  path({
+    method: 'delete',
+    path: video,
+    summary: 'Stop tracking (soft delete)',
+    request: { params: uuidParam },
+    responses: { 204: { description: 'Stopped; history stays readable' }, ...errors },
+  });
+  path({
+    method: 'get',
+    path: `${video}/snapshots`,
+    summary: 'Metric snapshots with deltas',
+    request: { params: uuidParam, query: videoSnapshotsQuery },
+    responses: { 200: json(data, 'Snapshots, oldest first'), ...errors },
+  });
+  path({
+    method: 'get',
+    path: `${video}/report`,
+    summary: 'Latest video analysis',
+    request: { params: uuidParam },
+    responses: { 200: json(data, 'performance, sentiment, recommendations; null until generated'), ...errors },
+  });
+  path({
+    method: 'get',
+    path: `${video}/trajectory`,
+    summary: 'Views series with views/day, true velocity, acceleration and peaking',
+    request: { params: uuidParam },
+    responses: { 200: json(data, 'The trajectory'), ...errors },
   });
   path({
     method: 'get',

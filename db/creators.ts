@@ -1,4 +1,13 @@
 import type { Pool, PoolClient } from 'pg';
+import {
+  findTracked,
+  latestTrackedReport,
+  listTracked,
+  listTrackedSnapshots,
+  trackedById,
+  trackingJobs,
+  type TrackedTableSpec,
+} from './tracked';
 
 type Queryable = Pool | PoolClient;
 
@@ -64,25 +73,15 @@ export const creatorPath = (id: string): string => `/v1/tracking/creators/${id}`
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
-/** `finalized` and `pending_jobs` (seed 004): a cycle queued or running is the one secondary job a creator has. */
-export function creatorJobs(row: CreatorRow): { finalized: boolean; pending_jobs: unknown[] } {
-  const queued = row.status !== 'stopped' && row.enrichment_status === 'pending' && row.cycle_in_progress === null;
-  if (row.cycle_in_progress === null && !queued) return { finalized: true, pending_jobs: [] };
-  return {
-    finalized: false,
-    pending_jobs: [
-      {
-        type: 'tracking_report',
-        status: row.cycle_in_progress === null ? 'pending' : 'processing',
-        poll_url: creatorPath(row.id),
-        result_path: 'data',
-        webhook_event: 'tracking.cycle.completed',
-        ...(row.cycle_started_at ? { started_at: row.cycle_started_at.toISOString() } : {}),
-        retry_after_seconds: row.cycle_in_progress === null ? 5 : 2,
-      },
-    ],
-  };
-}
+export const CREATOR_TABLES: TrackedTableSpec = {
+  table: 'tracked_creators',
+  snapshots: 'creator_snapshots',
+  reports: 'creator_reports',
+  foreignKey: 'tracking_account_id',
+  searchColumns: ['platform_handle', 'display_name'],
+};
+
+export const creatorJobs = (row: CreatorRow) => trackingJobs(row, creatorPath(row.id));
 
 /** The list item shape of `GET /v1/tracking/creators`. */
 export function creatorListItem(row: CreatorRow) {
@@ -163,77 +162,18 @@ export function snapshotItem(row: SnapshotRow) {
   };
 }
 
-/** A team's creator by id, stopped ones included (their history stays readable); another team's id is not found. */
-export async function findCreator(db: Queryable, teamId: string, id: string): Promise<CreatorRow | undefined> {
-  const result = await db.query<CreatorRow>('SELECT * FROM tracked_creators WHERE id = $1 AND team_id = $2', [
-    id,
-    teamId,
-  ]);
-  return result.rows[0];
-}
+export const findCreator = (db: Queryable, teamId: string, id: string) =>
+  findTracked<CreatorRow>(db, CREATOR_TABLES, teamId, id);
 
-export async function creatorById(db: Queryable, id: string): Promise<CreatorRow> {
-  const result = await db.query<CreatorRow>('SELECT * FROM tracked_creators WHERE id = $1', [id]);
-  const row = result.rows[0];
-  if (!row) throw new Error(`tracked creator ${id} does not exist`);
-  return row;
-}
+export const creatorById = (db: Queryable, id: string) => trackedById<CreatorRow>(db, CREATOR_TABLES, id);
 
-export async function listCreators(
+export const listCreators = (
   db: Queryable,
   teamId: string,
   opts: { page: number; limit: number; platform?: string; search?: string },
-): Promise<{ rows: CreatorRow[]; total: number }> {
-  const where = ['team_id = $1', 'deleted_at IS NULL'];
-  const params: unknown[] = [teamId];
-  if (opts.platform) {
-    params.push(opts.platform);
-    where.push(`platform = $${params.length}`);
-  }
-  if (opts.search) {
-    params.push(`%${opts.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    where.push(`(platform_handle ILIKE $${params.length} OR display_name ILIKE $${params.length})`);
-  }
-  const total = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM tracked_creators WHERE ${where.join(' AND ')}`,
-    params,
-  );
-  params.push(opts.limit, (opts.page - 1) * opts.limit);
-  const rows = await db.query<CreatorRow>(
-    `SELECT * FROM tracked_creators WHERE ${where.join(' AND ')}
-     ORDER BY created_at DESC, id LIMIT $${params.length - 1} OFFSET $${params.length}`,
-    params,
-  );
-  return { rows: rows.rows, total: total.rows[0]?.n ?? 0 };
-}
+) => listTracked<CreatorRow>(db, CREATOR_TABLES, teamId, opts);
 
-/** The most recent `limit` snapshots in the window, oldest first (ready for a chart). */
-export async function listSnapshots(
-  db: Queryable,
-  creatorId: string,
-  opts: { start?: Date; end?: Date; limit: number },
-): Promise<SnapshotRow[]> {
-  const result = await db.query<SnapshotRow>(
-    `SELECT * FROM (
-       SELECT * FROM creator_snapshots
-        WHERE tracking_account_id = $1
-          AND ($2::timestamptz IS NULL OR snapshot_at >= $2)
-          AND ($3::timestamptz IS NULL OR snapshot_at <= $3)
-        ORDER BY snapshot_at DESC, cycle DESC LIMIT $4
-     ) recent ORDER BY snapshot_at, cycle`,
-    [creatorId, opts.start ?? null, opts.end ?? null, opts.limit],
-  );
-  return result.rows;
-}
+export const listSnapshots = (db: Queryable, id: string, opts: { start?: Date; end?: Date; limit: number }) =>
+  listTrackedSnapshots<SnapshotRow>(db, CREATOR_TABLES, id, opts);
 
-export async function latestReport(
-  db: Queryable,
-  creatorId: string,
-): Promise<{ id: string; analysis: unknown; model_used: string; created_at: Date } | undefined> {
-  const result = await db.query<{ id: string; analysis: unknown; model_used: string; created_at: Date }>(
-    `SELECT id, analysis, model_used, created_at FROM creator_reports
-      WHERE tracking_account_id = $1 ORDER BY cycle DESC LIMIT 1`,
-    [creatorId],
-  );
-  return result.rows[0];
-}
+export const latestReport = (db: Queryable, id: string) => latestTrackedReport(db, CREATOR_TABLES, id);

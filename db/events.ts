@@ -4,7 +4,15 @@ import { v5 as uuidv5 } from 'uuid';
 /** Namespace for event ids: the same dedupe key always names the same event, so a retried write adds nothing. */
 const EVENT_NAMESPACE = '5d0c3f5e-61a6-4c39-9a43-0b3f4c6f2a10';
 
-export const EVENT_TYPES = ['tracking.cycle.completed', 'tracking.outlier_video.detected', 'tracking.paused'] as const;
+export const EVENT_TYPES = [
+  'tracking.cycle.completed',
+  'tracking.outlier_video.detected',
+  'tracking.paused',
+  // video trajectory transitions, named as in seed 002
+  'breakout',
+  'accelerating',
+  'peaking',
+] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export interface OutboxEvent {

@@ -13,6 +13,13 @@ export type ScrapeCadence = (typeof SCRAPE_CADENCES)[number];
 
 export const DEFAULT_CADENCE: ScrapeCadence = 'daily';
 
+/**
+ * Videos may also track `adaptive`: the interval follows the video's trajectory (see `nextAdaptiveIntervalMs` in
+ * domain/trajectory.ts) instead of a fixed cadence. Each cycle still costs the same.
+ */
+export const VIDEO_CADENCES = [...SCRAPE_CADENCES, 'adaptive'] as const;
+export type TrackingCadence = (typeof VIDEO_CADENCES)[number];
+
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
 
@@ -41,6 +48,10 @@ export function isScrapeCadence(value: unknown): value is ScrapeCadence {
   return typeof value === 'string' && (SCRAPE_CADENCES as readonly string[]).includes(value);
 }
 
+export function isTrackingCadence(value: unknown): value is TrackingCadence {
+  return value === 'adaptive' || isScrapeCadence(value);
+}
+
 /** Milliseconds between two cycles (monthly = 30 days). */
 export function cadenceMs(cadence: ScrapeCadence): number {
   return CADENCE_MS[cadence];
@@ -52,12 +63,17 @@ export function cadenceMs(cadence: ScrapeCadence): number {
  * after a cadence change is what recalculates `next_scrape_at` from `last_scraped_at`.
  */
 export function nextScrapeAt(lastScrapedAt: Date | null, cadence: ScrapeCadence, now: Date): Date {
+  return nextRunAt(lastScrapedAt, cadenceMs(cadence), now);
+}
+
+/** `nextScrapeAt` for any interval, fixed or adaptive. */
+export function nextRunAt(lastScrapedAt: Date | null, intervalMs: number, now: Date): Date {
   const last = lastScrapedAt?.getTime();
   if (last === undefined || Number.isNaN(last)) return new Date(now.getTime());
-  return new Date(Math.max(last + cadenceMs(cadence), now.getTime()));
+  return new Date(Math.max(last + intervalMs, now.getTime()));
 }
 
 /** Short human text for the Temporal UI summary, e.g. `every 12h`. */
-export function cadenceLabel(cadence: ScrapeCadence): string {
-  return CADENCE_LABELS[cadence];
+export function cadenceLabel(cadence: TrackingCadence): string {
+  return cadence === 'adaptive' ? 'adaptive' : CADENCE_LABELS[cadence];
 }

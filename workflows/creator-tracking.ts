@@ -1,28 +1,7 @@
-import { proxyActivities } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
 import { CYCLE_COST } from '../domain/costs';
-import { PROVIDER_FAILURES } from '../domain/platform';
 import type { TrackingState, TrackingView } from './messages';
+import { bookkeeping, platform } from './activity-options';
 import { runTracking } from './tracked-entity';
-
-type Activities = ReturnType<typeof createActivities>;
-
-// steps that read the platform: a few quick retries, then the cycle fails with the provider's typed reason
-const platform = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumAttempts: 3,
-    nonRetryableErrorTypes: PROVIDER_FAILURES.filter((kind) => kind !== 'rate_limited' && kind !== 'unavailable'),
-  },
-});
-
-// bookkeeping in Postgres: idempotent, so retried until the database answers
-const bookkeeping = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
 
 /**
  * One tracked creator (`creator:<uuid>`): a cycle on its cadence — reserve 25 credits, read metrics and recent posts,
@@ -49,7 +28,7 @@ export async function creatorTrackingWorkflow(state: TrackingState): Promise<Tra
         snapshot,
         reservationKey: ctx.reservationKey,
         captureKey: ctx.captureKey,
-        nextScrapeAt: ctx.nextScrapeAt,
+        nextScrapeAt: ctx.nextScrapeAt(),
         version: ctx.state.version,
       });
     },

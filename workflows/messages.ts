@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ScrapeCadence } from '../domain/cadence';
+import type { TrackingCadence } from '../domain/cadence';
 import type { Platform } from '../domain/platform';
 
 /**
@@ -19,7 +19,7 @@ export interface TrackingView {
   platform: Platform;
   status: TrackingStatus;
   pauseReason: PauseReason | null;
-  cadence: ScrapeCadence;
+  cadence: TrackingCadence;
   /** number of the last cycle started (completed or failed) */
   cycle: number;
   cycleRunning: boolean;
@@ -30,7 +30,7 @@ export interface TrackingView {
 
 export interface TrackingPatch {
   status?: 'active' | 'paused';
-  scrape_cadence?: ScrapeCadence;
+  scrape_cadence?: TrackingCadence;
 }
 
 /** The outcome of the first cycle's reservation, which the API waits for to answer 202, 402 or "already tracked". */
@@ -54,7 +54,7 @@ export interface TrackingState {
   platform: Platform;
   /** the Handle search attribute: a creator's handle, a video's platform id */
   handle: string;
-  cadence: ScrapeCadence;
+  cadence: TrackingCadence;
   status: TrackingStatus;
   pauseReason: PauseReason | null;
   /** false until the first cycle's reservation (and the read-model row) exist */
@@ -67,6 +67,10 @@ export interface TrackingState {
   consecutiveFailures: number;
   /** bumped on every change to status/cadence/schedule; the read model ignores writes older than it has */
   version: number;
+  /** the interval the trajectory chose last, when cadence is `adaptive` (absent in states from before it existed) */
+  adaptiveIntervalMs?: number | null;
+  /** what the read-model row starts with beyond the fields above (a video's URL, author and creator link) */
+  registration?: { url?: string; authorHandle?: string | null; trackingAccountId?: string | null };
 }
 
 export function initialTrackingState(input: {
@@ -75,7 +79,8 @@ export function initialTrackingState(input: {
   resourceType: TrackedResourceType;
   platform: Platform;
   handle: string;
-  cadence: ScrapeCadence;
+  cadence: TrackingCadence;
+  registration?: TrackingState['registration'];
 }): TrackingState {
   return {
     ...input,
@@ -88,5 +93,6 @@ export function initialTrackingState(input: {
     nextScrapeAt: null,
     consecutiveFailures: 0,
     version: 0,
+    adaptiveIntervalMs: null,
   };
 }

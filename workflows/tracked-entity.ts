@@ -6,22 +6,16 @@ import {
   condition,
   continueAsNew,
   isCancellation,
-  proxyActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
-import { cadenceLabel, isScrapeCadence, nextScrapeAt } from '../domain/cadence';
+import { bookkeeping } from './activity-options';
+import { cadenceLabel, cadenceMs, isTrackingCadence, nextRunAt } from '../domain/cadence';
+import { ADAPTIVE_BOUNDS } from '../domain/trajectory';
 import { CYCLE_COST } from '../domain/costs';
-import {
-  HandleAttr,
-  PlatformAttr,
-  ScrapeCadenceAttr,
-  TeamIdAttr,
-  TrackingStatusAttr,
-} from '../domain/search-attributes';
+import { ScrapeCadenceAttr, TrackingStatusAttr, trackingSearchAttributes } from '../domain/search-attributes';
 import {
   patchTrackingUpdate,
   pauseSignal,
@@ -40,27 +34,24 @@ export interface CycleContext {
   cycle: number;
   /** workflow time the cycle started: the snapshot's time */
   cycleAt: string;
-  /** when the next cycle will run if this one completes and nothing changes */
-  nextScrapeAt: string | null;
+  /** when the next cycle will run if this one completes and nothing changes; an adaptive cycle passes its interval */
+  nextScrapeAt(intervalMs?: number): string;
   reservationKey: string;
   captureKey: string;
 }
+
+/** What a completed cycle may tell the loop: the interval an adaptive cadence chose for the next one. */
+export type CycleOutcome = { adaptiveIntervalMs?: number } | void;
 
 /** What differs between tracked creators and tracked videos: registration and the cycle's own steps. */
 export interface TrackingSpec {
   register(state: Readonly<TrackingState>, reservationKey: string): Promise<RegistrationResult>;
   /** the paid steps after the reservation, ending with the activity that captures and records completion */
-  runCycle(ctx: CycleContext): Promise<void>;
+  runCycle(ctx: CycleContext): Promise<CycleOutcome>;
 }
 
 export const FAILURES_BEFORE_PAUSE = 3;
 export const MAX_CYCLES_PER_RUN = 100;
-
-const acts = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '30 seconds',
-  // ledger and read-model writes: keep retrying through a Postgres outage, they are idempotent
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
 
 /** The failure kind recorded for a failed cycle: a provider's typed outcome, a timeout, or `error`. */
 export function failureOf(err: unknown): { kind: string; message: string } {
@@ -97,20 +88,20 @@ export async function runTracking(state: TrackingState, spec: TrackingSpec): Pro
     nextScrapeAt: state.nextScrapeAt,
   });
 
+  const intervalMs = (): number =>
+    state.cadence === 'adaptive' ? (state.adaptiveIntervalMs ?? ADAPTIVE_BOUNDS.minMs) : cadenceMs(state.cadence);
+
   const reschedule = (): void => {
     state.nextScrapeAt =
       state.status === 'active'
-        ? nextScrapeAt(
-            state.lastAttemptAt ? new Date(state.lastAttemptAt) : null,
-            state.cadence,
-            new Date(),
-          ).toISOString()
+        ? nextRunAt(state.lastAttemptAt ? new Date(state.lastAttemptAt) : null, intervalMs(), new Date()).toISOString()
         : null;
   };
 
   const describe = (): void => {
     const lines = [
-      `**${state.status}**${state.pauseReason ? ` (${state.pauseReason.replace(/_/g, ' ')})` : ''} · ${cadenceLabel(state.cadence)}`,
+      `**${state.status}**${state.pauseReason ? ` (${state.pauseReason.replace(/_/g, ' ')})` : ''} · ${cadenceLabel(state.cadence)}` +
+        (state.cadence === 'adaptive' ? ` (next interval ${Math.round(intervalMs() / 60_000)} min)` : ''),
       `last cycle: ${state.cycle === 0 ? 'none yet' : `#${state.cycle}${cycleRunning ? ' running' : ''}`}` +
         (state.lastScrapedAt ? `, last scraped ${state.lastScrapedAt}` : ''),
       `next run: ${state.nextScrapeAt ?? '—'}`,
@@ -125,13 +116,7 @@ export async function runTracking(state: TrackingState, spec: TrackingSpec): Pro
     const values = `${state.status}|${state.cadence}`;
     if (values === published) return;
     published = values;
-    upsertSearchAttributes([
-      { key: TeamIdAttr, value: state.teamId },
-      { key: PlatformAttr, value: state.platform },
-      { key: HandleAttr, value: state.handle },
-      { key: TrackingStatusAttr, value: state.status },
-      { key: ScrapeCadenceAttr, value: state.cadence },
-    ]);
+    upsertSearchAttributes(trackingSearchAttributes(state));
   };
 
   /** Records a status/cadence/schedule change: search attributes, UI details and the read model. */
@@ -141,7 +126,7 @@ export async function runTracking(state: TrackingState, spec: TrackingSpec): Pro
     describe();
     changed = true;
     if (!state.registered) return;
-    await acts.saveTrackingState({
+    await bookkeeping.saveTrackingState({
       resourceType: state.resourceType,
       id: state.id,
       teamId: state.teamId,
@@ -196,7 +181,7 @@ export async function runTracking(state: TrackingState, spec: TrackingSpec): Pro
     {
       validator: (patch) => {
         if (state.status === 'stopped') throw new Error('tracking has been stopped');
-        if (patch.scrape_cadence !== undefined && !isScrapeCadence(patch.scrape_cadence)) {
+        if (patch.scrape_cadence !== undefined && !isTrackingCadence(patch.scrape_cadence)) {
           throw new Error(`unknown scrape_cadence ${String(patch.scrape_cadence)}`);
         }
         if (patch.status !== undefined && patch.status !== 'active' && patch.status !== 'paused') {
@@ -239,7 +224,7 @@ export async function runTracking(state: TrackingState, spec: TrackingSpec): Pro
       }
       state.registered = true;
     } else {
-      const begun = await acts.beginCycle({
+      const begun = await bookkeeping.beginCycle({
         resourceType: state.resourceType,
         id: state.id,
         teamId: state.teamId,
@@ -260,9 +245,11 @@ export async function runTracking(state: TrackingState, spec: TrackingSpec): Pro
     const versionAtStart = state.version;
     // the schedule is anchored to when the cycle was due, not when its task ran, so cycles do not drift
     const dueAt = state.nextScrapeAt !== null && state.nextScrapeAt <= cycleAt ? state.nextScrapeAt : cycleAt;
-    const scheduled = nextScrapeAt(new Date(dueAt), state.cadence, new Date(cycleAt)).toISOString();
+    const scheduleAfter = (ms: number = intervalMs()): string =>
+      nextRunAt(new Date(dueAt), ms, new Date(cycleAt)).toISOString();
     try {
-      await spec.runCycle({ state, cycle, cycleAt, nextScrapeAt: scheduled, ...keys });
+      const outcome = await spec.runCycle({ state, cycle, cycleAt, nextScrapeAt: scheduleAfter, ...keys });
+      if (outcome?.adaptiveIntervalMs) state.adaptiveIntervalMs = outcome.adaptiveIntervalMs;
       state.consecutiveFailures = 0;
       state.lastScrapedAt = cycleAt;
     } catch (err) {
@@ -270,7 +257,7 @@ export async function runTracking(state: TrackingState, spec: TrackingSpec): Pro
       state.consecutiveFailures += 1;
       const autoPause = state.consecutiveFailures >= FAILURES_BEFORE_PAUSE && state.status === 'active';
       if (autoPause) pause('consecutive_failures');
-      await acts.failCycle({
+      await bookkeeping.failCycle({
         resourceType: state.resourceType,
         id: state.id,
         teamId: state.teamId,
@@ -282,7 +269,7 @@ export async function runTracking(state: TrackingState, spec: TrackingSpec): Pro
         startedAt: cycleAt,
         status: state.status,
         pauseReason: state.pauseReason,
-        nextScrapeAt: state.status === 'active' ? scheduled : null,
+        nextScrapeAt: state.status === 'active' ? scheduleAfter() : null,
         version: state.version,
         pausedEventKey: autoPause ? `${workflowId}:${cycle}:paused` : undefined,
       });

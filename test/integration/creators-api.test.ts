@@ -337,6 +337,31 @@ describe('creators API over HTTP against the real stack', () => {
   });
 });
 
+describe('OpenAPI document', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack.stop();
+  });
+
+  it('is generated from the same zod schemas that validate requests', async () => {
+    const res = await apiClient(stack.baseUrl).get('/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toBe('3.1.0');
+    const post = res.body.paths['/v1/tracking/creators'].post;
+    const schema = post.requestBody.content['application/json'].schema;
+    expect(schema.properties.platform.enum).toEqual(['tiktok', 'youtube', 'instagram']);
+    expect(schema.properties.scrape_cadence.enum).toContain('bi_weekly');
+    expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['202', '400', '401', '402']));
+    const video = res.body.paths['/v1/tracking/videos'].post.requestBody.content['application/json'].schema;
+    expect(video.properties.scrape_cadence.enum).toContain('adaptive');
+    expect(res.body.paths).toHaveProperty(['/v1/tracking/videos/{id}/trajectory']);
+    expect(res.body.paths).toHaveProperty(['/v1/usage']);
+  });
+});
+
 describe('API limits', () => {
   let stack: Stack;
   beforeAll(async () => {

@@ -8,7 +8,9 @@ const files = readdirSync(historiesDir).filter((f) => f.endsWith('.json'));
 
 describe('recorded workflow histories replay against the current workflow code', () => {
   it('has recorded histories to replay', () => {
-    expect(files).toEqual(expect.arrayContaining(['creator-lifecycle.json', 'creator-auto-pause.json']));
+    expect(files).toEqual(
+      expect.arrayContaining(['creator-lifecycle.json', 'creator-auto-pause.json', 'video-lifecycle.json']),
+    );
   });
 
   it.each(files)('%s replays without nondeterminism', async (file) => {

@@ -1,0 +1,104 @@
+import {
+  WithStartWorkflowOperation,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import type { Pool } from 'pg';
+import { teamBalance } from '../db/ledger';
+import { cadenceLabel } from '../domain/cadence';
+import { CYCLE_COST } from '../domain/costs';
+import { trackingSearchAttributes } from '../domain/search-attributes';
+import {
+  patchTrackingUpdate,
+  registrationUpdate,
+  stopTrackingUpdate,
+  type RegistrationResult,
+  type TrackingPatch,
+  type TrackingState,
+  type TrackingView,
+} from '../workflows/messages';
+import { ApiError } from './errors';
+
+/** What the creators and videos routes share: starting, patching and stopping a tracking workflow. */
+export const trackingWorkflowId = (state: Pick<TrackingState, 'resourceType' | 'id'>): string =>
+  `${state.resourceType}:${state.id}`;
+
+/**
+ * Starts the workflow and waits, in one call (update-with-start), for its registration: the first reservation and the
+ * read-model row. The answer is registered, `insufficient_credits` or `already_tracked`; nothing else is left behind.
+ */
+export async function startTracking(
+  temporal: Client,
+  taskQueue: string,
+  workflowType: 'creatorTrackingWorkflow' | 'videoTrackingWorkflow',
+  state: TrackingState,
+  label: string,
+): Promise<Exclude<RegistrationResult, { reason: 'insufficient_credits' }>> {
+  const result = await temporal.workflow.executeUpdateWithStart(registrationUpdate, {
+    startWorkflowOperation: new WithStartWorkflowOperation(workflowType, {
+      workflowId: trackingWorkflowId(state),
+      taskQueue,
+      args: [state],
+      workflowIdConflictPolicy: 'FAIL',
+      staticSummary: `${state.platform} ${label} · ${cadenceLabel(state.cadence)}`,
+      typedSearchAttributes: trackingSearchAttributes(state),
+    }),
+  });
+  if (!result.registered && result.reason === 'insufficient_credits') {
+    throw new ApiError(402, 'payment_required', result.message);
+  }
+  return result;
+}
+
+/** A quick 402 before starting anything; the reservation inside the workflow is what guarantees the balance. */
+export async function requireCycleCredits(pool: Pool, teamId: string, what: string): Promise<void> {
+  const balance = await teamBalance(pool, teamId);
+  if (balance < CYCLE_COST) {
+    throw new ApiError(
+      402,
+      'payment_required',
+      `Insufficient credits: ${what} costs ${CYCLE_COST} credits (cents) and the balance is ${balance}`,
+    );
+  }
+}
+
+/** The snapshots window of `GET .../snapshots`, refusing an inverted range. */
+export function snapshotWindow(query: { start_date?: Date; end_date?: Date; limit: number }) {
+  if (query.start_date && query.end_date && query.start_date > query.end_date) {
+    throw new ApiError(400, 'invalid_request', 'Invalid query: start_date is after end_date');
+  }
+  return { start: query.start_date, end: query.end_date, limit: query.limit };
+}
+
+async function update<R>(what: string, send: () => Promise<R>): Promise<R> {
+  try {
+    return await send();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError)
+      throw new ApiError(409, 'conflict', `Tracking of ${what} has been stopped`);
+    if (err instanceof WorkflowUpdateFailedError) {
+      throw new ApiError(409, 'conflict', `Cannot update ${what}: ${err.cause?.message ?? err.message}`);
+    }
+    throw err;
+  }
+}
+
+export function patchTracking(
+  temporal: Client,
+  target: Pick<TrackingState, 'resourceType' | 'id'>,
+  patch: TrackingPatch,
+): Promise<TrackingView> {
+  return update(`${target.resourceType} ${target.id}`, () =>
+    temporal.workflow.getHandle(trackingWorkflowId(target)).executeUpdate(patchTrackingUpdate, { args: [patch] }),
+  );
+}
+
+export function stopTracking(
+  temporal: Client,
+  target: Pick<TrackingState, 'resourceType' | 'id'>,
+): Promise<TrackingView> {
+  return update(`${target.resourceType} ${target.id}`, () =>
+    temporal.workflow.getHandle(trackingWorkflowId(target)).executeUpdate(stopTrackingUpdate),
+  );
+}

@@ -1,0 +1,126 @@
+import type { Pool, PoolClient } from 'pg';
+
+type Queryable = Pool | PoolClient;
+
+/**
+ * Queries shared by tracked creators and tracked videos: their read models have the same lifecycle columns. Table
+ * and column names come from the fixed specs below, never from input.
+ */
+export interface TrackedTableSpec {
+  table: 'tracked_creators' | 'tracked_videos';
+  snapshots: 'creator_snapshots' | 'video_snapshots';
+  reports: 'creator_reports' | 'video_reports';
+  /** the snapshots' and reports' column naming the tracked row */
+  foreignKey: 'tracking_account_id' | 'tracking_video_id';
+  /** columns `search` matches, case-insensitively and partially */
+  searchColumns: readonly string[];
+}
+
+export interface LifecycleColumns {
+  id: string;
+  status: 'active' | 'paused' | 'stopped';
+  enrichment_status: 'pending' | 'ready' | 'failed';
+  cycle_in_progress: number | null;
+  cycle_started_at: Date | null;
+}
+
+/** `finalized` and `pending_jobs` (seed 004): a cycle queued or running is the one secondary job a tracked item has. */
+export function trackingJobs(row: LifecycleColumns, pollUrl: string): { finalized: boolean; pending_jobs: unknown[] } {
+  const queued = row.status !== 'stopped' && row.enrichment_status === 'pending' && row.cycle_in_progress === null;
+  if (row.cycle_in_progress === null && !queued) return { finalized: true, pending_jobs: [] };
+  return {
+    finalized: false,
+    pending_jobs: [
+      {
+        type: 'tracking_report',
+        status: row.cycle_in_progress === null ? 'pending' : 'processing',
+        poll_url: pollUrl,
+        result_path: 'data',
+        webhook_event: 'tracking.cycle.completed',
+        ...(row.cycle_started_at ? { started_at: row.cycle_started_at.toISOString() } : {}),
+        retry_after_seconds: row.cycle_in_progress === null ? 5 : 2,
+      },
+    ],
+  };
+}
+
+/** A team's tracked row by id, stopped ones included (their history stays readable); another team's is not found. */
+export async function findTracked<R>(db: Queryable, spec: TrackedTableSpec, teamId: string, id: string) {
+  const result = await db.query(`SELECT * FROM ${spec.table} WHERE id = $1 AND team_id = $2`, [id, teamId]);
+  return result.rows[0] as R | undefined;
+}
+
+export async function trackedById<R>(db: Queryable, spec: TrackedTableSpec, id: string): Promise<R> {
+  const result = await db.query(`SELECT * FROM ${spec.table} WHERE id = $1`, [id]);
+  if (!result.rows[0]) throw new Error(`${spec.table} row ${id} does not exist`);
+  return result.rows[0] as R;
+}
+
+export async function listTracked<R>(
+  db: Queryable,
+  spec: TrackedTableSpec,
+  teamId: string,
+  opts: { page: number; limit: number; platform?: string; search?: string },
+): Promise<{ rows: R[]; total: number }> {
+  const where = ['team_id = $1', 'deleted_at IS NULL'];
+  const params: unknown[] = [teamId];
+  if (opts.platform) {
+    params.push(opts.platform);
+    where.push(`platform = $${params.length}`);
+  }
+  if (opts.search) {
+    params.push(`%${opts.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    where.push(`(${spec.searchColumns.map((c) => `${c} ILIKE $${params.length}`).join(' OR ')})`);
+  }
+  const total = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM ${spec.table} WHERE ${where.join(' AND ')}`,
+    params,
+  );
+  params.push(opts.limit, (opts.page - 1) * opts.limit);
+  const rows = await db.query(
+    `SELECT * FROM ${spec.table} WHERE ${where.join(' AND ')}
+     ORDER BY created_at DESC, id LIMIT $${params.length - 1} OFFSET $${params.length}`,
+    params,
+  );
+  return { rows: rows.rows as R[], total: total.rows[0]?.n ?? 0 };
+}
+
+/** The most recent `limit` snapshots in the window, oldest first (ready for a chart). */
+export async function listTrackedSnapshots<R>(
+  db: Queryable,
+  spec: TrackedTableSpec,
+  id: string,
+  opts: { start?: Date; end?: Date; limit: number },
+): Promise<R[]> {
+  const result = await db.query(
+    `SELECT * FROM (
+       SELECT * FROM ${spec.snapshots}
+        WHERE ${spec.foreignKey} = $1
+          AND ($2::timestamptz IS NULL OR snapshot_at >= $2)
+          AND ($3::timestamptz IS NULL OR snapshot_at <= $3)
+        ORDER BY snapshot_at DESC, cycle DESC LIMIT $4
+     ) recent ORDER BY snapshot_at, cycle`,
+    [id, opts.start ?? null, opts.end ?? null, opts.limit],
+  );
+  return result.rows as R[];
+}
+
+export interface StoredReport {
+  id: string;
+  analysis: unknown;
+  model_used: string;
+  created_at: Date;
+}
+
+export async function latestTrackedReport(
+  db: Queryable,
+  spec: TrackedTableSpec,
+  id: string,
+): Promise<StoredReport | undefined> {
+  const result = await db.query<StoredReport>(
+    `SELECT id, analysis, model_used, created_at FROM ${spec.reports}
+      WHERE ${spec.foreignKey} = $1 ORDER BY cycle DESC LIMIT 1`,
+    [id],
+  );
+  return result.rows[0];
+}

@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { Pool } from 'pg';
+import { createActivities } from '../../activities';
+import { createPool } from '../../db/pool';
+import type { TrackingCadence } from '../../domain/cadence';
+import { heuristicCreatorReportGenerator } from '../../domain/creator-report';
+import {
+  ADAPTIVE_BOUNDS,
+  nextAdaptiveIntervalMs,
+  trajectoryFlags,
+  trajectoryTransitions,
+  videoTrajectory,
+  type TrajectoryFlags,
+} from '../../domain/trajectory';
+import type { Platform, Post } from '../../domain/platform';
+import { SimulatedProvider } from '../../providers/simulated';
+import { initialTrackingState, stateQuery } from '../../workflows/messages';
+import { activityClock } from '../helpers/activity-clock';
+import { sharedWorkflowBundle, testDatabaseUrl } from '../helpers/env';
+import { ledgerOf, newTeam } from '../helpers/teams';
+import { createTimeSkippingEnv } from '../helpers/time-skipping';
+
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+
+/** A TikTok video id as the platform makes them: publish time (unix seconds) in the upper 32 bits. */
+function tiktokVideoId(publishedAt: Date, low = Math.floor(Math.random() * 2 ** 31)): string {
+  return ((BigInt(Math.floor(publishedAt.getTime() / 1000)) << 32n) | BigInt(low)).toString();
+}
+
+/**
+ * The simulated platform, except that scripted videos follow a given views curve: a month-old video that suddenly
+ * takes off and burns out, which the simulated one (whose views only saturate) never does.
+ */
+class ScriptedPlatform extends SimulatedProvider {
+  private readonly curves = new Map<string, (atMs: number) => number>();
+
+  script(videoId: string, curve: (atMs: number) => number): void {
+    this.curves.set(videoId, curve);
+  }
+
+  override async getPost(platform: Platform, videoId: string): Promise<Post> {
+    const post = await super.getPost(platform, videoId);
+    const curve = this.curves.get(videoId);
+    return curve ? { ...post, views: Math.round(curve(activityClock().getTime())) } : post;
+  }
+}
+
+describe('video tracking workflow (time-skipping)', () => {
+  let env: TestWorkflowEnvironment;
+  let pool: Pool;
+  let worker: Worker;
+  let running: Promise<void>;
+  const provider = new ScriptedPlatform({ now: activityClock });
+  const taskQueue = `video-wf-${randomUUID()}`;
+
+  beforeAll(async () => {
+    env = await createTimeSkippingEnv();
+    pool = createPool(testDatabaseUrl(), 10);
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: sharedWorkflowBundle(),
+      activities: createActivities({
+        pool,
+        provider,
+        reportGenerator: heuristicCreatorReportGenerator,
+      }),
+    });
+    running = worker.run();
+  });
+
+  afterAll(async () => {
+    worker.shutdown();
+    await running;
+    await pool.end();
+    await env.teardown();
+  });
+
+  async function startVideo(teamId: string, cadence: TrackingCadence, chosenVideoId?: string) {
+    const id = randomUUID();
+    const videoId = chosenVideoId ?? tiktokVideoId(new Date((await env.currentTimeMs()) - 2 * HOUR));
+    const handle = await env.client.workflow.start('videoTrackingWorkflow', {
+      taskQueue,
+      workflowId: `video:${id}`,
+      args: [
+        initialTrackingState({
+          id,
+          teamId,
+          resourceType: 'video',
+          platform: 'tiktok',
+          handle: videoId,
+          cadence,
+          registration: { url: `https://www.tiktok.com/@someone/video/${videoId}`, authorHandle: 'someone' },
+        }),
+      ],
+    });
+    return { id, handle };
+  }
+
+  const snapshots = async (id: string) =>
+    (
+      await pool.query<{ views: number; snapshot_at: Date; cycle: number }>(
+        'SELECT views, snapshot_at, cycle FROM video_snapshots WHERE tracking_video_id = $1 ORDER BY cycle',
+        [id],
+      )
+    ).rows;
+
+  /** The trajectory as the cycle that took snapshot `i` measured it. */
+  const trajectoryAt = async (id: string, series: Awaited<ReturnType<typeof snapshots>>, i: number) => {
+    const video = await pool.query<{ published_at: Date }>('SELECT published_at FROM tracked_videos WHERE id = $1', [
+      id,
+    ]);
+    return videoTrajectory(
+      series.slice(0, i + 1).map((s) => ({ captured_at: s.snapshot_at, views: s.views })),
+      { publishedAt: video.rows[0]?.published_at ?? null, now: series[i]!.snapshot_at },
+    ).metrics;
+  };
+
+  it('polls an adaptive video fast while it is young and slows to the cap as it cools, 25 credits a cycle', async () => {
+    const { teamId } = await newTeam(pool, 100_000);
+    const { id, handle } = await startVideo(teamId, 'adaptive');
+    await env.sleep(21 * DAY);
+
+    const series = await snapshots(id);
+    expect(series.length).toBeGreaterThan(5);
+    const gaps = series.slice(1).map((s, i) => s.snapshot_at.getTime() - series[i]!.snapshot_at.getTime());
+    for (const gap of gaps) {
+      expect(gap).toBeGreaterThanOrEqual(ADAPTIVE_BOUNDS.minMs - 1000);
+      expect(gap).toBeLessThanOrEqual(ADAPTIVE_BOUNDS.maxMs + 1000);
+    }
+    expect(gaps[0]).toBeLessThan(6 * HOUR);
+    expect(gaps[gaps.length - 1]).toBeGreaterThan(gaps[0]! * 4);
+
+    // every interval is the one the pure rule gives for the trajectory measured at that cycle
+    let previous: number | null = null;
+    for (let i = 0; i < gaps.length; i++) {
+      const metrics = await trajectoryAt(id, series, i);
+      const chosen: number = nextAdaptiveIntervalMs(metrics, previous);
+      expect(Math.abs(gaps[i]! - chosen)).toBeLessThan(1000);
+      previous = chosen;
+    }
+
+    const { entries } = await ledgerOf(pool, teamId);
+    expect(entries.filter((e) => e.kind === 'reserve')).toHaveLength(series.length);
+    expect(entries.filter((e) => e.kind === 'capture')).toHaveLength(series.length);
+    const row = (await pool.query('SELECT * FROM tracked_videos WHERE id = $1', [id])).rows[0];
+    // the next run is anchored to when the last cycle was due, a few milliseconds before its snapshot
+    const untilNext = row.next_scrape_at.getTime() - series[series.length - 1]!.snapshot_at.getTime();
+    expect(Math.abs(untilNext - row.adaptive_interval_seconds * 1000)).toBeLessThan(1000);
+    expect(await handle.query(stateQuery)).toMatchObject({ cadence: 'adaptive', status: 'active' });
+  });
+
+  it('records breakout, accelerating and peaking once per false-to-true transition of the trajectory', async () => {
+    const { teamId } = await newTeam(pool, 100_000);
+    const now = await env.currentTimeMs();
+    const videoId = tiktokVideoId(new Date(now - 30 * DAY));
+    // a 50k-view month-old video that goes viral: logistic growth to +2M views centred on day 4.1
+    provider.script(videoId, (at) => 50_000 + 2_000_000 / (1 + Math.exp(-((at - now) / DAY - 4.1) / 0.3)));
+    const { id } = await startVideo(teamId, 'six_hours', videoId);
+    await env.sleep(10 * DAY);
+
+    const series = await snapshots(id);
+    expect(series).toHaveLength(40);
+    const expected: string[] = [];
+    let before: TrajectoryFlags | null = null;
+    for (let i = 0; i < series.length; i++) {
+      const metrics = await trajectoryAt(id, series, i);
+      const flags = trajectoryFlags(metrics);
+      for (const type of trajectoryTransitions(before, flags)) expected.push(`${series[i]!.cycle}:${type}`);
+      before = flags;
+    }
+    const events = await pool.query<{ type: string; data: { cycle: number } }>(
+      `SELECT type, data FROM events WHERE resource_id = $1 AND type IN ('breakout', 'accelerating', 'peaking')`,
+      [id],
+    );
+    expect(expected.map((e) => e.split(':')[1])).toEqual(
+      expect.arrayContaining(['breakout', 'accelerating', 'peaking']),
+    );
+    expect(events.rows.map((e) => `${e.data.cycle}:${e.type}`).sort()).toEqual(expected.sort());
+    const completed = await pool.query('SELECT 1 FROM events WHERE resource_id = $1 AND type = $2', [
+      id,
+      'tracking.cycle.completed',
+    ]);
+    expect(completed.rowCount).toBe(40);
+  });
+});
