@@ -6,6 +6,7 @@
 import { median } from './outliers';
 import type { Comment, Platform, Post, ProfileMetrics } from './platform';
 import { creatorDeltas, growthSummary, type CreatorMetrics } from './snapshots';
+import { cmpStr, compact, pct } from './report-text';
 
 export const HEURISTIC_MODEL_NAME = 'heuristic-analyst-v1';
 
@@ -797,10 +798,6 @@ function audienceSentiment(raw: readonly Comment[], posts: NPost[]): CreatorAnal
 // ---------------------------------------------------------------------------------------------------------------
 // small helpers (locale-independent so the text is identical on every machine)
 
-function cmpStr(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 function isCount(v: number | null | undefined): v is number {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0;
 }
@@ -820,37 +817,8 @@ function countBy(values: string[]): Map<string, number> {
   return m;
 }
 
-/** 1234 → 1.2K, 160400000 → 160.4M */
-function compact(n: number): string {
-  const sign = n < 0 ? '-' : '';
-  const abs = Math.abs(n);
-  const units: [number, string][] = [
-    [1e9, 'B'],
-    [1e6, 'M'],
-    [1e3, 'K'],
-  ];
-  for (let i = 0; i < units.length; i++) {
-    const [size, suffix] = units[i]!;
-    if (abs < size) continue;
-    const scaled = Math.round((abs / size) * 10) / 10;
-    // 999,960 rounds to 1000.0K: say 1M instead
-    if (scaled >= 1000 && i > 0)
-      return `${sign}${trimZero(Math.round((abs / units[i - 1]![0]) * 10) / 10)}${units[i - 1]![1]}`;
-    return `${sign}${trimZero(scaled)}${suffix}`;
-  }
-  return `${sign}${trimZero(Math.round(abs * 10) / 10)}`;
-}
-
-function trimZero(x: number): string {
-  return x % 1 === 0 ? x.toFixed(0) : x.toFixed(1);
-}
-
 function signedCompact(n: number): string {
   return n > 0 ? `+${compact(n)}` : compact(n);
-}
-
-function pct(share: number): string {
-  return `${Math.round(share * 100)}%`;
 }
 
 function signedPct(share: number, decimals = 0): string {

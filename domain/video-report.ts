@@ -7,6 +7,7 @@ import { commentTone, HEURISTIC_MODEL_NAME } from './creator-report';
 import { DEFAULT_OUTLIER_THRESHOLD } from './outliers';
 import type { Platform } from './platform';
 import { trajectoryFlags, videoTrajectory, type TrajectoryMetrics } from './trajectory';
+import { cmpStr, compact, pct } from './report-text';
 
 /** Same analyst as the creator reports, so `model_used` reads the same. */
 export const VIDEO_HEURISTIC_MODEL_NAME: typeof HEURISTIC_MODEL_NAME = 'heuristic-analyst-v1';
@@ -374,38 +375,6 @@ function count(v: number | null | undefined): number | null {
 
 function positive(v: number | null | undefined): number | null {
   return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : null;
-}
-
-function cmpStr(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** 1234 → 1.2K, 160400000 → 160.4M */
-function compact(n: number): string {
-  const sign = n < 0 ? '-' : '';
-  const abs = Math.abs(n);
-  const units: [number, string][] = [
-    [1e9, 'B'],
-    [1e6, 'M'],
-    [1e3, 'K'],
-  ];
-  for (let i = 0; i < units.length; i++) {
-    const [size, suffix] = units[i]!;
-    if (abs < size) continue;
-    const scaled = Math.round((abs / size) * 10) / 10;
-    if (scaled >= 1000 && i > 0)
-      return `${sign}${trimZero(Math.round((abs / units[i - 1]![0]) * 10) / 10)}${units[i - 1]![1]}`;
-    return `${sign}${trimZero(scaled)}${suffix}`;
-  }
-  return `${sign}${trimZero(Math.round(abs * 10) / 10)}`;
-}
-
-function trimZero(x: number): string {
-  return x % 1 === 0 ? x.toFixed(0) : x.toFixed(1);
-}
-
-function pct(share: number, decimals = 0): string {
-  return `${(Math.round(share * 100 * 10 ** decimals) / 10 ** decimals).toFixed(decimals)}%`;
 }
 
 function ratio(x: number): string {

@@ -1,0 +1,36 @@
+/** Small text helpers the heuristic report writers share. Pure. */
+
+/** 1234 → 1.2K, 160400000 → 160.4M */
+export function compact(n: number): string {
+  const sign = n < 0 ? '-' : '';
+  const abs = Math.abs(n);
+  const units: [number, string][] = [
+    [1e9, 'B'],
+    [1e6, 'M'],
+    [1e3, 'K'],
+  ];
+  for (let i = 0; i < units.length; i++) {
+    const [size, suffix] = units[i]!;
+    if (abs < size) continue;
+    const scaled = Math.round((abs / size) * 10) / 10;
+    // 999,960 rounds to 1000.0K: say 1M instead
+    if (scaled >= 1000 && i > 0)
+      return `${sign}${trimZero(Math.round((abs / units[i - 1]![0]) * 10) / 10)}${units[i - 1]![1]}`;
+    return `${sign}${trimZero(scaled)}${suffix}`;
+  }
+  return `${sign}${trimZero(Math.round(abs * 10) / 10)}`;
+}
+
+function trimZero(x: number): string {
+  return x % 1 === 0 ? x.toFixed(0) : x.toFixed(1);
+}
+
+/** 0.1234 → "12%" (or "12.34%" with 2 decimals) */
+export function pct(share: number, decimals = 0): string {
+  return `${(Math.round(share * 100 * 10 ** decimals) / 10 ** decimals).toFixed(decimals)}%`;
+}
+
+/** Plain code-unit string order, the same on every machine (no locale). */
+export function cmpStr(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
