@@ -1,4 +1,4 @@
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { ConfigError, parseConfig } from '../domain/config';
 import { createPool } from '../db/pool';
 import { heuristicCreatorReportGenerator } from '../domain/creator-report';
@@ -8,6 +8,8 @@ import { createWorker } from './worker';
 
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
+  const level = ({ debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' } as const)[config.LOG_LEVEL];
+  Runtime.install({ logger: new DefaultLogger(level) });
   const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_MAX);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   try {
