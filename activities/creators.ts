@@ -7,7 +7,13 @@ import type { CreatorReportGenerator } from '../domain/creator-report';
 import { detectOutliers } from '../domain/outliers';
 import { ProviderError, type Comment, type Platform, type PlatformProvider, type Post } from '../domain/platform';
 import { profileUrlFor } from '../domain/urls';
-import { creatorDeltas, growthSummary, totalViewsFromPosts, type CreatorMetrics } from '../domain/snapshots';
+import {
+  creatorDeltas,
+  growthSummary,
+  totalViewsFromPosts,
+  type CreatorDeltas,
+  type CreatorMetrics,
+} from '../domain/snapshots';
 import type { RegistrationResult } from '../workflows/messages';
 import { captureAndRecordCycle, registerTracked } from './tracking';
 
@@ -17,12 +23,7 @@ const REPORT_POSTS = 200;
 const REPORT_COMMENT_POSTS = 3;
 const REPORT_COMMENTS_PER_POST = 20;
 
-export interface CreatorSnapshot extends CreatorMetrics {
-  delta_followers: number | null;
-  delta_following: number | null;
-  delta_total_videos: number | null;
-  delta_total_views: number | null;
-  delta_total_likes: number | null;
+export interface CreatorSnapshot extends CreatorMetrics, CreatorDeltas {
   snapshot_at: string;
 }
 

@@ -4,7 +4,7 @@ import { videoById, videoDetail, videoPath, videoSnapshotItem, type VideoSnapsho
 import { inTransaction } from '../db/transaction';
 import { median } from '../domain/outliers';
 import type { Platform, PlatformProvider } from '../domain/platform';
-import { growthSummary, videoDeltas, type VideoMetrics } from '../domain/snapshots';
+import { growthSummary, videoDeltas, type VideoDeltas, type VideoMetrics } from '../domain/snapshots';
 import {
   trajectoryFlags,
   trajectoryTransitions,
@@ -20,12 +20,7 @@ import { captureAndRecordCycle, registerTracked } from './tracking';
 const REPORT_COMMENTS = 50;
 const TRAJECTORY_SNAPSHOTS = 365;
 
-export interface VideoSnapshot extends VideoMetrics {
-  delta_views: number | null;
-  delta_likes: number | null;
-  delta_comments: number | null;
-  delta_shares: number | null;
-  delta_bookmarks: number | null;
+export interface VideoSnapshot extends VideoMetrics, VideoDeltas {
   snapshot_at: string;
 }
 

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import type { CreatorDeltas, CreatorMetrics } from '../domain/snapshots';
 import {
   findTracked,
   latestTrackedReport,
@@ -50,22 +51,11 @@ export interface CreatorRow {
   deleted_at: Date | null;
 }
 
-export interface SnapshotRow {
+/** A stored snapshot: the metrics and deltas of domain/snapshots.ts, keyed by creator and cycle. */
+export interface SnapshotRow extends CreatorMetrics, CreatorDeltas {
   id: string;
   tracking_account_id: string;
   cycle: number;
-  followers: number | null;
-  following: number | null;
-  total_videos: number | null;
-  total_views: number | null;
-  total_likes: number | null;
-  collected_post_count: number | null;
-  subscribers: number | null;
-  delta_followers: number | null;
-  delta_following: number | null;
-  delta_total_videos: number | null;
-  delta_total_views: number | null;
-  delta_total_likes: number | null;
   snapshot_at: Date;
 }
 

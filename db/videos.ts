@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import type { VideoDeltas, VideoMetrics } from '../domain/snapshots';
 import {
   findTracked,
   latestTrackedReport,
@@ -55,20 +56,11 @@ export interface VideoRow {
   deleted_at: Date | null;
 }
 
-export interface VideoSnapshotRow {
+/** A stored snapshot: the metrics and deltas of domain/snapshots.ts, keyed by video and cycle. */
+export interface VideoSnapshotRow extends VideoMetrics, VideoDeltas {
   id: string;
   tracking_video_id: string;
   cycle: number;
-  views: number | null;
-  likes: number | null;
-  comments: number | null;
-  shares: number | null;
-  bookmarks: number | null;
-  delta_views: number | null;
-  delta_likes: number | null;
-  delta_comments: number | null;
-  delta_shares: number | null;
-  delta_bookmarks: number | null;
   snapshot_at: Date;
 }
 

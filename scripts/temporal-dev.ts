@@ -5,7 +5,7 @@ import { Connection } from '@temporalio/client';
 import { customSearchAttributes } from '../domain/search-attributes';
 
 // the operator service's IndexedValueType enum: KEYWORD = 2
-const INDEXED_VALUE_TYPE_KEYWORD = 2;
+export const INDEXED_VALUE_TYPE_KEYWORD = 2;
 
 export interface DevServer {
   address: string;

@@ -73,15 +73,9 @@ export interface TrackingState {
   registration?: { url?: string; authorHandle?: string | null; trackingAccountId?: string | null };
 }
 
-export function initialTrackingState(input: {
-  id: string;
-  teamId: string;
-  resourceType: TrackedResourceType;
-  platform: Platform;
-  handle: string;
-  cadence: TrackingCadence;
-  registration?: TrackingState['registration'];
-}): TrackingState {
+export function initialTrackingState(
+  input: Pick<TrackingState, 'id' | 'teamId' | 'resourceType' | 'platform' | 'handle' | 'cadence' | 'registration'>,
+): TrackingState {
   return {
     ...input,
     status: 'active',

@@ -1,9 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { customSearchAttributes } from '../../domain/search-attributes';
+import { INDEXED_VALUE_TYPE_KEYWORD } from '../../scripts/temporal-dev';
 import { requireEnv } from './env';
-
-// the operator service's IndexedValueType enum: KEYWORD = 2
-const KEYWORD = 2;
 
 /**
  * A time-skipping test server from the installed binary, with the project's search attributes registered (the
@@ -15,7 +13,7 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   });
   await env.connection.operatorService.addSearchAttributes({
     namespace: 'default',
-    searchAttributes: Object.fromEntries(customSearchAttributes.map((key) => [key.name, KEYWORD])),
+    searchAttributes: Object.fromEntries(customSearchAttributes.map((key) => [key.name, INDEXED_VALUE_TYPE_KEYWORD])),
   });
   return env;
 }
