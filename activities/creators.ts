@@ -1,6 +1,14 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Pool, PoolClient } from 'pg';
-import { creatorById, creatorDetail, creatorPath, snapshotItem, type SnapshotRow } from '../db/creators';
+import {
+  CREATOR_TABLES,
+  creatorById,
+  creatorDetail,
+  creatorPath,
+  snapshotItem,
+  type SnapshotRow,
+} from '../db/creators';
+import { cycleReportId, storeCycleReport } from '../db/tracked';
 import { recordEvent } from '../db/events';
 import { inTransaction } from '../db/transaction';
 import type { CreatorReportGenerator } from '../domain/creator-report';
@@ -218,11 +226,8 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
     async generateCreatorReport(
       input: CreatorCycleInput & { snapshot: CreatorSnapshot },
     ): Promise<{ reportId: string }> {
-      const existing = await pool.query<{ id: string }>(
-        'SELECT id FROM creator_reports WHERE tracking_account_id = $1 AND cycle = $2',
-        [input.id, input.cycle],
-      );
-      if (existing.rows[0]) return { reportId: existing.rows[0].id };
+      const done = await cycleReportId(pool, CREATOR_TABLES, input.id, input.cycle);
+      if (done) return { reportId: done };
       const creator = await creatorById(pool, input.id);
       const posts = await creatorPosts(pool, input.id, REPORT_POSTS);
       const snapshots = await pool.query<SnapshotRow>(
@@ -251,21 +256,21 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
           category: creator.category,
         },
         snapshots: [
-          ...snapshots.rows.reverse().map((row) => ({ ...row, snapshot_at: row.snapshot_at })),
+          ...snapshots.rows.reverse(),
           { ...input.snapshot, snapshot_at: new Date(input.snapshot.snapshot_at) },
         ],
         posts,
         comments,
         now: new Date(input.cycleAt),
       });
-      const inserted = await pool.query<{ id: string }>(
-        `INSERT INTO creator_reports (tracking_account_id, cycle, analysis, model_used, created_at)
-         VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (tracking_account_id, cycle) DO UPDATE SET analysis = creator_reports.analysis
-         RETURNING id`,
-        [input.id, input.cycle, JSON.stringify(analysis), reportGenerator.name, input.cycleAt],
-      );
-      return { reportId: (inserted.rows[0] as { id: string }).id };
+      const reportId = await storeCycleReport(pool, CREATOR_TABLES, {
+        id: input.id,
+        cycle: input.cycle,
+        analysis,
+        modelUsed: reportGenerator.name,
+        createdAt: input.cycleAt,
+      });
+      return { reportId };
     },
 
     /** Flags posts above 3× the creator's median views, each video once, with its event, in one transaction. */

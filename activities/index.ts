@@ -4,8 +4,8 @@ import type { PlatformProvider } from '../domain/platform';
 import { createCreatorActivities } from './creators';
 import { createHealthActivities } from './health';
 import { createTrackingActivities } from './tracking';
-import { createVideoActivities, type VideoReportGenerator } from './videos';
-import { heuristicVideoReportGenerator } from '../domain/video-report';
+import { createVideoActivities } from './videos';
+import { heuristicVideoReportGenerator, type VideoReportGenerator } from '../domain/video-report';
 
 export interface ActivityDeps {
   pool: Pool;

@@ -1,6 +1,14 @@
 import type { Pool } from 'pg';
 import { recordEvent } from '../db/events';
-import { videoById, videoDetail, videoPath, videoSnapshotItem, type VideoSnapshotRow } from '../db/videos';
+import { cycleReportId, storeCycleReport } from '../db/tracked';
+import {
+  VIDEO_TABLES,
+  videoById,
+  videoDetail,
+  videoPath,
+  videoSnapshotItem,
+  type VideoSnapshotRow,
+} from '../db/videos';
 import { inTransaction } from '../db/transaction';
 import { median } from '../domain/outliers';
 import type { Platform, PlatformProvider } from '../domain/platform';
@@ -12,7 +20,7 @@ import {
   type TrajectoryFlags,
   type TrajectoryMetrics,
 } from '../domain/trajectory';
-import type { VideoAnalysis, VideoReportInput } from '../domain/video-report';
+import type { VideoReportGenerator } from '../domain/video-report';
 import type { RegistrationResult } from '../workflows/messages';
 import { providerFailure } from './creators';
 import { captureAndRecordCycle, registerTracked } from './tracking';
@@ -59,11 +67,6 @@ export interface CompleteVideoCycleInput extends VideoCycleInput, VideoCycleMetr
   nextScrapeAt: string;
   adaptiveIntervalMs: number | null;
   version: number;
-}
-
-export interface VideoReportGenerator {
-  readonly name: string;
-  generate(input: VideoReportInput): Promise<VideoAnalysis>;
 }
 
 export interface VideoActivityDeps {
@@ -156,11 +159,8 @@ export function createVideoActivities({ pool, provider, videoReportGenerator }: 
 
     /** Writes the cycle's video report from its snapshots, recent comments and the creator's median views. */
     async generateVideoReport(input: VideoCycleInput & { snapshot: VideoSnapshot }): Promise<{ reportId: string }> {
-      const existing = await pool.query<{ id: string }>(
-        'SELECT id FROM video_reports WHERE tracking_video_id = $1 AND cycle = $2',
-        [input.id, input.cycle],
-      );
-      if (existing.rows[0]) return { reportId: existing.rows[0].id };
+      const done = await cycleReportId(pool, VIDEO_TABLES, input.id, input.cycle);
+      if (done) return { reportId: done };
       const video = await videoById(pool, input.id);
       let comments;
       try {
@@ -188,19 +188,19 @@ export function createVideoActivities({ pool, provider, videoReportGenerator }: 
           shares: s.shares,
           bookmarks: s.bookmarks,
         },
-        snapshots: [...series, { ...s, snapshot_at: s.snapshot_at }],
+        snapshots: [...series, s],
         comments: comments.comments.map((c) => ({ text: c.text, likes: c.likes })),
         creatorMedianViews: creatorViews ? median(creatorViews.rows.map((r) => r.views)) : null,
         now: new Date(input.cycleAt),
       });
-      const inserted = await pool.query<{ id: string }>(
-        `INSERT INTO video_reports (tracking_video_id, cycle, analysis, model_used, created_at)
-         VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (tracking_video_id, cycle) DO UPDATE SET analysis = video_reports.analysis
-         RETURNING id`,
-        [input.id, input.cycle, JSON.stringify(analysis), videoReportGenerator.name, input.cycleAt],
-      );
-      return { reportId: (inserted.rows[0] as { id: string }).id };
+      const reportId = await storeCycleReport(pool, VIDEO_TABLES, {
+        id: input.id,
+        cycle: input.cycle,
+        analysis,
+        modelUsed: videoReportGenerator.name,
+        createdAt: input.cycleAt,
+      });
+      return { reportId };
     },
 
     /**

@@ -124,3 +124,33 @@ export async function latestTrackedReport(
   );
   return result.rows[0];
 }
+
+/** The id of the report a cycle already wrote, so a retried report activity does not generate it again. */
+export async function cycleReportId(
+  db: Queryable,
+  spec: TrackedTableSpec,
+  id: string,
+  cycle: number,
+): Promise<string | undefined> {
+  const result = await db.query<{ id: string }>(
+    `SELECT id FROM ${spec.reports} WHERE ${spec.foreignKey} = $1 AND cycle = $2`,
+    [id, cycle],
+  );
+  return result.rows[0]?.id;
+}
+
+/** Stores a cycle's report once; a concurrent duplicate keeps the first and gets its id. */
+export async function storeCycleReport(
+  db: Queryable,
+  spec: TrackedTableSpec,
+  report: { id: string; cycle: number; analysis: unknown; modelUsed: string; createdAt: string },
+): Promise<string> {
+  const result = await db.query<{ id: string }>(
+    `INSERT INTO ${spec.reports} (${spec.foreignKey}, cycle, analysis, model_used, created_at)
+     VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (${spec.foreignKey}, cycle) DO UPDATE SET analysis = ${spec.reports}.analysis
+     RETURNING id`,
+    [report.id, report.cycle, JSON.stringify(report.analysis), report.modelUsed, report.createdAt],
+  );
+  return (result.rows[0] as { id: string }).id;
+}
