@@ -8,6 +8,7 @@ export const EVENT_TYPES = [
   'tracking.cycle.completed',
   'tracking.outlier_video.detected',
   'tracking.paused',
+  'audience.snapshot.completed',
   // video trajectory transitions, named as in seed 002
   'breakout',
   'accelerating',
