@@ -1,0 +1,115 @@
+import type { Pool, PoolClient } from 'pg';
+
+type Queryable = Pool | PoolClient;
+
+export const POST_SORTS = ['publish_date_desc', 'publish_date_asc', 'views_desc'] as const;
+export type PostSort = (typeof POST_SORTS)[number];
+
+/** ORDER BY per sort, from this fixed map only; the id breaks ties so pages never overlap. */
+const ORDER: Record<PostSort, string> = {
+  publish_date_desc: 'published_at DESC, id',
+  publish_date_asc: 'published_at ASC, id',
+  views_desc: 'views DESC NULLS LAST, published_at DESC, id',
+};
+
+export interface PostRow {
+  id: string;
+  tracking_account_id: string;
+  platform: string;
+  platform_video_id: string;
+  url: string;
+  title: string | null;
+  description: string | null;
+  thumbnail_url: string | null;
+  published_at: Date;
+  duration_seconds: number | null;
+  views: number | null;
+  likes: number | null;
+  comments: number | null;
+  shares: number | null;
+  bookmarks: number | null;
+  hashtags: string[];
+  is_duet: boolean | null;
+  is_stitch: boolean | null;
+  updated_at: Date;
+}
+
+/** An item of `GET .../posts`; metrics a platform hides stay null. */
+export function postListItem(row: PostRow) {
+  return {
+    id: row.id,
+    tracking_account_id: row.tracking_account_id,
+    platform: row.platform,
+    platform_video_id: row.platform_video_id,
+    url: row.url,
+    title: row.title,
+    views: row.views,
+    likes: row.likes,
+    comments: row.comments,
+    shares: row.shares,
+    bookmarks: row.bookmarks,
+    is_duet: row.is_duet,
+    is_stitch: row.is_stitch,
+    publish_date: row.published_at.toISOString(),
+    hashtags: row.hashtags,
+    collected_at: row.updated_at.toISOString(),
+  };
+}
+
+/** `GET .../posts/:post_id`: the list item plus description, duration and thumbnail. */
+export function postDetail(row: PostRow) {
+  const { publish_date, hashtags, collected_at, ...rest } = postListItem(row);
+  return {
+    ...rest,
+    description: row.description,
+    thumbnail_url: row.thumbnail_url,
+    duration_seconds: row.duration_seconds,
+    publish_date,
+    hashtags,
+    collected_at,
+  };
+}
+
+export async function listPosts(
+  db: Queryable,
+  creatorId: string,
+  opts: { page: number; limit: number; start?: Date; end?: Date; sort: PostSort },
+): Promise<{ rows: PostRow[]; total: number }> {
+  const where = ['tracking_account_id = $1'];
+  const params: unknown[] = [creatorId];
+  if (opts.start) {
+    params.push(opts.start);
+    where.push(`published_at >= $${params.length}`);
+  }
+  if (opts.end) {
+    params.push(opts.end);
+    where.push(`published_at <= $${params.length}`);
+  }
+  const total = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM creator_posts WHERE ${where.join(' AND ')}`,
+    params,
+  );
+  params.push(opts.limit, (opts.page - 1) * opts.limit);
+  const rows = await db.query<PostRow>(
+    `SELECT * FROM creator_posts WHERE ${where.join(' AND ')} ORDER BY ${ORDER[opts.sort]}
+      LIMIT $${params.length - 1} OFFSET $${params.length}`,
+    params,
+  );
+  return { rows: rows.rows, total: total.rows[0]?.n ?? 0 };
+}
+
+export async function findPost(db: Queryable, creatorId: string, postId: string): Promise<PostRow | undefined> {
+  const result = await db.query<PostRow>('SELECT * FROM creator_posts WHERE id = $1 AND tracking_account_id = $2', [
+    postId,
+    creatorId,
+  ]);
+  return result.rows[0];
+}
+
+export async function postPublishDates(db: Queryable, creatorId: string): Promise<Date[]> {
+  const result = await db.query<{ published_at: Date }>(
+    'SELECT published_at FROM creator_posts WHERE tracking_account_id = $1',
+    [creatorId],
+  );
+  return result.rows.map((row) => row.published_at);
+}
