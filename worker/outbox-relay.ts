@@ -1,0 +1,202 @@
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Pool, PoolClient } from 'pg';
+import {
+  activeSubscriptions,
+  claimQueuedEvents,
+  deliveriesOfEvents,
+  deliveryId,
+  deliveryWorkflowId,
+  dequeueEvents,
+  insertDeliveries,
+  scopeOf,
+  type NewDelivery,
+} from '../db/webhooks';
+import { subscriptionMatches } from '../domain/webhooks';
+import type { WebhookDeliveryInput } from '../workflows/webhook-messages';
+
+export const WEBHOOK_EVENTS_CHANNEL = 'webhook_events';
+
+export interface OutboxRelayOptions {
+  pool: Pool;
+  client: Client;
+  /** the task queue delivery workflows run on */
+  taskQueue: string;
+  /** how often to look for queued events when no notification arrives */
+  sweepIntervalMs?: number;
+  batchSize?: number;
+  /**
+   * Relay only these teams' events. Tests share one database between suites, each with its own task queue; a relay
+   * there must leave other suites' events alone. Unset in production: every relay serves every team.
+   */
+  teamIds?: () => readonly string[];
+  log?: (message: string, err?: unknown) => void;
+}
+
+/**
+ * Moves outbox events to webhook deliveries. Each queued event (queued by a trigger in the transaction that wrote it)
+ * is claimed with FOR UPDATE SKIP LOCKED, so relays in several workers share the work; each matching subscription
+ * gets a delivery row (id derived from event and subscription) and the workflow `delivery:<id>`, started with
+ * REJECT_DUPLICATE; then the queue row is deleted in the claiming transaction. Every step is safe to repeat, so a
+ * crash anywhere leaves the event queued and the next pass finishes it without delivering anything twice.
+ * Wakes on LISTEN/NOTIFY for low latency and sweeps on a timer for anything a lost notification missed.
+ */
+export class OutboxRelay {
+  private listener: PoolClient | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+  private readonly sweepIntervalMs: number;
+  private readonly batchSize: number;
+  private readonly log: (message: string, err?: unknown) => void;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.sweepIntervalMs = options.sweepIntervalMs ?? 5_000;
+    this.batchSize = options.batchSize ?? 100;
+    this.log = options.log ?? ((message, err) => console.error(message, err ?? ''));
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.listen();
+    this.timer = setInterval(() => this.wake(), this.sweepIntervalMs);
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    const listener = this.listener;
+    this.listener = undefined;
+    if (listener) {
+      await listener.query(`UNLISTEN ${WEBHOOK_EVENTS_CHANNEL}`).catch(() => undefined);
+      listener.release();
+    }
+    await this.running;
+  }
+
+  private async listen(): Promise<void> {
+    if (this.stopped) return;
+    let listener: PoolClient | undefined;
+    try {
+      listener = await this.options.pool.connect();
+      const connected = listener;
+      connected.on('notification', () => this.wake());
+      connected.on('error', (err) => {
+        if (this.listener !== connected) return;
+        this.listener = undefined;
+        connected.release(err);
+        this.log('webhook relay: lost its LISTEN connection; reconnecting', err);
+        setTimeout(() => void this.listen(), 1_000).unref();
+      });
+      await connected.query(`LISTEN ${WEBHOOK_EVENTS_CHANNEL}`);
+      if (this.stopped) {
+        // stopped while connecting: hand the connection back, or the pool could never end
+        connected.release();
+        return;
+      }
+      this.listener = connected;
+    } catch (err) {
+      listener?.release(err instanceof Error ? err : new Error(String(err)));
+      this.log('webhook relay: cannot LISTEN; relying on the sweep until it can', err);
+      setTimeout(() => void this.listen(), this.sweepIntervalMs).unref();
+    }
+  }
+
+  /** Runs a pass now, or right after the one in progress. */
+  private wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        try {
+          await this.drain();
+        } catch (err) {
+          this.log('webhook relay: pass failed; the events stay queued for the next one', err);
+        }
+      } while (this.again && !this.stopped);
+      this.running = undefined;
+    })();
+  }
+
+  /** Relays every queued event (of the relay's teams); returns how many events it handled. */
+  async drain(): Promise<number> {
+    let handled = 0;
+    for (;;) {
+      const n = await this.relayBatch();
+      handled += n;
+      if (n < this.batchSize) return handled;
+    }
+  }
+
+  private async relayBatch(): Promise<number> {
+    const { pool } = this.options;
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const events = await claimQueuedEvents(client, this.batchSize, this.options.teamIds?.());
+      if (events.length > 0) {
+        const subscriptions = await activeSubscriptions(client, [...new Set(events.map((e) => e.team_id))]);
+        const deliveries: NewDelivery[] = [];
+        for (const event of events) {
+          const ref = {
+            teamId: event.team_id,
+            type: event.type,
+            resourceType: event.resource_type,
+            resourceId: event.resource_id,
+            createdAt: event.created_at,
+            videoCreatorId: event.video_creator_id,
+          };
+          for (const sub of subscriptions) {
+            const filter = {
+              teamId: sub.team_id,
+              enabledEvents: sub.enabled_events,
+              scope: scopeOf(sub),
+              createdAt: sub.created_at,
+            };
+            if (!subscriptionMatches(filter, ref)) continue;
+            deliveries.push({
+              id: deliveryId(event.id, sub.id),
+              subscriptionId: sub.id,
+              teamId: event.team_id,
+              eventId: event.id,
+              eventType: event.type,
+            });
+          }
+        }
+        // committed at once (outside the claim), so each workflow finds its row; repeats insert nothing
+        await insertDeliveries(pool, deliveries);
+        const eventIds = events.map((e) => e.id);
+        for (const delivery of await deliveriesOfEvents(pool, eventIds)) await this.startDelivery(delivery);
+        await dequeueEvents(client, eventIds);
+      }
+      await client.query('COMMIT');
+      return events.length;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async startDelivery(delivery: { id: string; event_type: string; url: string }): Promise<void> {
+    const input: WebhookDeliveryInput = { deliveryId: delivery.id };
+    try {
+      await this.options.client.workflow.start('webhookDeliveryWorkflow', {
+        workflowId: deliveryWorkflowId(delivery.id),
+        taskQueue: this.options.taskQueue,
+        args: [input],
+        // a delivery runs once even when a relay repeats itself after its workflow has finished
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        staticSummary: `${delivery.event_type} → ${new URL(delivery.url).host}`,
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
+}
