@@ -14,6 +14,7 @@ import { inTransaction } from '../db/transaction';
 import type { CreatorReportGenerator } from '../domain/creator-report';
 import { detectOutliers } from '../domain/outliers';
 import { ProviderError, type Comment, type Platform, type PlatformProvider, type Post } from '../domain/platform';
+import { COLLECTION_COSTS, COLLECTION_MAX_VIDEOS, type CollectionDepth } from '../domain/costs';
 import { profileUrlFor } from '../domain/urls';
 import {
   creatorDeltas,
@@ -44,6 +45,8 @@ export interface RegisterCreatorInput {
   amountCents: number;
   reservationKey: string;
   startedAt: string;
+  /** `collection_depth` on POST: its job row is created with the creator, pending until the first cycle has run */
+  initialCollection?: { id: string; depth: CollectionDepth };
 }
 
 export interface CreatorCycleInput {
@@ -74,7 +77,7 @@ export function providerFailure(err: unknown): unknown {
   });
 }
 
-async function upsertPosts(client: PoolClient, creatorId: string, posts: readonly Post[]): Promise<void> {
+export async function upsertPosts(client: PoolClient, creatorId: string, posts: readonly Post[]): Promise<void> {
   if (posts.length === 0) return;
   await client.query(
     `INSERT INTO creator_posts (tracking_account_id, platform, platform_video_id, url, title, description, thumbnail_url,
@@ -145,6 +148,21 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
               input.cadence,
             ],
           );
+          const initial = input.initialCollection;
+          if (initial) {
+            await client.query(
+              `INSERT INTO paid_jobs (id, kind, team_id, tracking_account_id, status, depth, max_videos, credits_reserved)
+               VALUES ($1, 'post_collection', $2, $3, 'pending', $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
+              [
+                initial.id,
+                input.teamId,
+                input.id,
+                initial.depth,
+                COLLECTION_MAX_VIDEOS[initial.depth],
+                COLLECTION_COSTS[initial.depth],
+              ],
+            );
+          }
         },
         {
           constraint: 'tracked_creators_one_live',

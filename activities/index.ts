@@ -3,8 +3,11 @@ import type { CreatorReportGenerator } from '../domain/creator-report';
 import type { PlatformProvider } from '../domain/platform';
 import { createCreatorActivities } from './creators';
 import { createHealthActivities } from './health';
+import { createJobActivities } from './jobs';
+import { createAudienceActivities } from './audience';
 import { createTrackingActivities } from './tracking';
 import { createVideoActivities } from './videos';
+import { createWebhookActivities, type WebhookActivityOptions } from './webhooks';
 import { heuristicVideoReportGenerator, type VideoReportGenerator } from '../domain/video-report';
 
 export interface ActivityDeps {
@@ -13,14 +16,19 @@ export interface ActivityDeps {
   reportGenerator: CreatorReportGenerator;
   /** the heuristic video analyst unless given */
   videoReportGenerator?: VideoReportGenerator;
+  /** webhook delivery settings: the development loopback setting, and a resolver and clock for tests */
+  webhooks?: WebhookActivityOptions;
 }
 
 /** Every activity the worker registers, closed over its dependencies; workflows import this file as a type only. */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createHealthActivities(deps.pool),
+    ...createWebhookActivities(deps.pool, deps.webhooks),
     ...createTrackingActivities(deps.pool),
     ...createCreatorActivities(deps),
+    ...createJobActivities(deps),
+    ...createAudienceActivities(deps),
     ...createVideoActivities({
       ...deps,
       videoReportGenerator: deps.videoReportGenerator ?? heuristicVideoReportGenerator,

@@ -4,8 +4,11 @@ import type { Client, Connection } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { accountRouter } from './account';
 import { authenticate, perIpRateLimit, perKeyRateLimit } from './auth';
+import { creatorJobsRouter } from './creator-jobs';
 import { creatorsRouter } from './creators';
 import { videosRouter } from './videos';
+import { webhooksRouter, type WebhookApiOptions } from './webhooks';
+import { webhookLoopbackSetting } from '../domain/config';
 import { errorHandler, unknownRoute } from './errors';
 import { healthRouter } from './health';
 import { openApiDocument } from './openapi';
@@ -18,6 +21,8 @@ export interface AppDeps {
   rateLimitPerMinute?: number;
   ipRateLimitPerMinute?: number;
   log?: (err: unknown) => void;
+  /** webhook URL checks; without it the development setting is read from WEBHOOK_ALLOW_INSECURE_LOOPBACK */
+  webhooks?: WebhookApiOptions;
 }
 
 /** Builds the Express app without listening, so tests can drive it on a random port. */
@@ -38,7 +43,14 @@ export function createApp(deps: AppDeps): Express {
   app.use('/v1', perKeyRateLimit(perKey));
   app.use(accountRouter(deps.pool, perKey));
   app.use(creatorsRouter(deps));
+  app.use(creatorJobsRouter(deps));
   app.use(videosRouter(deps));
+  app.use(
+    webhooksRouter({
+      ...deps,
+      webhooks: deps.webhooks ?? { allowInsecureLoopback: webhookLoopbackSetting(process.env) },
+    }),
+  );
   app.use(unknownRoute);
   app.use(errorHandler(deps.log ?? ((err) => console.error(err))));
   return app;

@@ -7,6 +7,7 @@ import {
   creatorDetail,
   creatorJobs,
   creatorListItem,
+  creatorPath,
   findCreator,
   latestReport,
   listCreators,
@@ -15,12 +16,20 @@ import {
   type CreatorRow,
 } from '../db/creators';
 import { DEFAULT_CADENCE, SCRAPE_CADENCES } from '../domain/cadence';
+import { COLLECTION_COSTS, COLLECTION_DEPTHS, COLLECTION_MAX_VIDEOS, CYCLE_COST } from '../domain/costs';
 import { PLATFORMS, type Platform } from '../domain/platform';
 import { normalizeHandle, parseProfileUrl } from '../domain/urls';
 import { initialTrackingState } from '../workflows/messages';
 import { auth } from './auth';
 import { ApiError, notFound } from './errors';
-import { patchTracking, requireCycleCredits, snapshotWindow, startTracking, stopTracking } from './tracking';
+import {
+  patchTracking,
+  requireCredits,
+  requireCycleCredits,
+  snapshotWindow,
+  startTracking,
+  stopTracking,
+} from './tracking';
 import { isoDate, pageQuery, pagination, parsePart, uuidParam } from './validation';
 
 export const trackCreatorBody = z
@@ -29,6 +38,7 @@ export const trackCreatorBody = z
     url: z.string().max(2048).optional(),
     handle: z.string().max(100).optional(),
     scrape_cadence: z.enum(SCRAPE_CADENCES).default(DEFAULT_CADENCE),
+    collection_depth: z.enum(COLLECTION_DEPTHS).optional(),
   })
   .refine((body) => body.url !== undefined || body.handle !== undefined, {
     message: 'either url or handle is required',
@@ -75,8 +85,8 @@ function creatorIdentity(body: z.output<typeof trackCreatorBody>): { platform: P
   }
 }
 
-function accepted(res: Response, row: CreatorRow, message: string, status = 202): void {
-  res.status(status).json({ data: { id: row.id, status: row.status, message, ...creatorJobs(row) } });
+function accepted(res: Response, row: CreatorRow, message: string, status = 202, extra: object = {}): void {
+  res.status(status).json({ data: { id: row.id, status: row.status, message, ...extra, ...creatorJobs(row) } });
 }
 
 export interface CreatorsDeps {
@@ -85,15 +95,16 @@ export interface CreatorsDeps {
   taskQueue: string;
 }
 
+/** The tracked creator named by `:id`, if it is the caller team's; anything else is a 404. */
+export async function ownCreator(pool: Pool, res: Response, rawParams: unknown): Promise<CreatorRow> {
+  const { id } = parsePart('path', uuidParam, rawParams);
+  const row = await findCreator(pool, auth(res).teamId, id);
+  if (!row) throw notFound('Tracked creator');
+  return row;
+}
+
 export function creatorsRouter({ pool, temporal, taskQueue }: CreatorsDeps): Router {
   const router = Router();
-
-  const ownCreator = async (res: Response, rawParams: unknown): Promise<CreatorRow> => {
-    const { id } = parsePart('path', uuidParam, rawParams);
-    const row = await findCreator(pool, auth(res).teamId, id);
-    if (!row) throw notFound('Tracked creator');
-    return row;
-  };
 
   router.post('/v1/tracking/creators', async (req, res) => {
     const body = parsePart('body', trackCreatorBody, req.body);
@@ -109,9 +120,16 @@ export function creatorsRouter({ pool, temporal, taskQueue }: CreatorsDeps): Rou
       accepted(res, existing.rows[0], 'Creator is already tracked by this team; nothing was charged.', 200);
       return;
     }
-    await requireCycleCredits(pool, teamId, 'tracking a creator');
+    const depth = body.collection_depth;
+    if (depth) {
+      await requireCredits(pool, teamId, CYCLE_COST + COLLECTION_COSTS[depth], `tracking with a ${depth} collection`);
+    } else {
+      await requireCycleCredits(pool, teamId, 'tracking a creator');
+    }
 
     const id = randomUUID();
+    // a collection asked for here runs after the initial cycle, charged on top of it by its own saga
+    const collectionId = depth ? randomUUID() : null;
     const state = initialTrackingState({
       id,
       teamId,
@@ -119,13 +137,33 @@ export function creatorsRouter({ pool, temporal, taskQueue }: CreatorsDeps): Rou
       platform,
       handle,
       cadence: body.scrape_cadence,
+      jobs: {
+        collection: collectionId ? { id: collectionId, reservation: null } : null,
+        audience: null,
+        initialCollection: collectionId && depth ? { id: collectionId, depth } : null,
+      },
     });
     const result = await startTracking(temporal, taskQueue, 'creatorTrackingWorkflow', state, `@${handle}`);
     const row = await findCreator(pool, teamId, result.registered ? id : result.existingId);
     if (!row) throw new Error(`creator ${id} registered but has no row`);
-    if (result.registered)
-      accepted(res, row, 'Creator tracking started. Initial metrics and AI report are being generated.');
-    else accepted(res, row, 'Creator is already tracked by this team; nothing was charged.', 200);
+    if (!result.registered) {
+      accepted(res, row, 'Creator is already tracked by this team; nothing was charged.', 200);
+      return;
+    }
+    const collection =
+      collectionId && depth
+        ? {
+            collection: {
+              collection_id: collectionId,
+              status: 'processing',
+              depth,
+              max_videos: COLLECTION_MAX_VIDEOS[depth],
+              credits_reserved: COLLECTION_COSTS[depth],
+              poll_url: `${creatorPath(id)}/posts/collect/${collectionId}`,
+            },
+          }
+        : {};
+    accepted(res, row, 'Creator tracking started. Initial metrics and AI report are being generated.', 202, collection);
   });
 
   router.get('/v1/tracking/creators', async (req, res) => {
@@ -135,11 +173,11 @@ export function creatorsRouter({ pool, temporal, taskQueue }: CreatorsDeps): Rou
   });
 
   router.get('/v1/tracking/creators/:id', async (req, res) => {
-    res.json({ data: creatorDetail(await ownCreator(res, req.params)) });
+    res.json({ data: creatorDetail(await ownCreator(pool, res, req.params)) });
   });
 
   router.patch('/v1/tracking/creators/:id', async (req, res) => {
-    const row = await ownCreator(res, req.params);
+    const row = await ownCreator(pool, res, req.params);
     const patch = parsePart('body', patchCreatorBody, req.body);
     if (row.deleted_at) throw new ApiError(409, 'conflict', `Tracking of creator ${row.id} has been stopped`);
     const view = await patchTracking(temporal, { resourceType: 'creator', id: row.id }, patch);
@@ -157,7 +195,7 @@ export function creatorsRouter({ pool, temporal, taskQueue }: CreatorsDeps): Rou
   });
 
   router.delete('/v1/tracking/creators/:id', async (req, res) => {
-    const row = await ownCreator(res, req.params);
+    const row = await ownCreator(pool, res, req.params);
     if (!row.deleted_at) {
       await stopTracking(temporal, { resourceType: 'creator', id: row.id });
     }
@@ -165,13 +203,13 @@ export function creatorsRouter({ pool, temporal, taskQueue }: CreatorsDeps): Rou
   });
 
   router.get('/v1/tracking/creators/:id/snapshots', async (req, res) => {
-    const row = await ownCreator(res, req.params);
+    const row = await ownCreator(pool, res, req.params);
     const rows = await listSnapshots(pool, row.id, snapshotWindow(parsePart('query', snapshotsQuery, req.query)));
     res.json({ data: rows.map(snapshotItem) });
   });
 
   router.get('/v1/tracking/creators/:id/report', async (req, res) => {
-    const row = await ownCreator(res, req.params);
+    const row = await ownCreator(pool, res, req.params);
     const report = await latestReport(pool, row.id);
     res.json({
       data: {

@@ -18,6 +18,7 @@ function main(): void {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     ipRateLimitPerMinute: config.IP_RATE_LIMIT_PER_MINUTE,
+    webhooks: { allowInsecureLoopback: config.WEBHOOK_ALLOW_INSECURE_LOOPBACK },
   });
   const server = app.listen(config.PORT, () => console.log(`API listening on http://localhost:${config.PORT}`));
 

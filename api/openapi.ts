@@ -2,8 +2,24 @@ import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteaso
 import { z } from 'zod';
 import { usageQuery } from './account';
 import { listCreatorsQuery, patchCreatorBody, snapshotsQuery, trackCreatorBody } from './creators';
+import {
+  audienceJobParams,
+  audienceReadQuery,
+  audienceRefreshBody,
+  collectionParams,
+  collectPostsBody,
+  listPostsQuery,
+  postParams,
+} from './creator-jobs';
 import { uuidParam } from './validation';
 import { listVideosQuery, patchVideoBody, trackVideoBody, videoSnapshotsQuery } from './videos';
+import {
+  createWebhookBody,
+  deliveryParams,
+  listDeliveriesQuery,
+  listWebhooksQuery,
+  patchWebhookBody,
+} from './webhooks';
 
 const errorEnvelope = z
   .object({
@@ -93,6 +109,82 @@ export function openApiDocument() {
     request: { params: uuidParam },
     responses: { 200: json(data, 'The report, or null until the first cycle completes'), ...errors },
   });
+  const body = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
+  path({
+    method: 'get',
+    path: `${creator}/posts`,
+    summary: 'List collected posts',
+    request: { params: uuidParam, query: listPostsQuery },
+    responses: { 200: json(data, 'A page of posts with `pagination`'), ...errors },
+  });
+  path({
+    method: 'get',
+    path: `${creator}/posts/{post_id}`,
+    summary: 'One collected post with description and duration',
+    request: { params: uuidParam.extend(postParams.shape) },
+    responses: { 200: json(data, 'The post'), ...errors },
+  });
+  path({
+    method: 'post',
+    path: `${creator}/posts/collect`,
+    summary: 'Collect posts: standard 50 (50 credits), deep 200 (100), full 500 (200)',
+    request: { params: uuidParam, body: body(collectPostsBody) },
+    responses: {
+      202: json(data, 'Collection started; poll `poll_url`'),
+      402: json(errorEnvelope, 'Insufficient credits'),
+      409: json(
+        errorEnvelope,
+        'A collection is already running (its id in `details.running_job_id`), or tracking stopped',
+      ),
+      ...errors,
+    },
+  });
+  path({
+    method: 'get',
+    path: `${creator}/posts/collect/{collection_id}`,
+    summary: 'Collection status',
+    request: { params: uuidParam.extend(collectionParams.shape) },
+    responses: { 200: json(data, 'processing, completed or failed, with progress'), ...errors },
+  });
+  path({
+    method: 'get',
+    path: `${creator}/posting-cadence`,
+    summary: 'Posting frequency from the collected posts',
+    request: { params: uuidParam },
+    responses: {
+      200: json(data, 'Gaps, rates and day-of-week counts; zeros and a message before any post'),
+      ...errors,
+    },
+  });
+  path({
+    method: 'post',
+    path: `${creator}/audience-refresh`,
+    summary: 'Cache-first audience snapshot (50 credits on a miss)',
+    request: { params: uuidParam, body: body(audienceRefreshBody) },
+    responses: {
+      200: json(data, 'A cached snapshot, free'),
+      202: json(data, 'A refresh job started or joined; poll `pending_jobs[0].poll_url`'),
+      402: json(errorEnvelope, 'Insufficient credits'),
+      409: json(errorEnvelope, 'Tracking stopped'),
+      ...errors,
+    },
+  });
+  path({
+    method: 'get',
+    path: `${creator}/audience-refresh/{job_id}`,
+    summary: 'Audience refresh job status',
+    request: { params: uuidParam.extend(audienceJobParams.shape) },
+    responses: { 200: json(data, 'processing, completed (with snapshot) or failed (with error)'), ...errors },
+  });
+  for (const half of ['demographics', 'geography'] as const) {
+    path({
+      method: 'get',
+      path: `${creator}/audience-${half}`,
+      summary: `Cached audience ${half} (free)`,
+      request: { params: uuidParam, query: audienceReadQuery },
+      responses: { 200: json(data, 'The latest snapshot fresh enough, or `data: null`'), ...errors },
+    });
+  }
   const video = '/v1/tracking/videos/{id}';
   path({
     method: 'post',
@@ -167,6 +259,75 @@ export function openApiDocument() {
     path: '/v1/account',
     summary: 'Team, balance and usage totals',
     responses: { 200: json(data, 'The account'), ...errors },
+  });
+
+  const webhook = '/v1/webhooks/{id}';
+  path({
+    method: 'post',
+    path: '/v1/webhooks',
+    summary: 'Subscribe an https endpoint to events; the signing secret is in this response only',
+    request: { body: { content: { 'application/json': { schema: createWebhookBody } } } },
+    responses: { 201: json(data, 'The webhook, with `secret` (whsec_…)'), ...errors },
+  });
+  path({
+    method: 'get',
+    path: '/v1/webhooks',
+    summary: 'List webhooks (secrets are never returned again)',
+    request: { query: listWebhooksQuery },
+    responses: { 200: json(data, 'A page of webhooks with `pagination`'), ...errors },
+  });
+  path({
+    method: 'get',
+    path: webhook,
+    summary: 'Get a webhook',
+    request: { params: uuidParam },
+    responses: { 200: json(data, 'The webhook, with `disabled_reason` when disabled'), ...errors },
+  });
+  path({
+    method: 'patch',
+    path: webhook,
+    summary: 'Change url, enabled_events, description or enabled (enabling clears disabled_reason)',
+    request: { params: uuidParam, body: { content: { 'application/json': { schema: patchWebhookBody } } } },
+    responses: { 200: json(data, 'The updated webhook'), ...errors },
+  });
+  path({
+    method: 'delete',
+    path: webhook,
+    summary: 'Delete a webhook (pending deliveries stop)',
+    request: { params: uuidParam },
+    responses: { 204: { description: 'Deleted' }, ...errors },
+  });
+  path({
+    method: 'post',
+    path: `${webhook}/rotate-secret`,
+    summary: 'New signing secret; the previous one also signs for 24 hours',
+    request: { params: uuidParam },
+    responses: { 200: json(data, 'The webhook with its new `secret`'), ...errors },
+  });
+  path({
+    method: 'get',
+    path: `${webhook}/deliveries`,
+    summary: 'Delivery log, newest first: attempts, status codes, latency, next attempt',
+    request: { params: uuidParam, query: listDeliveriesQuery },
+    responses: { 200: json(data, 'A page of deliveries with `pagination`'), ...errors },
+  });
+  path({
+    method: 'get',
+    path: `${webhook}/deliveries/{delivery_id}`,
+    summary: 'One delivery with its attempts',
+    request: { params: deliveryParams },
+    responses: { 200: json(data, 'The delivery'), ...errors },
+  });
+  path({
+    method: 'post',
+    path: `${webhook}/deliveries/{delivery_id}/replay`,
+    summary: 'Deliver again now with the same webhook-id: a fresh ladder, or the next attempt of a waiting delivery',
+    request: { params: deliveryParams },
+    responses: {
+      202: json(data, 'The delivery, pending again'),
+      409: json(errorEnvelope, 'The webhook is disabled'),
+      ...errors,
+    },
   });
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({

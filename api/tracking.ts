@@ -52,16 +52,19 @@ export async function startTracking(
 }
 
 /** A quick 402 before starting anything; the reservation inside the workflow is what guarantees the balance. */
-export async function requireCycleCredits(pool: Pool, teamId: string, what: string): Promise<void> {
+export async function requireCredits(pool: Pool, teamId: string, cents: number, what: string): Promise<void> {
   const balance = await teamBalance(pool, teamId);
-  if (balance < CYCLE_COST) {
+  if (balance < cents) {
     throw new ApiError(
       402,
       'payment_required',
-      `Insufficient credits: ${what} costs ${CYCLE_COST} credits (cents) and the balance is ${balance}`,
+      `Insufficient credits: ${what} costs ${cents} credits (cents) and the balance is ${balance}`,
     );
   }
 }
+
+export const requireCycleCredits = (pool: Pool, teamId: string, what: string): Promise<void> =>
+  requireCredits(pool, teamId, CYCLE_COST, what);
 
 /** The snapshots window of `GET .../snapshots`, refusing an inverted range. */
 export function snapshotWindow(query: { start_date?: Date; end_date?: Date; limit: number }) {
@@ -71,7 +74,8 @@ export function snapshotWindow(query: { start_date?: Date; end_date?: Date; limi
   return { start: query.start_date, end: query.end_date, limit: query.limit };
 }
 
-async function update<R>(what: string, send: () => Promise<R>): Promise<R> {
+/** Sends an Update to a tracking workflow; a stopped workflow or a rejected Update is a 409. */
+export async function update<R>(what: string, send: () => Promise<R>): Promise<R> {
   try {
     return await send();
   } catch (err) {

@@ -19,6 +19,16 @@ export const isoDate = z.iso
   .or(z.iso.date({ error: 'must be an ISO 8601 date' }))
   .transform((value) => new Date(value));
 
+/** An inclusive upper bound: a date without a time means the end of that day (UTC). */
+export const isoEndDate = z.iso
+  .datetime({ offset: true, error: 'must be an ISO 8601 date-time, e.g. 2026-01-01T00:00:00Z' })
+  .transform((value) => new Date(value))
+  .or(
+    z.iso
+      .date({ error: 'must be an ISO 8601 date' })
+      .transform((value) => new Date(Date.parse(value) + 86_400_000 - 1)),
+  );
+
 export function pageQuery(maxLimit: number, defaultLimit: number) {
   return z.object({
     page: z.coerce.number().int().min(1).default(1),

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import type { Post } from '../domain/platform';
 
 type Queryable = Pool | PoolClient;
 
@@ -12,25 +13,11 @@ const ORDER: Record<PostSort, string> = {
   views_desc: 'views DESC NULLS LAST, published_at DESC, id',
 };
 
-export interface PostRow {
+/** A stored post: the provider's fields as columns, plus its id and when its metrics were last read. */
+export interface PostRow extends Omit<Post, 'published_at'> {
   id: string;
   tracking_account_id: string;
-  platform: string;
-  platform_video_id: string;
-  url: string;
-  title: string | null;
-  description: string | null;
-  thumbnail_url: string | null;
   published_at: Date;
-  duration_seconds: number | null;
-  views: number | null;
-  likes: number | null;
-  comments: number | null;
-  shares: number | null;
-  bookmarks: number | null;
-  hashtags: string[];
-  is_duet: boolean | null;
-  is_stitch: boolean | null;
   updated_at: Date;
 }
 

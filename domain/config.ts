@@ -30,9 +30,16 @@ export const configSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(300),
   IP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // development and tests only: lets webhooks go to http://127.0.0.1 / localhost receivers (see README, Webhooks)
+  WEBHOOK_ALLOW_INSECURE_LOOPBACK: booleanFlag,
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** The webhook development setting alone, for code built without the parsed configuration at hand. */
+export function webhookLoopbackSetting(env: Record<string, string | undefined>): boolean {
+  return configSchema.shape.WEBHOOK_ALLOW_INSECURE_LOOPBACK.parse(env.WEBHOOK_ALLOW_INSECURE_LOOPBACK);
+}
 
 /** Names of the variables the app services (API and worker) must be given; docker-compose is checked against it. */
 export const requiredConfigKeys = Object.entries(configSchema.shape)

@@ -56,6 +56,19 @@ export interface PostPage {
   next_cursor: string | null;
 }
 
+/**
+ * What an account shows publicly about its owner, as audience analysis reads it: the raw declared fields, never an
+ * inferred attribute. `null` where the account leaves a field empty.
+ */
+export interface AudienceAccount {
+  handle: string;
+  /** free text as the account declares it, e.g. "Milan, Italy" or "📍 São Paulo" */
+  location: string | null;
+  /** as declared, e.g. "she/her" */
+  pronouns: string | null;
+  bio: string | null;
+}
+
 export interface Comment {
   id: string;
   platform_video_id: string;
@@ -63,6 +76,8 @@ export interface Comment {
   text: string;
   likes: number;
   published_at: string;
+  /** the commenter's public profile, as platforms embed it in comment listings */
+  author?: AudienceAccount;
 }
 
 /** Typed outcomes a provider can fail with; recorded on the failed cycle. */
@@ -98,4 +113,10 @@ export interface PlatformProvider {
     platformVideoId: string,
     opts: { limit: number; cursor?: string | null },
   ): Promise<{ comments: Comment[]; next_cursor: string | null }>;
+  /** an account's followers, most recent first (TikTok exposes them; elsewhere this throws `blocked`) */
+  listFollowers(
+    platform: Platform,
+    handle: string,
+    opts: { limit: number; cursor?: string | null },
+  ): Promise<{ accounts: AudienceAccount[]; next_cursor: string | null }>;
 }

@@ -108,6 +108,8 @@ async function main(): Promise<void> {
 
   try {
     const env: NodeJS.ProcessEnv = { ...process.env };
+    // a local machine: webhooks may go to http://127.0.0.1 receivers (README, Webhooks); off everywhere else
+    env.WEBHOOK_ALLOW_INSECURE_LOOPBACK ??= 'true';
     if (!env.DATABASE_URL) {
       cluster = await startPrivateCluster({ dataDir: path.join(dataDir, 'postgres'), database: 'creator_tracker' });
       env.DATABASE_URL = cluster.url;

@@ -1,9 +1,11 @@
+import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { ConfigError, parseConfig } from '../domain/config';
 import { createPool } from '../db/pool';
 import { heuristicCreatorReportGenerator } from '../domain/creator-report';
 import { SimulatedProvider } from '../providers/simulated';
 import { temporalConnectionOptions } from './connection';
+import { OutboxRelay } from './outbox-relay';
 import { createWorker } from './worker';
 
 async function main(): Promise<void> {
@@ -17,11 +19,23 @@ async function main(): Promise<void> {
       connection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
-      deps: { pool, provider: new SimulatedProvider(), reportGenerator: heuristicCreatorReportGenerator },
+      deps: {
+        pool,
+        provider: new SimulatedProvider(),
+        reportGenerator: heuristicCreatorReportGenerator,
+        webhooks: { allowInsecureLoopback: config.WEBHOOK_ALLOW_INSECURE_LOOPBACK },
+      },
     });
+    // every worker relays outbox events to webhook deliveries; SKIP LOCKED shares the work between them
+    const relay = new OutboxRelay({
+      pool,
+      client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+    });
+    await relay.start();
     console.log(`worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS}`);
     // SIGINT/SIGTERM make run() drain in-flight tasks and resolve (the SDK's default shutdown signals)
-    await worker.run();
+    await worker.run().finally(() => relay.stop());
   } finally {
     await connection.close();
     await pool.end();

@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { TrackingCadence } from '../domain/cadence';
+import type { CollectionDepth } from '../domain/costs';
 import type { Platform } from '../domain/platform';
 
 /**
@@ -46,6 +47,34 @@ export const registrationUpdate = defineUpdate<RegistrationResult>('registration
 export const patchTrackingUpdate = defineUpdate<TrackingView, [TrackingPatch]>('patchTracking');
 export const stopTrackingUpdate = defineUpdate<TrackingView>('stopTracking');
 
+/** How a paid job's reservation went, as its child workflow reports it to the creator workflow. */
+export type JobReservation =
+  | { reserved: true }
+  | { reserved: false; reason: 'insufficient_credits' | 'job_in_progress' | 'ended'; message: string };
+
+/** A post collection or audience refresh the creator workflow has started and not yet heard finish. */
+export interface ActiveJob {
+  id: string;
+  /** null until the child has reserved (or failed to) */
+  reservation: JobReservation | null;
+}
+
+/** The creator workflow's paid child jobs, carried across continue-as-new. */
+export interface CreatorJobs {
+  collection: ActiveJob | null;
+  audience: ActiveJob | null;
+  /** the collection asked for with `collection_depth` on POST, started once the first cycle has run */
+  initialCollection: { id: string; depth: CollectionDepth } | null;
+}
+
+export type JobStart = { jobId: string; joined: boolean } & JobReservation;
+
+export const startCollectionUpdate = defineUpdate<JobStart, [{ depth: CollectionDepth }]>('startCollection');
+export const refreshAudienceUpdate = defineUpdate<JobStart>('refreshAudience');
+/** from a child job to its creator workflow */
+export const jobReservedSignal = defineSignal<[{ jobId: string; reservation: JobReservation }]>('jobReserved');
+export const jobFinishedSignal = defineSignal<[{ jobId: string }]>('jobFinished');
+
 /** Everything a tracking workflow carries across continue-as-new; also its start argument. */
 export interface TrackingState {
   id: string;
@@ -71,10 +100,15 @@ export interface TrackingState {
   adaptiveIntervalMs?: number | null;
   /** what the read-model row starts with beyond the fields above (a video's URL, author and creator link) */
   registration?: { url?: string; authorHandle?: string | null; trackingAccountId?: string | null };
+  /** creators only (absent in states from before paid jobs existed) */
+  jobs?: CreatorJobs;
 }
 
 export function initialTrackingState(
-  input: Pick<TrackingState, 'id' | 'teamId' | 'resourceType' | 'platform' | 'handle' | 'cadence' | 'registration'>,
+  input: Pick<
+    TrackingState,
+    'id' | 'teamId' | 'resourceType' | 'platform' | 'handle' | 'cadence' | 'registration' | 'jobs'
+  >,
 ): TrackingState {
   return {
     ...input,

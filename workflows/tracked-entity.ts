@@ -48,6 +48,8 @@ export interface TrackingSpec {
   register(state: Readonly<TrackingState>, reservationKey: string): Promise<RegistrationResult>;
   /** the paid steps after the reservation, ending with the activity that captures and records completion */
   runCycle(ctx: CycleContext): Promise<CycleOutcome>;
+  /** false while the workflow watches work a new run could not (child jobs it started): continue-as-new waits */
+  idle?(): boolean;
 }
 
 export const FAILURES_BEFORE_PAUSE = 3;
@@ -306,7 +308,8 @@ export async function runTracking(state: TrackingState, spec: TrackingSpec): Pro
       if (waitMs > 0) await condition(() => changed, waitMs);
       else await condition(() => changed);
     }
-    if (!stopped() && (cyclesThisRun >= MAX_CYCLES_PER_RUN || workflowInfo().continueAsNewSuggested)) {
+    const runLong = cyclesThisRun >= MAX_CYCLES_PER_RUN || workflowInfo().continueAsNewSuggested;
+    if (!stopped() && runLong && (spec.idle?.() ?? true)) {
       await condition(allHandlersFinished);
       // handlers that ran while we waited may have changed state; the new run starts from exactly this state
       return continueAsNew<(s: TrackingState) => Promise<TrackingView>>(state);

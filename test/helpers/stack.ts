@@ -9,6 +9,8 @@ import { createPool } from '../../db/pool';
 import { heuristicCreatorReportGenerator } from '../../domain/creator-report';
 import type { PlatformProvider } from '../../domain/platform';
 import { SimulatedProvider } from '../../providers/simulated';
+import type { WebhookActivityOptions } from '../../activities/webhooks';
+import { OutboxRelay } from '../../worker/outbox-relay';
 import { createWorker } from '../../worker/worker';
 import { requireEnv, sharedWorkflowBundle, testDatabaseUrl } from './env';
 
@@ -18,6 +20,8 @@ export interface Stack {
   client: Client;
   taskQueue: string;
   worker: Worker;
+  /** the outbox relay, when the stack was started with `webhooks` */
+  relay?: OutboxRelay;
   stop(): Promise<void>;
 }
 
@@ -28,6 +32,11 @@ export interface Stack {
 export interface StackOptions {
   provider?: PlatformProvider;
   rateLimitPerMinute?: number;
+  /**
+   * Runs the webhook outbox relay for these teams (suites share the database, so a relay must not take another suite's
+   * events) with these delivery and URL-check settings.
+   */
+  webhooks?: WebhookActivityOptions & { relayTeams: () => readonly string[] };
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -43,6 +52,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       pool,
       provider: options.provider ?? new SimulatedProvider(),
       reportGenerator: heuristicCreatorReportGenerator,
+      webhooks: options.webhooks,
     },
     workflowBundle: sharedWorkflowBundle(),
   });
@@ -54,19 +64,26 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     temporal: client,
     taskQueue,
     rateLimitPerMinute: options.rateLimitPerMinute,
+    webhooks: options.webhooks,
     log: (err) => console.error(err),
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
+  const relay = options.webhooks
+    ? new OutboxRelay({ pool, client, taskQueue, teamIds: options.webhooks.relayTeams, sweepIntervalMs: 1_000 })
+    : undefined;
+  await relay?.start();
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     pool,
     client,
     taskQueue,
     worker,
+    relay,
     stop: async () => {
+      await relay?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -9,7 +9,16 @@ const files = readdirSync(historiesDir).filter((f) => f.endsWith('.json'));
 describe('recorded workflow histories replay against the current workflow code', () => {
   it('has recorded histories to replay', () => {
     expect(files).toEqual(
-      expect.arrayContaining(['creator-lifecycle.json', 'creator-auto-pause.json', 'video-lifecycle.json']),
+      expect.arrayContaining([
+        'creator-lifecycle.json',
+        'creator-auto-pause.json',
+        'video-lifecycle.json',
+        'creator-collections.json',
+        'creator-initial-collection.json',
+        'post-collection.json',
+        'creator-audience.json',
+        'audience-refresh.json',
+      ]),
     );
   });
 

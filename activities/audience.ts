@@ -1,0 +1,215 @@
+import type { Pool } from 'pg';
+import { creatorPath } from '../db/creators';
+import { recordEvent } from '../db/events';
+import { audienceSnapshotItem, jobById, type AudienceSnapshotRow } from '../db/jobs';
+import { capture, refund } from '../db/ledger';
+import { inTransaction } from '../db/transaction';
+import {
+  analyzeAudience,
+  MIN_AUDIENCE_SAMPLE,
+  profileOnlyHint,
+  type AudienceEvidence,
+  type AudienceSnapshotData,
+} from '../domain/audience';
+import type { AudienceAccount, Platform, PlatformProvider } from '../domain/platform';
+import { providerFailure } from './creators';
+import { markJob, whileHeartbeating, type PaidJobRef } from './jobs';
+
+export type AudienceOutcome =
+  { kind: 'snapshot'; snapshot: AudienceSnapshotData } | { kind: 'insufficient_sample'; message: string };
+
+export interface SampleAudienceInput {
+  creatorId: string;
+  platform: Platform;
+  handle: string;
+  referenceDate: string;
+}
+
+export interface CompleteAudienceInput extends PaidJobRef {
+  reservationKey: string;
+  captureKey: string;
+  refundKey: string;
+  snapshotId: string;
+  snapshotAt: string;
+  outcome: AudienceOutcome;
+}
+
+/** The comment-sampling rungs of the audience ladder (the last rungs need no comments). */
+export const AUDIENCE_SAMPLING = {
+  /** first rung: recent posts, newest comments of each */
+  comments: { posts: 10, commentsPerPost: 100 },
+  /** Instagram and YouTube: a wider window when the first rung is too sparse */
+  widened: { posts: 30, commentsPerPost: 200 },
+  /** TikTok: follower accounts blended in when comments are too sparse */
+  followers: 500,
+} as const;
+
+async function sampleCommenters(
+  provider: PlatformProvider,
+  platform: Platform,
+  handle: string,
+  window: { posts: number; commentsPerPost: number },
+): Promise<{ commenters: AudienceEvidence['commenters']; postsSampled: number }> {
+  const page = await provider.listPosts(platform, handle, { limit: window.posts });
+  const byHandle = new Map<string, { account: AudienceAccount; texts: string[] }>();
+  for (const post of page.posts) {
+    let cursor: string | null = null;
+    let read = 0;
+    do {
+      const batch = await provider.listComments(platform, post.platform_video_id, {
+        limit: Math.min(100, window.commentsPerPost - read),
+        cursor,
+      });
+      for (const comment of batch.comments) {
+        const account = comment.author ?? { handle: comment.author_handle, location: null, pronouns: null, bio: null };
+        const seen = byHandle.get(account.handle);
+        if (seen) seen.texts.push(comment.text);
+        else byHandle.set(account.handle, { account, texts: [comment.text] });
+      }
+      read += batch.comments.length;
+      cursor = batch.next_cursor;
+    } while (cursor !== null && read < window.commentsPerPost);
+  }
+  return { commenters: [...byHandle.values()], postsSampled: page.posts.length };
+}
+
+/** The audience refresh's own steps; its reservation and compensation are the shared ones in jobs.ts. */
+export function createAudienceActivities({ pool, provider }: { pool: Pool; provider: PlatformProvider }) {
+  return {
+    /**
+     * The audience ladder: commenters of recent posts → a wider comment window (Instagram, YouTube) → follower
+     * accounts blended in (TikTok) → a hint from the declared profile → INSUFFICIENT_SAMPLE.
+     */
+    async sampleAudience(input: SampleAudienceInput): Promise<AudienceOutcome> {
+      // one slow provider call must not look like a dead worker
+      return whileHeartbeating(
+        () => undefined,
+        async (): Promise<AudienceOutcome> => {
+          try {
+            const profile = await provider.getProfile(input.platform, input.handle);
+            const evidence = (sample: { commenters: AudienceEvidence['commenters']; postsSampled: number }) => ({
+              ...sample,
+              followers: [] as AudienceAccount[],
+              referenceDate: input.referenceDate,
+            });
+            let sample = await sampleCommenters(provider, input.platform, input.handle, AUDIENCE_SAMPLING.comments);
+            if (sample.commenters.length >= MIN_AUDIENCE_SAMPLE) {
+              return { kind: 'snapshot', snapshot: analyzeAudience(evidence(sample), 'comments') };
+            }
+            if (input.platform === 'tiktok') {
+              const followers = await provider.listFollowers(input.platform, input.handle, {
+                limit: AUDIENCE_SAMPLING.followers,
+              });
+              if (sample.commenters.length + followers.accounts.length >= MIN_AUDIENCE_SAMPLE) {
+                const blended = { ...evidence(sample), followers: followers.accounts };
+                return { kind: 'snapshot', snapshot: analyzeAudience(blended, 'comments_and_followers') };
+              }
+            } else {
+              sample = await sampleCommenters(provider, input.platform, input.handle, AUDIENCE_SAMPLING.widened);
+              if (sample.commenters.length >= MIN_AUDIENCE_SAMPLE) {
+                return { kind: 'snapshot', snapshot: analyzeAudience(evidence(sample), 'comments_extended') };
+              }
+            }
+            const hint = profileOnlyHint(profile);
+            if (hint) return { kind: 'snapshot', snapshot: hint };
+            return {
+              kind: 'insufficient_sample',
+              message:
+                `Found ${sample.commenters.length} commenters (at least ${MIN_AUDIENCE_SAMPLE} are needed) and the ` +
+                'profile declares no country, language or bio',
+            };
+          } catch (err) {
+            throw providerFailure(err);
+          }
+        },
+      );
+    },
+
+    /**
+     * Stores the snapshot, settles the reservation (refunded for `profile_only`, captured otherwise), completes the
+     * job and records `audience.snapshot.completed`, in one transaction. INSUFFICIENT_SAMPLE is refunded and fails.
+     */
+    async completeAudienceJob(input: CompleteAudienceInput): Promise<void> {
+      await inTransaction(pool, async (client) => {
+        const job = await jobById(client, input.jobId);
+        if (job.status === 'completed' || job.status === 'failed') return;
+        if (input.outcome.kind === 'insufficient_sample') {
+          await refund(
+            client,
+            input.reservationKey,
+            input.refundKey,
+            `audience refresh ${input.jobId}: INSUFFICIENT_SAMPLE`,
+          );
+          await markJob(client, input.jobId, {
+            status: 'failed',
+            creditsUsed: 0,
+            error: 'INSUFFICIENT_SAMPLE',
+            message: input.outcome.message,
+          });
+        } else {
+          const s = input.outcome.snapshot;
+          const stored = await client.query<AudienceSnapshotRow>(
+            `INSERT INTO audience_snapshots (id, job_id, team_id, tracking_account_id, snapshot_at, sample_size,
+               age_distribution, gender_distribution, language_distribution, country_distribution, city_distribution,
+               confidence_per_signal, confidence_level, data_source, signal_breakdown, evidence_summary, model_version)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+             ON CONFLICT (job_id) DO UPDATE SET job_id = EXCLUDED.job_id RETURNING *`,
+            [
+              input.snapshotId,
+              input.jobId,
+              input.teamId,
+              input.creatorId,
+              input.snapshotAt,
+              s.sample_size,
+              JSON.stringify(s.age_distribution),
+              JSON.stringify(s.gender_distribution),
+              JSON.stringify(s.language_distribution),
+              JSON.stringify(s.country_distribution),
+              JSON.stringify(s.city_distribution),
+              JSON.stringify(s.confidence_per_signal),
+              s.confidence_level,
+              s.data_source,
+              JSON.stringify(s.signal_breakdown),
+              s.evidence_summary,
+              s.model_version,
+            ],
+          );
+          const profileOnly = s.data_source === 'profile_only';
+          if (profileOnly) {
+            await refund(
+              client,
+              input.reservationKey,
+              input.refundKey,
+              `audience refresh ${input.jobId}: profile_only`,
+            );
+          } else {
+            await capture(client, input.reservationKey, input.captureKey);
+          }
+          await client.query('UPDATE paid_jobs SET snapshot_id = $2 WHERE id = $1', [input.jobId, input.snapshotId]);
+          await markJob(client, input.jobId, {
+            status: 'completed',
+            creditsUsed: profileOnly ? 0 : job.credits_reserved,
+          });
+          const row = stored.rows[0] as AudienceSnapshotRow;
+          await recordEvent(client, {
+            key: `audience:${input.jobId}:completed`,
+            teamId: input.teamId,
+            type: 'audience.snapshot.completed',
+            resourceType: 'creator',
+            resourceId: input.creatorId,
+            data: {
+              job_id: input.jobId,
+              status: 'completed',
+              error: null,
+              creator_id: input.creatorId,
+              snapshot: audienceSnapshotItem(row),
+              credits_used: profileOnly ? 0 : job.credits_reserved,
+              credit_unit: 'cent',
+              url: `${creatorPath(input.creatorId)}/audience-refresh/${input.jobId}`,
+            },
+          });
+        }
+      });
+    },
+  };
+}

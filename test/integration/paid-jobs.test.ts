@@ -1,0 +1,346 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/activity';
+import { WorkflowFailedError } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { COLLECTION_COSTS } from '../../domain/costs';
+import { heuristicCreatorReportGenerator } from '../../domain/creator-report';
+import type { Platform, PostPage } from '../../domain/platform';
+import { SimulatedProvider } from '../../providers/simulated';
+import type { PaidJobResult } from '../../workflows/paid-jobs';
+import { requireEnv, sharedWorkflowBundle, testDatabaseUrl } from '../helpers/env';
+import { recordHistory } from '../helpers/histories';
+import { trackedCreator as trackCreator, untilDone } from '../helpers/creators';
+import { apiClient, eventually } from '../helpers/http';
+import { startStack, type Stack } from '../helpers/stack';
+import { ledgerOf, newTeam } from '../helpers/teams';
+
+type Activities = ReturnType<typeof createActivities>;
+
+/** Counts listPosts calls and the cursors they resume from, so a test can tell a resumed collection from a restart. */
+class CountingProvider extends SimulatedProvider {
+  readonly pages: (string | null)[] = [];
+
+  override async listPosts(
+    platform: Platform,
+    handle: string,
+    opts: { limit: number; cursor?: string | null },
+  ): Promise<PostPage> {
+    this.pages.push(opts.cursor ?? null);
+    return super.listPosts(platform, handle, opts);
+  }
+}
+
+/**
+ * Post collection and audience refresh sagas against the real dev server and Postgres: every failure point leaves
+ * the ledger with exactly the right entries and balance.
+ */
+describe('paid job sagas', () => {
+  let stack: Stack;
+  const provider = new SimulatedProvider();
+
+  beforeAll(async () => {
+    stack = await startStack({ provider });
+  });
+
+  afterAll(async () => {
+    await stack.stop();
+  });
+
+  afterEach(() => provider.clearFaults());
+
+  const trackedCreator = (credits: number) => trackCreator(stack, credits, `saga_${randomUUID().slice(0, 8)}`);
+  const pollJob = untilDone;
+
+  const collectionLedger = async (teamId: string) =>
+    (await ledgerOf(stack.pool, teamId)).entries.filter((e) => e.idempotency_key.startsWith('collection:'));
+
+  it('a deep collection reserves 100, pages up to 200 posts, upserts them once and captures', async () => {
+    const c = await trackedCreator(1000);
+    const accepted = await c.api.post(`/v1/tracking/creators/${c.id}/posts/collect`, { depth: 'deep' });
+    expect(accepted.status).toBe(202);
+    expect(accepted.body.data).toMatchObject({
+      status: 'processing',
+      depth: 'deep',
+      max_videos: 200,
+      credits_reserved: 100,
+    });
+    const id = accepted.body.data.collection_id as string;
+    const done = await pollJob(c.api, `/v1/tracking/creators/${c.id}/posts/collect/${id}`);
+    const creator = (await c.api.get(`/v1/tracking/creators/${c.id}`)).body.data;
+    expect(done).toMatchObject({ collection_id: id, status: 'completed', depth: 'deep', max_videos: 200 });
+    expect(done.videos_collected).toBe(Math.min(200, creator.latest_total_videos));
+    expect(Date.parse(done.completed_at)).toBeGreaterThanOrEqual(Date.parse(done.started_at));
+
+    const posts = await c.api.get(`/v1/tracking/creators/${c.id}/posts?limit=200`);
+    expect(posts.body.pagination.total).toBe(done.videos_collected);
+
+    // a standard collection re-reads the newest 50: same rows updated, none added, charged 50 on top
+    const again = await c.api.post(`/v1/tracking/creators/${c.id}/posts/collect`, {});
+    expect(again.status).toBe(202);
+    expect(again.body.data.depth).toBe('standard');
+    await pollJob(c.api, `/v1/tracking/creators/${c.id}/posts/collect/${again.body.data.collection_id}`);
+    const after = await c.api.get(`/v1/tracking/creators/${c.id}/posts?limit=1`);
+    expect(after.body.pagination.total).toBe(done.videos_collected);
+
+    recordHistory(requireEnv('TEMPORAL_ADDRESS'), `creator:${c.id}`, 'creator-collections');
+    recordHistory(requireEnv('TEMPORAL_ADDRESS'), `collection:${id}`, 'post-collection');
+    const ledger = await ledgerOf(stack.pool, c.teamId);
+    expect((await collectionLedger(c.teamId)).map((e) => [e.kind, e.amount_cents])).toEqual([
+      ['reserve', -100],
+      ['capture', 0],
+      ['reserve', -50],
+      ['capture', 0],
+    ]);
+    expect(ledger.balance).toBe(1000 - 25 - 100 - 50);
+  });
+
+  it('collection_depth on POST runs the collection after the initial cycle, charged on top of it', async () => {
+    const team = await newTeam(stack.pool, 200);
+    const api = apiClient(stack.baseUrl, team.key);
+    const created = await api.post('/v1/tracking/creators', {
+      platform: 'tiktok',
+      handle: `initial_${randomUUID().slice(0, 8)}`,
+      collection_depth: 'standard',
+    });
+    expect(created.status).toBe(202);
+    const { collection } = created.body.data;
+    expect(collection).toMatchObject({ status: 'processing', depth: 'standard', max_videos: 50, credits_reserved: 50 });
+    // known at once, before its workflow has started
+    const early = await api.get(collection.poll_url);
+    expect(early.status).toBe(200);
+    const done = await pollJob(api, collection.poll_url);
+    expect(done.status).toBe('completed');
+    recordHistory(requireEnv('TEMPORAL_ADDRESS'), `creator:${created.body.data.id}`, 'creator-initial-collection');
+    const ledger = await ledgerOf(stack.pool, team.teamId);
+    expect(ledger.balance).toBe(200 - 25 - 50);
+    expect((await collectionLedger(team.teamId)).map((e) => e.kind)).toEqual(['reserve', 'capture']);
+  });
+
+  it('refuses with 402 and writes nothing when the balance cannot pay', async () => {
+    const c = await trackedCreator(25 + 49);
+    const res = await c.api.post(`/v1/tracking/creators/${c.id}/posts/collect`, { depth: 'standard' });
+    expect(res.status).toBe(402);
+    expect(res.body.error.code).toBe('payment_required');
+    const jobs = await stack.pool.query('SELECT 1 FROM paid_jobs WHERE tracking_account_id = $1', [c.id]);
+    expect(jobs.rowCount).toBe(0);
+    expect((await ledgerOf(stack.pool, c.teamId)).balance).toBe(49);
+
+    // POST /creators with a collection the balance cannot cover charges nothing and tracks nothing
+    const refused = await c.api.post('/v1/tracking/creators', {
+      platform: 'youtube',
+      handle: 'another_one',
+      collection_depth: 'deep',
+    });
+    expect(refused.status).toBe(402);
+    expect((await ledgerOf(stack.pool, c.teamId)).balance).toBe(49);
+  });
+
+  it('refunds everything when the platform fails after the reservation', async () => {
+    const c = await trackedCreator(500);
+    provider.setFault('tiktok', c.handle, { kind: 'private' });
+    const res = await c.api.post(`/v1/tracking/creators/${c.id}/posts/collect`, { depth: 'full' });
+    expect(res.status).toBe(202);
+    const done = await pollJob(c.api, `/v1/tracking/creators/${c.id}/posts/collect/${res.body.data.collection_id}`);
+    expect(done).toMatchObject({ status: 'failed', error: 'private', credits_used: 0 });
+    expect((await collectionLedger(c.teamId)).map((e) => [e.kind, e.amount_cents])).toEqual([
+      ['reserve', -200],
+      ['refund', 200],
+    ]);
+    expect((await ledgerOf(stack.pool, c.teamId)).balance).toBe(500 - 25);
+  });
+
+  it('refuses a second collection while one runs (409 naming it) and charges only the first', async () => {
+    const c = await trackedCreator(500);
+    // the first page fails once, so the collection is still running when the second request arrives
+    provider.setFault('tiktok', c.handle, { kind: 'unavailable', times: 1 });
+    const first = await c.api.post(`/v1/tracking/creators/${c.id}/posts/collect`, { depth: 'standard' });
+    expect(first.status).toBe(202);
+    const second = await c.api.post(`/v1/tracking/creators/${c.id}/posts/collect`, { depth: 'deep' });
+    expect(second.status).toBe(409);
+    expect(second.body.error.details.running_job_id).toBe(first.body.data.collection_id);
+    const done = await pollJob(c.api, `/v1/tracking/creators/${c.id}/posts/collect/${first.body.data.collection_id}`);
+    expect(done.status).toBe('completed');
+    expect((await collectionLedger(c.teamId)).map((e) => e.kind)).toEqual(['reserve', 'capture']);
+  });
+
+  describe('with steps whose results are lost', () => {
+    let connection: NativeConnection;
+    let worker: Worker;
+    let running: Promise<void>;
+    const taskQueue = `saga-${randomUUID()}`;
+    const lost = new Set<string>();
+
+    /** Runs the real step, then reports a failure once per job: the work is committed but its result never arrives. */
+    const losesResultOnce =
+      <A extends { jobId: string }, R>(name: string, step: (input: A) => Promise<R>) =>
+      async (input: A): Promise<R> => {
+        const result = await step(input);
+        const key = `${name}:${input.jobId}`;
+        if (!lost.has(key)) {
+          lost.add(key);
+          throw ApplicationFailure.retryable(`${name} committed but the worker lost the result`);
+        }
+        return result;
+      };
+
+    beforeAll(async () => {
+      connection = await NativeConnection.connect({ address: requireEnv('TEMPORAL_ADDRESS') });
+      const real: Activities = createActivities({
+        pool: stack.pool,
+        provider,
+        reportGenerator: heuristicCreatorReportGenerator,
+      });
+      worker = await Worker.create({
+        connection,
+        taskQueue,
+        workflowBundle: sharedWorkflowBundle(),
+        activities: {
+          ...real,
+          reserveJob: losesResultOnce('reserveJob', real.reserveJob),
+          captureJob: losesResultOnce('captureJob', real.captureJob),
+          compensateJob: losesResultOnce('compensateJob', real.compensateJob),
+        },
+      });
+      running = worker.run();
+    });
+
+    afterAll(async () => {
+      worker.shutdown();
+      await running;
+      await connection.close();
+    });
+
+    const runCollection = (c: { teamId: string; id: string; handle: string }, jobId = randomUUID()) =>
+      stack.client.workflow.execute('postCollectionWorkflow', {
+        taskQueue,
+        workflowId: `collection:${jobId}`,
+        args: [{ jobId, teamId: c.teamId, creatorId: c.id, platform: 'tiktok', handle: c.handle, depth: 'standard' }],
+      }) as Promise<PaidJobResult>;
+
+    it('a retried reservation and a retried capture each move credits once', async () => {
+      const c = await trackedCreator(300);
+      const result = await runCollection(c);
+      expect(result.status).toBe('completed');
+      expect(lost.has(`reserveJob:${result.jobId}`) && lost.has(`captureJob:${result.jobId}`)).toBe(true);
+      expect((await collectionLedger(c.teamId)).map((e) => [e.kind, e.amount_cents])).toEqual([
+        ['reserve', -COLLECTION_COSTS.standard],
+        ['capture', 0],
+      ]);
+      expect((await ledgerOf(stack.pool, c.teamId)).balance).toBe(300 - 25 - COLLECTION_COSTS.standard);
+    });
+
+    it('a retried compensation refunds once', async () => {
+      const c = await trackedCreator(300);
+      provider.setFault('tiktok', c.handle, { kind: 'deleted' });
+      const result = await runCollection(c);
+      expect(result).toMatchObject({ status: 'failed', error: 'deleted' });
+      expect(lost.has(`compensateJob:${result.jobId}`)).toBe(true);
+      expect((await collectionLedger(c.teamId)).map((e) => e.kind)).toEqual(['reserve', 'refund']);
+      expect((await ledgerOf(stack.pool, c.teamId)).balance).toBe(300 - 25);
+    });
+
+    it('a cancelled collection is compensated before it ends', async () => {
+      const c = await trackedCreator(300);
+      // the platform asks for a minute's pause: the collection is mid-flight when it is cancelled
+      provider.setFault('tiktok', c.handle, { kind: 'rate_limited', retryAfterSeconds: 60 });
+      const jobId = randomUUID();
+      const handle = await stack.client.workflow.start('postCollectionWorkflow', {
+        taskQueue,
+        workflowId: `collection:${jobId}`,
+        args: [{ jobId, teamId: c.teamId, creatorId: c.id, platform: 'tiktok', handle: c.handle, depth: 'deep' }],
+      });
+      await eventually('the reservation', async () => {
+        const row = await stack.pool.query(`SELECT 1 FROM paid_jobs WHERE id = $1 AND status = 'processing'`, [jobId]);
+        return row.rowCount === 1 ? true : undefined;
+      });
+      await handle.cancel();
+      await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+      const job = await stack.pool.query('SELECT status, error, credits_used FROM paid_jobs WHERE id = $1', [jobId]);
+      expect(job.rows[0]).toEqual({ status: 'failed', error: 'cancelled', credits_used: 0 });
+      expect((await collectionLedger(c.teamId)).map((e) => [e.kind, e.amount_cents])).toEqual([
+        ['reserve', -100],
+        ['refund', 100],
+      ]);
+    });
+  });
+
+  it('a worker killed mid-collection loses nothing: another resumes from the last heartbeat', async () => {
+    const c = await trackedCreator(500);
+    const taskQueue = `killed-${randomUUID()}`;
+    // node itself with tsx's loader, not the tsx wrapper: SIGKILL must hit the process running the activity
+    const child: ChildProcess = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.resolve('test/helpers/worker-process.ts')],
+      {
+        env: {
+          ...process.env,
+          DATABASE_URL: testDatabaseUrl(),
+          TEMPORAL_TASK_QUEUE: taskQueue,
+          // every provider call takes a while, so the kill lands between pages
+          SIMULATED_LATENCY_MS: '700',
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    await new Promise<void>((resolve, reject) => {
+      child.stdout?.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('ready')) resolve();
+      });
+      child.on('exit', (code) => reject(new Error(`worker process exited with ${code}`)));
+    });
+    const jobId = randomUUID();
+    const handle = await stack.client.workflow.start('postCollectionWorkflow', {
+      taskQueue,
+      workflowId: `collection:${jobId}`,
+      args: [{ jobId, teamId: c.teamId, creatorId: c.id, platform: 'tiktok', handle: c.handle, depth: 'full' }],
+    });
+    await eventually('a page stored', async () => {
+      const row = await stack.pool.query<{ videos_collected: number }>(
+        'SELECT videos_collected FROM paid_jobs WHERE id = $1',
+        [jobId],
+      );
+      return (row.rows[0]?.videos_collected ?? 0) > 0 ? true : undefined;
+    });
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+
+    // a healthy worker takes over once the dead one's heartbeat times out
+    const counting = new CountingProvider();
+    const connection = await NativeConnection.connect({ address: requireEnv('TEMPORAL_ADDRESS') });
+    const rescue = await Worker.create({
+      connection,
+      taskQueue,
+      workflowBundle: sharedWorkflowBundle(),
+      activities: createActivities({
+        pool: stack.pool,
+        provider: counting,
+        reportGenerator: heuristicCreatorReportGenerator,
+      }),
+    });
+    const result = (await rescue.runUntil(handle.result())) as PaidJobResult;
+    await connection.close();
+
+    expect(result.status).toBe('completed');
+    // resumed with a cursor, not from the first page
+    expect(counting.pages.length).toBeGreaterThan(0);
+    expect(counting.pages[0]).not.toBeNull();
+    const job = (await stack.pool.query('SELECT * FROM paid_jobs WHERE id = $1', [jobId])).rows[0];
+    const creator = (await stack.pool.query('SELECT latest_total_videos FROM tracked_creators WHERE id = $1', [c.id]))
+      .rows[0];
+    expect(job.status).toBe('completed');
+    expect(job.videos_collected).toBe(Math.min(500, creator.latest_total_videos));
+    const posts = await stack.pool.query(
+      'SELECT count(*)::int AS n FROM creator_posts WHERE tracking_account_id = $1',
+      [c.id],
+    );
+    expect(posts.rows[0].n).toBe(job.videos_collected);
+    expect((await collectionLedger(c.teamId)).map((e) => [e.kind, e.amount_cents])).toEqual([
+      ['reserve', -200],
+      ['capture', 0],
+    ]);
+    expect((await ledgerOf(stack.pool, c.teamId)).balance).toBe(500 - 25 - 200);
+  });
+});

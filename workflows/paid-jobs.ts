@@ -1,0 +1,205 @@
+import {
+  ActivityCancellationType,
+  CancellationScope,
+  getExternalWorkflowHandle,
+  isCancellation,
+  proxyActivities,
+  setCurrentDetails,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import { AUDIENCE_REFRESH_COST, COLLECTION_COSTS, COLLECTION_MAX_VIDEOS, type CollectionDepth } from '../domain/costs';
+import { PROVIDER_FAILURES, type Platform } from '../domain/platform';
+import { bookkeeping, bookkeepingOptions, platformRetry } from './activity-options';
+import { jobFinishedSignal, jobReservedSignal, type JobReservation } from './messages';
+import { failureOf } from './tracked-entity';
+
+type Activities = ReturnType<typeof createActivities>;
+
+/**
+ * The saga's money steps. A cancelled job waits for a running one to finish (WAIT_CANCELLATION_COMPLETED) before
+ * compensating: a reservation committing after its refund ran would otherwise stay held forever.
+ */
+const ledgerSteps = proxyActivities<Activities>({
+  ...bookkeepingOptions,
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
+
+/** Reading the platform: long, so it heartbeats; a worker that dies is noticed within the heartbeat timeout. */
+const collecting = proxyActivities<Activities>({
+  startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '10 seconds',
+  retry: platformRetry,
+});
+
+export interface PaidJobInput {
+  jobId: string;
+  teamId: string;
+  creatorId: string;
+  platform: Platform;
+  handle: string;
+  /** the creator workflow to tell about the reservation and the end; absent when started on its own */
+  parentWorkflowId?: string;
+}
+
+export interface CollectionInput extends PaidJobInput {
+  depth: CollectionDepth;
+}
+
+export interface PaidJobResult {
+  jobId: string;
+  status: 'completed' | 'failed';
+  error: string | null;
+}
+
+type JobKind = 'post_collection' | 'audience_refresh';
+
+export interface JobKeys {
+  reservationKey: string;
+  captureKey: string;
+  refundKey: string;
+}
+
+/** Ledger keys of a job, from its workflow id: the same in the job and in the creator workflow watching it. */
+export const jobKeys = (workflowId: string): JobKeys => ({
+  reservationKey: `${workflowId}:reserve`,
+  captureKey: `${workflowId}:capture`,
+  refundKey: `${workflowId}:refund`,
+});
+
+/** Tells the creator workflow; it may have stopped meanwhile, and a job's outcome does not depend on it. */
+async function notifyParent<A extends unknown[]>(
+  input: PaidJobInput,
+  send: (handle: ReturnType<typeof getExternalWorkflowHandle>) => Promise<A | void>,
+): Promise<void> {
+  if (!input.parentWorkflowId) return;
+  try {
+    await send(getExternalWorkflowHandle(input.parentWorkflowId));
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+  }
+}
+
+/**
+ * The saga every paid job runs: reserve before any work, do the work (which ends by settling the reservation), and
+ * on any failure — cancellation included — run the compensations registered so far, newest first. The refund is
+ * registered before the reservation it undoes, so a reservation whose result was lost is still given back.
+ */
+async function runPaidJob(
+  input: PaidJobInput,
+  kind: JobKind,
+  reserve: { amountCents: number; depth?: CollectionDepth; maxVideos?: number },
+  work: (keys: JobKeys) => Promise<{ error: string } | void>,
+): Promise<PaidJobResult> {
+  const ref = { jobId: input.jobId, kind, teamId: input.teamId, creatorId: input.creatorId };
+  const keys = jobKeys(workflowInfo().workflowId);
+  let failure = { kind: 'error', message: 'unknown failure' };
+  const compensations: (() => Promise<unknown>)[] = [];
+  try {
+    compensations.push(() =>
+      bookkeeping.compensateJob({
+        ...ref,
+        reservationKey: keys.reservationKey,
+        settleKey: keys.refundKey,
+        error: failure.kind,
+        message: failure.message,
+      }),
+    );
+    const reservation: JobReservation = await ledgerSteps.reserveJob({
+      ...ref,
+      ...reserve,
+      reservationKey: keys.reservationKey,
+    });
+    await notifyParent(input, (parent) => parent.signal(jobReservedSignal, { jobId: input.jobId, reservation }));
+    if (!reservation.reserved) return { jobId: input.jobId, status: 'failed', error: reservation.reason };
+    setCurrentDetails(`reserved ${reserve.amountCents} credits; working`);
+    const outcome = await work(keys);
+    return { jobId: input.jobId, status: outcome ? 'failed' : 'completed', error: outcome?.error ?? null };
+  } catch (err) {
+    failure = isCancellation(err) ? { kind: 'cancelled', message: 'the job was cancelled' } : failureOf(err);
+    await CancellationScope.nonCancellable(async () => {
+      for (const compensate of compensations.reverse()) await compensate();
+    });
+    if (isCancellation(err)) throw err;
+    return { jobId: input.jobId, status: 'failed', error: failure.kind };
+  } finally {
+    await CancellationScope.nonCancellable(() =>
+      notifyParent(input, (parent) => parent.signal(jobFinishedSignal, { jobId: input.jobId })),
+    );
+  }
+}
+
+/**
+ * `collection:<uuid>`: pages through a creator's posts up to the depth's maximum and upserts them, charging the
+ * depth's price only when the collection completes.
+ */
+export async function postCollectionWorkflow(input: CollectionInput): Promise<PaidJobResult> {
+  const maxVideos = COLLECTION_MAX_VIDEOS[input.depth];
+  return runPaidJob(
+    input,
+    'post_collection',
+    { amountCents: COLLECTION_COSTS[input.depth], depth: input.depth, maxVideos },
+    async (keys) => {
+      await collecting.collectPosts({
+        jobId: input.jobId,
+        creatorId: input.creatorId,
+        platform: input.platform,
+        handle: input.handle,
+        maxVideos,
+      });
+      await ledgerSteps.captureJob({
+        jobId: input.jobId,
+        kind: 'post_collection',
+        teamId: input.teamId,
+        creatorId: input.creatorId,
+        reservationKey: keys.reservationKey,
+        settleKey: keys.captureKey,
+      });
+    },
+  );
+}
+
+/**
+ * `audience:<uuid>`: samples the creator's engaged audience down the fallback ladder and stores the snapshot. As
+ * documented, a platform error keeps the charge; `profile_only` and INSUFFICIENT_SAMPLE are refunded (in
+ * completeAudienceJob); a cancelled refresh is refunded by the saga.
+ */
+export async function audienceRefreshWorkflow(input: PaidJobInput): Promise<PaidJobResult> {
+  return runPaidJob(input, 'audience_refresh', { amountCents: AUDIENCE_REFRESH_COST }, async (keys) => {
+    const ref = {
+      jobId: input.jobId,
+      kind: 'audience_refresh' as const,
+      teamId: input.teamId,
+      creatorId: input.creatorId,
+    };
+    let outcome;
+    try {
+      outcome = await collecting.sampleAudience({
+        creatorId: input.creatorId,
+        platform: input.platform,
+        handle: input.handle,
+        referenceDate: new Date().toISOString(),
+      });
+    } catch (err) {
+      const { kind, message } = failureOf(err);
+      // the platform's own typed failures are charged, as documented; our timeouts and errors are compensated
+      if (isCancellation(err) || !(PROVIDER_FAILURES as readonly string[]).includes(kind)) throw err;
+      await ledgerSteps.captureJob({
+        ...ref,
+        reservationKey: keys.reservationKey,
+        settleKey: keys.captureKey,
+        failure: { error: kind, message },
+      });
+      return { error: kind };
+    }
+    await ledgerSteps.completeAudienceJob({
+      ...ref,
+      ...keys,
+      snapshotId: uuid4(),
+      snapshotAt: new Date().toISOString(),
+      outcome,
+    });
+    return outcome.kind === 'insufficient_sample' ? { error: 'INSUFFICIENT_SAMPLE' } : undefined;
+  });
+}
