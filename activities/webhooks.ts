@@ -215,7 +215,12 @@ export function createWebhookActivities(pool: Pool, options: WebhookActivityOpti
       }
 
       const at = clock();
-      const body = deliveryBody({ type: event.type, createdAt: event.created_at, data: event.data });
+      const body = deliveryBody({
+        id: input.deliveryId,
+        type: event.type,
+        createdAt: event.created_at,
+        data: event.data,
+      });
       const headers = signedHeaders(signingSecrets(subscription, at), input.deliveryId, at, body);
       const started = performance.now();
       const sent = await send(subscription.url, body, headers);

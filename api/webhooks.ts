@@ -13,6 +13,7 @@ import {
   deleteSubscription,
   deliveryView,
   deliveryWorkflowId,
+  endDelivery,
   findDelivery,
   findSubscription,
   listDeliveries,
@@ -222,18 +223,23 @@ export function webhooksRouter({ pool, temporal, taskQueue, webhooks = {} }: Web
     if (!row.enabled) {
       throw new ApiError(409, 'conflict', `Webhook ${row.id} is disabled (${row.disabled_reason}); enable it first`);
     }
-    const replay = await beginReplay(pool, delivery.id);
+    let replay = await beginReplay(pool, delivery.id);
     if (!replay) {
       // still on its ladder: the waiting run makes its next attempt now
       try {
         await temporal.workflow.getHandle(deliveryWorkflowId(delivery.id, delivery.replays)).signal(retryNowSignal);
+        const attempts = await attemptsOf(pool, [delivery.id]);
+        res.status(202).json({ data: deliveryView(delivery, attempts.get(delivery.id) ?? []) });
+        return;
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+      // pending, but its workflow is gone (terminated by an operator): close it, then replay it like any other
+      await endDelivery(pool, delivery.id, 'failed', 'its delivery workflow closed before finishing');
+      replay = await beginReplay(pool, delivery.id);
+      if (!replay) {
         throw new ApiError(409, 'conflict', `Delivery ${delivery.id} has no attempt scheduled; try again shortly`);
       }
-      const attempts = await attemptsOf(pool, [delivery.id]);
-      res.status(202).json({ data: deliveryView(delivery, attempts.get(delivery.id) ?? []) });
-      return;
     }
     const input: WebhookDeliveryInput = {
       deliveryId: delivery.id,

@@ -129,7 +129,15 @@ export function signingSecrets(sub: SubscriptionSecrets, now: Date): string[] {
   return previousValid ? [sub.secret, sub.previous_secret as string] : [sub.secret];
 }
 
-/** The Standard Webhooks body: `{ type, timestamp, data }`, byte-identical on every attempt of one delivery. */
-export function deliveryBody(event: { type: string; createdAt: Date; data: unknown }): string {
-  return JSON.stringify({ type: event.type, timestamp: event.createdAt.toISOString(), data: event.data });
+/**
+ * The Standard Webhooks body `{ type, timestamp, data }` plus `id`, the delivery's `webhook-id` (seed 002 has receivers
+ * dedupe on the body's id), byte-identical on every attempt of one delivery.
+ */
+export function deliveryBody(event: { id: string; type: string; createdAt: Date; data: unknown }): string {
+  return JSON.stringify({
+    id: event.id,
+    type: event.type,
+    timestamp: event.createdAt.toISOString(),
+    data: event.data,
+  });
 }

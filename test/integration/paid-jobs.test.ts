@@ -166,6 +166,26 @@ describe('paid job sagas', () => {
     expect((await collectionLedger(c.teamId)).map((e) => e.kind)).toEqual(['reserve', 'capture']);
   });
 
+  it('an operator terminating a collection mid-flight gets it refunded by the creator workflow, slot freed', async () => {
+    const c = await trackedCreator(500);
+    provider.setFault('tiktok', c.handle, { kind: 'rate_limited', retryAfterSeconds: 60 });
+    const res = await c.api.post(`/v1/tracking/creators/${c.id}/posts/collect`, { depth: 'deep' });
+    expect(res.status).toBe(202);
+    const id = res.body.data.collection_id as string;
+    await stack.client.workflow.getHandle(`collection:${id}`).terminate('operator stopped it');
+    const done = await pollJob(c.api, `/v1/tracking/creators/${c.id}/posts/collect/${id}`);
+    expect(done).toMatchObject({ status: 'failed', error: 'ended', credits_used: 0 });
+    expect((await collectionLedger(c.teamId)).map((e) => [e.kind, e.amount_cents])).toEqual([
+      ['reserve', -100],
+      ['refund', 100],
+    ]);
+    provider.clearFaults();
+    const next = await c.api.post(`/v1/tracking/creators/${c.id}/posts/collect`, { depth: 'standard' });
+    expect(next.status).toBe(202);
+    expect((await pollJob(c.api, next.body.data.poll_url)).status).toBe('completed');
+    expect((await ledgerOf(stack.pool, c.teamId)).balance).toBe(500 - 25 - 50);
+  });
+
   describe('with steps whose results are lost', () => {
     let connection: NativeConnection;
     let worker: Worker;

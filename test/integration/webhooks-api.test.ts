@@ -252,6 +252,7 @@ describe('webhooks API and delivery against the real stack', () => {
     expect(verifiedBy(secret, hook)).toBe(true);
     expect(hook.headers['content-type']).toBe('application/json');
     expect(hook.json.type).toBe('tracking.cycle.completed');
+    expect(hook.json.id).toBe(hook.headers['webhook-id']);
     expect(Date.parse(hook.json.timestamp)).not.toBeNaN();
     expect(hook.json.data).toMatchObject({
       resource_type: 'creator',

@@ -171,8 +171,14 @@ describe('signing', () => {
   });
 
   it('produces Standard Webhooks headers that the standardwebhooks library verifies, each secret on its own', () => {
-    const body = deliveryBody({ type: 'tracking.paused', createdAt: t0, data: { id: creator, status: 'paused' } });
+    const body = deliveryBody({
+      id: 'msg-1',
+      type: 'tracking.paused',
+      createdAt: t0,
+      data: { id: creator, status: 'paused' },
+    });
     expect(JSON.parse(body)).toEqual({
+      id: 'msg-1',
       type: 'tracking.paused',
       timestamp: t0.toISOString(),
       data: { id: creator, status: 'paused' },
