@@ -1,5 +1,7 @@
+import countries from 'i18n-iso-countries';
 import {
   ProviderError,
+  type AudienceAccount,
   type Comment,
   type Platform,
   type PlatformProvider,
@@ -13,10 +15,19 @@ import { hash32, mix32, rngFor, rngFromInts, type Rng } from './prng';
 /**
  * The embedded default data source: a deterministic simulated world of creators, so the whole system runs with no
  * network. Everything a creator is and does follows from (seed, platform, handle); every number at a given clock time
- * follows from that and the time. See `SimulatedFault` and `RESERVED_HANDLE_PREFIXES` for the failure knobs.
+ * follows from that and the time. See `SimulatedFault` and `RESERVED_HANDLE_PREFIXES` for the failure knobs, and
+ * `BARE_PROFILE_PREFIX` for creators that declare nothing about themselves.
+ *
+ * Audience: every comment carries its author's public profile (`Comment.author`), and TikTok serves follower lists
+ * (`listFollowers`). Behind each such account lies a hidden truth (language, country, city, gender, age), of which
+ * the account exposes only part, like real profiles: a free-text location on about 55% of accounts, pronouns on about
+ * 35%, a bio on about 60% (about 40% of those give the age away); the rates vary a little per platform. A commenter's
+ * language is the language of their comment, so most of a creator's commenters speak the creator's language; the same
+ * handle in the same language is always the same person. `audienceTruth` reveals the truth behind accounts this
+ * instance has served, so audience analysis can be checked against it.
  */
 
-export type PermanentFaultKind = 'private' | 'deleted' | 'blocked' | 'empty';
+export type PermanentFaultKind = 'private' | 'deleted' | 'blocked' | 'empty' | 'silent';
 
 /**
  * A fault injected for one handle or one platform video id.
@@ -26,15 +37,21 @@ export type PermanentFaultKind = 'private' | 'deleted' | 'blocked' | 'empty';
  * - `unavailable` throws `ProviderError('unavailable')`.
  *
  * Permanent, per call:
- * | kind    | getProfile                 | listPosts   | getPost | listComments |
- * | ------- | -------------------------- | ----------- | ------- | ------------ |
- * | private | works (public counters)    | throws      | throws  | throws       |
- * | deleted | throws                     | throws      | throws  | throws       |
- * | blocked | throws                     | throws      | throws  | throws       |
- * | empty   | works, 0 videos            | empty page  | works   | empty page   |
+ * | kind    | getProfile                 | listPosts          | getPost       | listComments | listFollowers (TikTok) |
+ * | ------- | -------------------------- | ------------------ | ------------- | ------------ | ---------------------- |
+ * | private | works (public counters)    | throws             | throws        | throws       | throws                 |
+ * | deleted | throws                     | throws             | throws        | throws       | throws                 |
+ * | blocked | throws                     | throws             | throws        | throws       | throws                 |
+ * | empty   | works, 0 videos            | empty page         | works         | empty page   | empty page             |
+ * | silent  | works                      | works, 0 comments  | 0 comments    | empty page   | empty page             |
+ *
+ * `silent` is a creator nobody engages with: posts and views as usual, but no comments and no visible followers. As a
+ * reserved handle (`silent_…`) its profile always declares a country, a language and a bio, so audience analysis has
+ * nothing but the creator's own profile to go on.
  *
  * Post-level calls (getPost, listComments) match a fault set on the video id, and one set on the post's author when
- * this instance has listed that post (ids do not name their author).
+ * this instance has listed that post (ids do not name their author). Instagram and YouTube do not expose follower
+ * lists: listFollowers there throws `blocked` whatever the account.
  */
 export type SimulatedFault =
   | { kind: 'rate_limited'; retryAfterSeconds?: number; times?: number }
@@ -47,7 +64,15 @@ export const RESERVED_HANDLE_PREFIXES: Readonly<Record<string, PermanentFaultKin
   deleted_: 'deleted',
   blocked_: 'blocked',
   empty_: 'empty',
+  silent_: 'silent',
 };
+
+/**
+ * Handles starting with this (after any reserved prefix above, so `quiet…`, `empty_quiet…`, `silent_quiet…`) have a
+ * bare profile: no bio, no declared country or language, no links. `empty_quiet…` is thus a creator with no posts and
+ * nothing declared, from whom no audience signal of any kind can be drawn.
+ */
+export const BARE_PROFILE_PREFIX = 'quiet';
 
 export interface SimulatedProviderOptions {
   /** fraction of calls, 0–1, that fail with `unavailable` at random (Math.random: the one non-deterministic knob) */
@@ -197,6 +222,8 @@ interface Country {
   code: string;
   city: string;
   utc: number;
+  /** the city's name in the country's own language, where it differs from the English one */
+  local?: string;
 }
 
 // prettier-ignore
@@ -204,16 +231,18 @@ const COUNTRIES: Record<Lang, readonly Country[]> = {
   en: [{ code: 'US', city: 'New York', utc: -5 }, { code: 'US', city: 'Los Angeles', utc: -8 },
     { code: 'GB', city: 'London', utc: 0 }, { code: 'CA', city: 'Toronto', utc: -5 }, { code: 'AU', city: 'Sydney', utc: 10 },
     { code: 'NG', city: 'Lagos', utc: 1 }, { code: 'PH', city: 'Manila', utc: 8 }, { code: 'IN', city: 'Mumbai', utc: 5.5 }],
-  es: [{ code: 'ES', city: 'Madrid', utc: 1 }, { code: 'MX', city: 'Mexico City', utc: -6 },
+  es: [{ code: 'ES', city: 'Madrid', utc: 1 }, { code: 'MX', city: 'Mexico City', utc: -6, local: 'Ciudad de México' },
     { code: 'AR', city: 'Buenos Aires', utc: -3 }, { code: 'CO', city: 'Bogotá', utc: -5 }],
   pt: [{ code: 'BR', city: 'São Paulo', utc: -3 }, { code: 'BR', city: 'Rio de Janeiro', utc: -3 },
-    { code: 'PT', city: 'Lisbon', utc: 0 }],
-  fr: [{ code: 'FR', city: 'Paris', utc: 1 }, { code: 'FR', city: 'Lyon', utc: 1 }, { code: 'BE', city: 'Brussels', utc: 1 }],
-  de: [{ code: 'DE', city: 'Berlin', utc: 1 }, { code: 'DE', city: 'Munich', utc: 1 }, { code: 'AT', city: 'Vienna', utc: 1 },
-    { code: 'CH', city: 'Zurich', utc: 1 }],
-  it: [{ code: 'IT', city: 'Milan', utc: 1 }, { code: 'IT', city: 'Rome', utc: 1 }, { code: 'IT', city: 'Naples', utc: 1 }],
+    { code: 'PT', city: 'Lisbon', utc: 0, local: 'Lisboa' }],
+  fr: [{ code: 'FR', city: 'Paris', utc: 1 }, { code: 'FR', city: 'Lyon', utc: 1 },
+    { code: 'BE', city: 'Brussels', utc: 1, local: 'Bruxelles' }],
+  de: [{ code: 'DE', city: 'Berlin', utc: 1 }, { code: 'DE', city: 'Munich', utc: 1, local: 'München' },
+    { code: 'AT', city: 'Vienna', utc: 1, local: 'Wien' }, { code: 'CH', city: 'Zurich', utc: 1, local: 'Zürich' }],
+  it: [{ code: 'IT', city: 'Milan', utc: 1, local: 'Milano' }, { code: 'IT', city: 'Rome', utc: 1, local: 'Roma' },
+    { code: 'IT', city: 'Naples', utc: 1, local: 'Napoli' }],
   id: [{ code: 'ID', city: 'Jakarta', utc: 7 }, { code: 'ID', city: 'Surabaya', utc: 7 }],
-  ja: [{ code: 'JP', city: 'Tokyo', utc: 9 }, { code: 'JP', city: 'Osaka', utc: 9 }],
+  ja: [{ code: 'JP', city: 'Tokyo', utc: 9, local: '東京' }, { code: 'JP', city: 'Osaka', utc: 9, local: '大阪' }],
 };
 
 type Sentiment = 'positive' | 'neutral' | 'negative';
@@ -271,6 +300,30 @@ const COMMENT_TEMPLATES: Record<Lang, Record<Sentiment, readonly string[]>> = {
 };
 const POSITIVE_EMOJI = ['🔥', '😂', '❤️', '😍', '👏', '🙌', '💯'];
 
+let templateLanguages: Map<string, Lang[]> | undefined;
+
+/**
+ * The languages whose comment templates produce this comment text (a simulated comment is a template, sometimes
+ * followed by an emoji): one language for most texts, several for the few shared ones ("Parte 2?"), none for text
+ * the simulation never writes. For tests that score language detection on simulated comments.
+ */
+export function commentTemplateLanguages(text: string): string[] {
+  if (templateLanguages === undefined) {
+    templateLanguages = new Map();
+    for (const lang of LANGS) {
+      for (const t of Object.values(COMMENT_TEMPLATES[lang]).flat()) {
+        const langs = templateLanguages.get(t) ?? [];
+        if (!langs.includes(lang)) langs.push(lang);
+        templateLanguages.set(t, langs);
+      }
+    }
+  }
+  const exact = templateLanguages.get(text);
+  if (exact) return [...exact];
+  const emoji = POSITIVE_EMOJI.find((e) => text.endsWith(` ${e}`));
+  return emoji === undefined ? [] : [...(templateLanguages.get(text.slice(0, -emoji.length - 1)) ?? [])];
+}
+
 // prettier-ignore
 const PEOPLE: Record<Lang, { first: readonly string[]; last: readonly string[] }> = {
   en: { first: ['jake', 'emma', 'olivia', 'liam', 'noah', 'ava', 'mia', 'ethan', 'chloe', 'mason', 'sophie', 'ryan'],
@@ -290,6 +343,186 @@ const PEOPLE: Record<Lang, { first: readonly string[]; last: readonly string[] }
   ja: { first: ['yuki', 'haruto', 'sakura', 'ren', 'aoi', 'sota', 'hina', 'yuto', 'mei', 'kaito'],
     last: ['tanaka', 'suzuki', 'sato', 'takahashi', 'ito', 'watanabe', 'yamamoto'] },
 };
+
+// ---------------------------------------------------------------------------------------------------------------
+// the audience: who comments and follows. Each account has a hidden truth (language, country, city, gender, age) and
+// exposes only part of it, the way real profiles do; audience analysis must read it back from the exposed fields.
+
+/** bios state ages as of this year, so a profile reads the same whatever the clock says */
+const AUDIENCE_REFERENCE_YEAR = new Date(GROWTH_ANCHOR).getUTCFullYear();
+/** the most recent followers a follower list reaches back to, as on TikTok */
+const MAX_FOLLOWER_LIST = 5000;
+
+const AUDIENCE_AGE_BANDS = ['13-17', '18-24', '25-34', '35-44', '45+'] as const;
+export type AudienceAgeBand = (typeof AUDIENCE_AGE_BANDS)[number];
+const AGE_RANGES: readonly (readonly [number, number])[] = [
+  [13, 17],
+  [18, 24],
+  [25, 34],
+  [35, 44],
+  [45, 68],
+];
+/** age band weights per platform, in AUDIENCE_AGE_BANDS order: TikTok younger, YouTube older */
+const AGE_BAND_WEIGHTS: Record<Platform, readonly number[]> = {
+  tiktok: [22, 38, 24, 10, 6],
+  instagram: [10, 32, 32, 16, 10],
+  youtube: [7, 24, 30, 20, 19],
+};
+
+/** how often an account fills in each public field; `ageCue` is the share of bios that give an age away */
+const EXPOSURE: Record<Platform, { location: number; pronouns: number; bio: number; ageCue: number }> = {
+  tiktok: { location: 0.5, pronouns: 0.4, bio: 0.6, ageCue: 0.45 },
+  instagram: { location: 0.6, pronouns: 0.35, bio: 0.65, ageCue: 0.4 },
+  youtube: { location: 0.55, pronouns: 0.3, bio: 0.55, ageCue: 0.35 },
+};
+
+export type AudienceGender = 'female' | 'male' | 'undisclosed';
+
+/** What an audience account really is; the simulated world's ground truth, never part of what a platform shows. */
+export interface AudienceTruth {
+  language: string;
+  country: string;
+  city: string;
+  gender: AudienceGender;
+  age: number;
+  age_band: AudienceAgeBand;
+}
+
+// prettier-ignore
+const BIO_FILLERS: Record<Lang, readonly string[]> = {
+  en: ['just here for the vibes', 'coffee addict ☕', 'music lover 🎧', 'living my best life', 'dog person 🐶',
+    'travel • food • sunsets', 'nurse and night owl', 'gamer and foodie', 'amateur photographer 📷',
+    'sports fan, pizza lover'],
+  es: ['amante del café y la música ☕', 'viviendo la vida al máximo', 'fútbol, música y amigos ⚽',
+    'siempre buscando la próxima aventura', 'la vida es mejor con perritos 🐶'],
+  pt: ['amo café e música ☕', 'vivendo um dia de cada vez', 'futebol, praia e amigos ⚽',
+    'sempre em busca da próxima viagem', 'apaixonada por cachorros e por chocolate 🐶'],
+  fr: ['fan de musique et de cinéma 🎧', 'la vie est belle, profitez-en', 'café, croissants et voyages ☕',
+    'toujours à la recherche de la prochaine aventure', 'passionné de foot et de jeux vidéo'],
+  de: ['Kaffee ist mein Lebenselixier ☕', 'Musik ist mein Leben 🎧', 'Fußball und Freunde, mehr braucht es nicht ⚽',
+    'immer auf der Suche nach dem nächsten Abenteuer', 'Hundemensch aus Überzeugung 🐶'],
+  it: ['amante della pizza e della buona musica 🍕', 'la vita è bella, godiamocela', 'calcio, musica e amici ⚽',
+    'sempre in cerca della prossima avventura', 'pazza per i cani e per il caffè 🐶'],
+  id: ['pecinta kopi dan musik ☕', 'hidup santai saja, jangan lupa bahagia', 'suka jalan-jalan dan makan enak',
+    'selalu mencari petualangan berikutnya', 'pecinta kucing dan sepak bola ⚽'],
+  ja: ['コーヒーと音楽が大好きです☕', '毎日楽しく生きています', '旅行とカフェ巡りが趣味です',
+    'サッカーとゲームが好き⚽', '犬と猫と一緒に暮らしています🐶'],
+};
+
+/** "22 y/o" in each language */
+const AGE_WORDS: Record<Lang, string> = {
+  en: 'y/o',
+  es: 'años',
+  pt: 'anos',
+  fr: 'ans',
+  de: 'Jahre',
+  it: 'anni',
+  id: 'tahun',
+  ja: '歳',
+};
+
+const PARENT_WORDS: Record<AudienceGender, string> = { female: 'mom', male: 'dad', undisclosed: 'parent' };
+const BIO_SEPARATORS = [' | ', ' • ', ' · ', ' - '];
+
+const flagOf = (code: string): string =>
+  String.fromCodePoint(...[...code.toUpperCase()].map((ch) => 0x1f1e6 + ch.charCodeAt(0) - 65));
+
+/** English names as people write them: "United States", "UK", "Italy" */
+function englishCountryName(code: string, r: Rng): string {
+  const names = countries.getName(code, 'en', { select: 'all' }) ?? [code];
+  const official = names[0] ?? code;
+  const alias = names.find((n) => n !== official && n.length > 3 && !n.includes('.'));
+  if (names.length > 1 && r.chance(0.2)) return r.pick(names.filter((n) => !n.includes('.')));
+  return alias ?? official;
+}
+
+/** A free-text location in one of the ways people write it; English names mostly, sometimes local or an ISO code. */
+function locationText(place: Country, lang: Lang, r: Rng): string {
+  const english = englishCountryName(place.code, r);
+  const local = countries.getName(place.code, lang) ?? english;
+  const flag = flagOf(place.code);
+  const localCity = place.local ?? place.city;
+  switch (r.weighted([4, 2, 2, 1, 1, 1, 0.5, 1, 0.5, 0.5])) {
+    case 0:
+      return `${place.city}, ${english}`;
+    case 1:
+      return `📍 ${r.chance(0.5) ? place.city : localCity}`;
+    case 2:
+      return `${english} ${flag}`;
+    case 3:
+      return `${place.city}, ${place.code}`;
+    case 4:
+      return `${localCity} - ${local}`;
+    case 5:
+      return english;
+    case 6:
+      return flag;
+    case 7:
+      return `${localCity} ${flag}`;
+    case 8:
+      return `based in ${place.city}`;
+    default:
+      return local;
+  }
+}
+
+function pronounsFor(gender: AudienceGender, r: Rng): string {
+  const spelled = (p: string) => (r.chance(0.2) ? p.replace(/\b\w/g, (ch) => ch.toUpperCase()) : p);
+  if (gender === 'female') return spelled(r.chance(0.85) ? 'she/her' : 'she/they');
+  if (gender === 'male') return spelled(r.chance(0.85) ? 'he/him' : 'he/they');
+  return spelled('they/them');
+}
+
+/** A short bio, in the account's language or English; some give the age away in one of a few common ways. */
+function bioText(platform: Platform, lang: Lang, gender: AudienceGender, age: number, r: Rng): string {
+  const bioLang: Lang = lang !== 'en' && r.chance(0.6) ? lang : 'en';
+  const filler = r.pick(BIO_FILLERS[bioLang]);
+  if (!r.chance(EXPOSURE[platform].ageCue)) return filler;
+  const born = AUDIENCE_REFERENCE_YEAR - age;
+  const cues = [
+    `${age}${r.pick(BIO_SEPARATORS)}${filler}`,
+    bioLang === 'ja'
+      ? `${age}${AGE_WORDS.ja} ${filler}`
+      : `${age} ${AGE_WORDS[bioLang]}${r.pick(BIO_SEPARATORS)}${filler}`,
+    `est. ${born}${r.pick(BIO_SEPARATORS)}${filler}`,
+    `'${String(born % 100).padStart(2, '0')}${r.pick(BIO_SEPARATORS)}${filler}`,
+  ];
+  // graduating from high school at about 18
+  if (age >= 14 && age <= 21)
+    cues.push(`class of ${AUDIENCE_REFERENCE_YEAR + 18 - age}${r.pick(BIO_SEPARATORS)}${filler}`);
+  if (age >= 26 && age <= 44) cues.push(`${PARENT_WORDS[gender]} of ${r.int(1, 3)}${r.pick(BIO_SEPARATORS)}${filler}`);
+  return r.pick(cues);
+}
+
+/** Draws an account's hidden truth, then what of it the account shows. */
+function audienceAccount(
+  platform: Platform,
+  handle: string,
+  lang: Lang,
+  r: Rng,
+): { account: AudienceAccount; truth: AudienceTruth } {
+  const place = r.pick(COUNTRIES[lang]);
+  const g = r.float();
+  const gender: AudienceGender = g < 0.48 ? 'female' : g < 0.92 ? 'male' : 'undisclosed';
+  const band = r.weighted(AGE_BAND_WEIGHTS[platform]);
+  const [lo, hi] = AGE_RANGES[band] as readonly [number, number];
+  const age = r.int(lo, hi);
+  const exposure = EXPOSURE[platform];
+  const location = r.chance(exposure.location) ? locationText(place, lang, r) : null;
+  const pronouns = r.chance(exposure.pronouns) ? pronounsFor(gender, r) : null;
+  const bio = r.chance(exposure.bio) ? bioText(platform, lang, gender, age, r) : null;
+  return {
+    account: { handle, location, pronouns, bio },
+    truth: {
+      language: lang,
+      country: place.code,
+      city: place.city,
+      gender,
+      age,
+      age_band: AUDIENCE_AGE_BANDS[band] as AudienceAgeBand,
+    },
+  };
+}
 
 interface PlatformModel {
   name: string;
@@ -448,6 +681,11 @@ function reservedKind(key: string): PermanentFaultKind | null {
   return null;
 }
 
+function hasBareProfile(key: string): boolean {
+  const prefix = Object.keys(RESERVED_HANDLE_PREFIXES).find((p) => key.startsWith(p)) ?? '';
+  return key.startsWith(BARE_PROFILE_PREFIX, prefix.length);
+}
+
 function curveShare(curve: ViewCurve, ageDays: number): number {
   if (ageDays <= 0) return 0;
   const fast = 1 - exp(-((ageDays / curve.tau) ** curve.shape));
@@ -531,6 +769,8 @@ export class SimulatedProvider implements PlatformProvider {
   private readonly creators = new Map<string, Creator>();
   /** platform:video id → author handle, for ids this instance has listed (ids do not name their author) */
   private readonly authors = new Map<string, string>();
+  /** platform:handle → the hidden truth behind audience accounts this instance has served */
+  private readonly truths = new Map<string, AudienceTruth>();
 
   constructor(options: SimulatedProviderOptions = {}) {
     const { errorRate = 0, latencyMs = 0, seed = 'simulated', now = () => new Date() } = options;
@@ -629,7 +869,7 @@ export class SimulatedProvider implements PlatformProvider {
     const posts = page.map((stub) => {
       this.remember(this.authors, `${platform}:${stub.id}`, key);
       const identity = identityOf(stub.slot.seconds, stub.slot.payload, stub.t);
-      return this.buildPost(platform, stub.id, identity, nowMs, key);
+      return this.buildPost(platform, stub.id, identity, nowMs, key, kind === 'silent');
     });
     const last = page[page.length - 1];
     return {
@@ -650,7 +890,7 @@ export class SimulatedProvider implements PlatformProvider {
     const identity = this.decodePost(platform, platformVideoId, nowMs);
     // a post nobody listed here has an unknown author; TikTok's default usernames look like this
     const handle = author ?? `user${hash32(`${this.seed}:${platformVideoId}`) % 1_000_000_000}`;
-    return this.buildPost(platform, platformVideoId, identity, nowMs, handle);
+    return this.buildPost(platform, platformVideoId, identity, nowMs, handle, kind === 'silent');
   }
 
   async listComments(
@@ -674,7 +914,7 @@ export class SimulatedProvider implements PlatformProvider {
     if (kind === 'deleted' || kind === 'blocked' || kind === 'private') throw this.postError(kind, platform);
     const nowMs = this.now().getTime();
     const identity = this.decodePost(platform, platformVideoId, nowMs);
-    if (kind === 'empty') return { comments: [], next_cursor: null };
+    if (kind === 'empty' || kind === 'silent') return { comments: [], next_cursor: null };
 
     const numbers = this.postNumbers(platform, identity);
     const total = metricsAt(numbers, nowMs).comments;
@@ -686,6 +926,50 @@ export class SimulatedProvider implements PlatformProvider {
     }
     const next = first - comments.length;
     return { comments, next_cursor: next >= 0 ? encodeCursor({ k: next }) : null };
+  }
+
+  /**
+   * TikTok only: the account's most recent followers, newest first, at most `min(followers, 5000)` of them. Follower
+   * k is the (k+1)-th to follow, so a cursor stays valid while new followers arrive. Instagram and YouTube do not
+   * expose follower lists and throw `blocked`.
+   */
+  async listFollowers(
+    platform: Platform,
+    handle: string,
+    opts: { limit: number; cursor?: string | null },
+  ): Promise<{ accounts: AudienceAccount[]; next_cursor: string | null }> {
+    checkLimit(opts.limit);
+    let start: number | null = null;
+    if (opts.cursor) {
+      const decoded = decodeCursor(opts.cursor) as { f?: unknown } | null;
+      if (typeof decoded?.f !== 'number' || !Number.isInteger(decoded.f)) throw new RangeError('invalid cursor');
+      start = decoded.f;
+    }
+    const key = this.accountKey(platform, handle);
+    if (platform !== 'tiktok') {
+      throw new ProviderError('blocked', `${PLATFORM_MODELS[platform].name} does not expose follower lists`);
+    }
+    const kind = await this.gate(platform, [key], reservedKind(key));
+    const c = this.creator(platform, key);
+    if (kind === 'deleted' || kind === 'blocked' || kind === 'private') throw this.accountError(kind, c);
+    if (kind === 'empty' || kind === 'silent') return { accounts: [], next_cursor: null };
+
+    const total = this.followersAt(c, this.now().getTime());
+    const oldest = max(0, total - MAX_FOLLOWER_LIST);
+    const first = min(start ?? total - 1, total - 1);
+    const accounts: AudienceAccount[] = [];
+    for (let k = first; k >= oldest && accounts.length < opts.limit; k--) accounts.push(this.follower(c, k));
+    const next = first - accounts.length;
+    return { accounts, next_cursor: next >= oldest ? encodeCursor({ f: next }) : null };
+  }
+
+  /**
+   * The hidden truth behind an audience account (a comment's author or a follower) this instance has served, for
+   * tests and calibration: what analysis tries to infer. Undefined for accounts it has not served (the cache is
+   * bounded, like the post-author one).
+   */
+  audienceTruth(platform: Platform, handle: string): AudienceTruth | undefined {
+    return this.truths.get(`${platform}:${handle}`);
   }
 
   // ----------------------------------------------------------------------------------------------------------------
@@ -741,6 +1025,33 @@ export class SimulatedProvider implements PlatformProvider {
     return new ProviderError(kind, `${name} post ${what}`);
   }
 
+  /** Follower k of a creator: mostly speaks the creator's language, like its commenters; handles are unique per k. */
+  private follower(c: Creator, k: number): AudienceAccount {
+    const r = rngFor(this.seed, 'follower', c.platform, c.key, k);
+    const roll = r.float();
+    const lang: Lang = roll < 0.6 ? (LANGS[c.lang] as Lang) : roll < 0.78 ? 'en' : r.pick(LANGS);
+    const people = PEOPLE[lang];
+    const first = r.pick(people.first);
+    // a bijection of k mod 2^28 (odd multiplier, then xor): no two followers within the list share a handle
+    const n = (Math.imul(k, 0x9e3779b1) ^ hash32(`${this.seed}:${c.key}`)) & 0xfffffff;
+    const handle = r.chance(0.5) ? `${first}${r.pick(['.', '_'])}${r.pick(people.last)}_${n}` : `${first}_${n}`;
+    const { account, truth } = audienceAccount(c.platform, handle, lang, r);
+    this.remember(this.truths, `${c.platform}:${handle}`, truth);
+    return account;
+  }
+
+  /** A commenter's profile: the same handle writing in the same language is always the same person. */
+  private commenter(platform: Platform, handle: string, lang: Lang): AudienceAccount {
+    const { account, truth } = audienceAccount(
+      platform,
+      handle,
+      lang,
+      rngFor(this.seed, 'commenter', platform, lang, handle),
+    );
+    this.remember(this.truths, `${platform}:${handle}`, truth);
+    return account;
+  }
+
   private remember<V>(map: Map<string, V>, key: string, value: V): void {
     if (map.size >= CACHE_LIMIT && !map.has(key)) map.clear();
     map.set(key, value);
@@ -792,9 +1103,11 @@ export class SimulatedProvider implements PlatformProvider {
     const startMs = GROWTH_ANCHOR - (r.chance(0.12) ? r.range(0.05, 0.9) : r.range(0.9, 1.6)) * 365 * DAY;
 
     const followersBase = tierFollowers(tier);
-    const bare = reserved !== 'empty' && r.chance(0.08);
-    const declaresCountry = !bare && r.chance(0.85);
-    const declaresLanguage = !bare && r.chance(0.85);
+    // silent_ creators always declare themselves (the draws stay the same, so the rest of the creator does too)
+    const silent = reserved === 'silent';
+    const bare = reserved !== 'empty' && r.chance(0.08) && !silent;
+    const declaresCountry = !bare && (r.chance(0.85) || silent);
+    const declaresLanguage = !bare && (r.chance(0.85) || silent);
     const primary = THEMES[themes[0] as number] as Theme;
     const content = THEME_CONTENT[primary];
     let bio: string | null = null;
@@ -821,6 +1134,8 @@ export class SimulatedProvider implements PlatformProvider {
       }
     }
     const verifiedChance = followersBase >= 1e6 ? 0.85 : followersBase >= 1e5 ? 0.25 : 0.02;
+    // masked after drawing, so a quiet creator's numbers are those it would have had anyway
+    const quiet = hasBareProfile(key);
 
     return {
       platform,
@@ -845,12 +1160,12 @@ export class SimulatedProvider implements PlatformProvider {
         display_name: this.displayName(key, channelId !== null, langCode, content, r),
         avatar_url: `https://cdn.simulated.invalid/avatars/${platform}/${hash32(`${this.seed}:${key}`).toString(16)}.jpg`,
         profile_url: profileUrlFor(platform, key),
-        bio,
+        bio: quiet ? null : bio,
         is_verified: reserved !== 'empty' && r.chance(verifiedChance),
         category: primary,
-        country: declaresCountry ? country.code : null,
-        language: declaresLanguage ? langCode : null,
-        external_links: externalLinks,
+        country: declaresCountry && !quiet ? country.code : null,
+        language: declaresLanguage && !quiet ? langCode : null,
+        external_links: quiet ? [] : externalLinks,
       },
     };
   }
@@ -995,9 +1310,17 @@ export class SimulatedProvider implements PlatformProvider {
     };
   }
 
-  private buildPost(platform: Platform, id: string, p: PostIdentity, nowMs: number, authorHandle: string): Post {
+  private buildPost(
+    platform: Platform,
+    id: string,
+    p: PostIdentity,
+    nowMs: number,
+    authorHandle: string,
+    silent = false,
+  ): Post {
     const numbers = this.postNumbers(platform, p);
     const metrics = metricsAt(numbers, nowMs);
+    if (silent) metrics.comments = 0;
     const r = rngFor(this.seed, 'post-content', platform, id);
     const theme = THEMES[p.theme] as Theme;
     const content = THEME_CONTENT[theme];
@@ -1081,6 +1404,7 @@ export class SimulatedProvider implements PlatformProvider {
       text,
       likes,
       published_at: new Date(writtenMs).toISOString(),
+      author: this.commenter(platform, author, lang),
     };
   }
 }

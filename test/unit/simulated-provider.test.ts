@@ -1,9 +1,16 @@
 import fc from 'fast-check';
 import { commentTone } from '../../domain/creator-report';
-import { ProviderError, type Comment, type Platform, type Post, type ProfileMetrics } from '../../domain/platform';
+import {
+  ProviderError,
+  type AudienceAccount,
+  type Comment,
+  type Platform,
+  type Post,
+  type ProfileMetrics,
+} from '../../domain/platform';
 import { INSTAGRAM_RESERVED_PATHS, profileUrlFor } from '../../domain/urls';
 import { createProvider } from '../../providers';
-import { SimulatedProvider } from '../../providers/simulated';
+import { commentTemplateLanguages, SimulatedProvider } from '../../providers/simulated';
 
 const NOW = Date.parse('2026-06-15T12:00:00.000Z');
 const HOUR = 3_600_000;
@@ -644,5 +651,203 @@ describe('createProvider', () => {
       await at(NOW, { seed: 'abc' }).getProfile('tiktok', 'jane.cooks'),
     );
     expect(() => createProvider('nope' as 'simulated')).toThrow(/unknown provider/);
+  });
+});
+
+describe('SimulatedProvider: audience accounts', () => {
+  async function commentsOf(p: SimulatedProvider, platform: Platform, handles: string[], perPost = 100) {
+    const comments: Comment[] = [];
+    for (const handle of handles) {
+      const { posts } = await p.listPosts(platform, handle, { limit: 5 });
+      for (const post of posts) {
+        comments.push(...(await p.listComments(platform, post.platform_video_id, { limit: perPost })).comments);
+      }
+    }
+    return comments;
+  }
+
+  const uniqueAuthors = (comments: Comment[]) => [
+    ...new Map(comments.map((c) => [c.author_handle, c.author!])).values(),
+  ];
+
+  it('gives every comment its author’s profile, the same across instances with the same seed', async () => {
+    const [a, b] = [at(NOW), at(NOW)];
+    const first = await commentsOf(a, 'instagram', ['jane.cooks', 'chatty.one']);
+    const again = await commentsOf(b, 'instagram', ['jane.cooks', 'chatty.one']);
+    expect(first.length).toBeGreaterThan(50);
+    expect(again).toEqual(first);
+    for (const c of first) {
+      expect(Object.keys(c.author!).sort()).toEqual(['bio', 'handle', 'location', 'pronouns']);
+      expect(c.author!.handle).toBe(c.author_handle);
+      for (const field of [c.author!.location, c.author!.pronouns, c.author!.bio]) {
+        expect(field === null || (typeof field === 'string' && field.trim() !== '')).toBe(true);
+      }
+    }
+    const otherSeed = await commentsOf(at(NOW, { seed: 'other' }), 'instagram', ['jane.cooks']);
+    expect(otherSeed.map((c) => c.author)).not.toEqual(first.slice(0, otherSeed.length).map((c) => c.author));
+  });
+
+  it('exposes location, pronouns and bio (some with an age cue) at the documented rates', async () => {
+    const p = at(NOW);
+    const fans = Array.from({ length: 25 }, (_, i) => `fan${i}`);
+    for (const platform of PLATFORMS) {
+      const accounts = uniqueAuthors(await commentsOf(p, platform, fans));
+      expect(accounts.length).toBeGreaterThan(700);
+      const share = (test: (a: (typeof accounts)[number]) => boolean) => accounts.filter(test).length / accounts.length;
+      expect(share((a) => a.location !== null)).toBeGreaterThan(0.45);
+      expect(share((a) => a.location !== null)).toBeLessThan(0.65);
+      expect(share((a) => a.pronouns !== null)).toBeGreaterThan(0.25);
+      expect(share((a) => a.pronouns !== null)).toBeLessThan(0.45);
+      expect(share((a) => a.bio !== null)).toBeGreaterThan(0.5);
+      expect(share((a) => a.bio !== null)).toBeLessThan(0.7);
+      // the fillers carry no digits: a digit in a bio is an age cue ("19 | uni life", "est. 1988", "mom of 2")
+      const bios = accounts.filter((a) => a.bio !== null);
+      const cued = bios.filter((a) => /\d/.test(a.bio!)).length / bios.length;
+      expect(cued).toBeGreaterThan(0.3);
+      expect(cued).toBeLessThan(0.5);
+      for (const a of accounts)
+        if (a.pronouns !== null) expect(a.pronouns).toMatch(/^(she|he|they)\/(her|him|them|they)$/i);
+      const formats = new Set(accounts.map((a) => a.location).filter((l): l is string => l !== null));
+      expect([...formats].some((l) => /^📍/u.test(l))).toBe(true);
+      expect([...formats].some((l) => /\p{Regional_Indicator}/u.test(l))).toBe(true);
+      expect([...formats].some((l) => /, [A-Z]{2}$/.test(l))).toBe(true);
+    }
+  });
+
+  it('keeps a commenter’s hidden truth consistent with what they wrote and where they say they are', async () => {
+    const p = at(NOW);
+    let consistent = 0;
+    let total = 0;
+    for (const handle of ['fan1', 'fan2', 'fan3', 'fan4']) {
+      for (const c of await commentsOf(p, 'tiktok', [handle])) {
+        // read right away: namesakes writing in another language ("itschloe" in English and in French) are other
+        // people, and the truth lookup holds the latest one served
+        const truth = p.audienceTruth('tiktok', c.author_handle);
+        expect(truth).toBeDefined();
+        const langs = commentTemplateLanguages(c.text);
+        expect(langs.length).toBeGreaterThan(0);
+        total += 1;
+        if (langs.includes(truth!.language)) consistent += 1;
+        expect(truth!.age).toBeGreaterThanOrEqual(13);
+      }
+    }
+    expect(total).toBeGreaterThan(300);
+    expect(consistent / total).toBeGreaterThan(0.98);
+    const ages: Record<Platform, number[]> = { tiktok: [], youtube: [], instagram: [] };
+    for (const platform of PLATFORMS) {
+      for (const c of await commentsOf(p, platform, ['fan5', 'fan6', 'fan7', 'fan8', 'fan9'])) {
+        ages[platform].push(p.audienceTruth(platform, c.author_handle)!.age);
+      }
+    }
+    expect(median(ages.tiktok)).toBeLessThan(median(ages.instagram));
+    expect(median(ages.instagram)).toBeLessThanOrEqual(median(ages.youtube));
+  });
+
+  async function allFollowers(p: SimulatedProvider, handle: string, limit: number) {
+    const accounts: AudienceAccount[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page = await p.listFollowers('tiktok', handle, { limit, cursor });
+      expect(page.accounts.length).toBeLessThanOrEqual(limit);
+      accounts.push(...page.accounts);
+      cursor = page.next_cursor;
+      pages += 1;
+    } while (cursor !== null);
+    return { accounts, pages };
+  }
+
+  it('pages through a TikTok creator’s followers, each once, deterministically, at most 5000', async () => {
+    const p = at(NOW);
+    let small: string | null = null;
+    for (let i = 0; i < 200 && small === null; i++) {
+      if (((await p.getProfile('tiktok', `small${i}`)).followers as number) < 1_500) small = `small${i}`;
+    }
+    const followers = (await p.getProfile('tiktok', small!)).followers as number;
+    const { accounts } = await allFollowers(p, small!, 97);
+    expect(accounts).toHaveLength(followers);
+    expect(new Set(accounts.map((a) => a.handle)).size).toBe(accounts.length);
+    expect((await allFollowers(at(NOW), small!, 250)).accounts).toEqual(accounts);
+
+    const big = await allFollowers(p, 'chatty.one', 1000);
+    expect((await p.getProfile('tiktok', 'chatty.one')).followers).toBeGreaterThan(5000);
+    expect(big.accounts).toHaveLength(5000);
+    expect(new Set(big.accounts.map((a) => a.handle)).size).toBe(5000);
+    const located = big.accounts.filter((a) => a.location !== null).length / big.accounts.length;
+    expect(located).toBeGreaterThan(0.4);
+    expect(located).toBeLessThan(0.6);
+  });
+
+  it('keeps a follower cursor valid while new followers arrive', async () => {
+    const [now, later] = [at(NOW), at(NOW + 3 * DAY)];
+    const growing = ['grower1', 'grower2', 'grower3', 'grower4'];
+    const followers = async (p: SimulatedProvider, h: string) => (await p.getProfile('tiktok', h)).followers as number;
+    let handle: string | undefined;
+    for (const h of growing)
+      if (handle === undefined && (await followers(later, h)) > (await followers(now, h))) handle = h;
+    const first = await now.listFollowers('tiktok', handle!, { limit: 20 });
+    const next = await later.listFollowers('tiktok', handle!, { limit: 20, cursor: first.next_cursor });
+    const fresh = await later.listFollowers('tiktok', handle!, { limit: 5000 });
+    const handles = fresh.accounts.map((a) => a.handle);
+    const lastOfFirst = handles.indexOf(first.accounts[19]!.handle);
+    expect(lastOfFirst).toBeGreaterThanOrEqual(19);
+    expect(next.accounts.map((a) => a.handle)).toEqual(handles.slice(lastOfFirst + 1, lastOfFirst + 21));
+  });
+
+  it('refuses follower lists on Instagram and YouTube as blocked', async () => {
+    for (const platform of ['instagram', 'youtube'] as const) {
+      const err = await rejection(at(NOW).listFollowers(platform, 'jane.cooks', { limit: 10 }));
+      expect(err).toMatchObject({ kind: 'blocked', permanent: true });
+      expect(err.message).toMatch(/does not expose follower lists/);
+    }
+  });
+
+  it('applies faults and reserved handles to follower lists like to posts', async () => {
+    const p = at(NOW);
+    for (const kind of ['private', 'deleted', 'blocked'] as const) {
+      expect((await rejection(p.listFollowers('tiktok', `${kind}_fan`, { limit: 5 }))).kind).toBe(kind);
+    }
+    expect(await p.listFollowers('tiktok', 'empty_fan', { limit: 5 })).toEqual({ accounts: [], next_cursor: null });
+    p.setFault('tiktok', 'busy.fan', { kind: 'rate_limited', retryAfterSeconds: 9, times: 1 });
+    expect(await rejection(p.listFollowers('tiktok', 'busy.fan', { limit: 5 }))).toMatchObject({
+      kind: 'rate_limited',
+      retryAfterSeconds: 9,
+    });
+    expect((await p.listFollowers('tiktok', 'busy.fan', { limit: 5 })).accounts).toHaveLength(5);
+    await expect(p.listFollowers('tiktok', 'x.y', { limit: 0 })).rejects.toThrow(RangeError);
+    await expect(p.listFollowers('tiktok', 'x.y', { limit: 5, cursor: 'nope' })).rejects.toThrow(RangeError);
+  });
+
+  it('gives silent_ creators posts without comments or followers, and a profile that declares itself', async () => {
+    const p = at(NOW);
+    for (const platform of PLATFORMS) {
+      for (const handle of ['silent_one', 'silent_two', 'silent_three']) {
+        const profile = await p.getProfile(platform, handle);
+        expect(profile.country).toMatch(/^[A-Z]{2}$/);
+        expect(profile.language).toMatch(/^[a-z]{2}$/);
+        expect(profile.bio).toEqual(expect.any(String));
+        const posts = await allPosts(p, platform, handle);
+        expect(posts.length).toBe(profile.total_videos);
+        expect(posts.length).toBeGreaterThan(0);
+        expect(posts.every((x) => x.comments === 0)).toBe(true);
+        expect(posts.some((x) => (x.views as number) > 0)).toBe(true);
+        const page = await p.listComments(platform, posts[0]!.platform_video_id, { limit: 50 });
+        expect(page).toEqual({ comments: [], next_cursor: null });
+        expect((await p.getPost(platform, posts[0]!.platform_video_id)).comments).toBe(0);
+      }
+    }
+    expect(await p.listFollowers('tiktok', 'silent_one', { limit: 50 })).toEqual({ accounts: [], next_cursor: null });
+  });
+
+  it('gives quiet handles a bare profile, and empty_quiet ones no posts either', async () => {
+    const p = at(NOW);
+    for (const platform of PLATFORMS) {
+      for (const handle of ['quiet1', 'quiet78', 'empty_quiet', 'silent_quiet']) {
+        const profile = await p.getProfile(platform, handle);
+        expect(profile).toMatchObject({ bio: null, country: null, language: null, external_links: [] });
+      }
+      expect((await p.getProfile(platform, 'empty_quiet')).total_videos).toBe(0);
+      expect((await p.getProfile(platform, 'quiet1')).total_videos).toBeGreaterThan(0);
+    }
   });
 });
