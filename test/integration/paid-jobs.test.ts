@@ -51,7 +51,8 @@ describe('paid job sagas', () => {
 
   afterEach(() => provider.clearFaults());
 
-  const trackedCreator = (credits: number) => trackCreator(stack, credits, `saga_${randomUUID().slice(0, 8)}`);
+  const trackedCreator = (credits: number, handle = `saga_${randomUUID().slice(0, 8)}`) =>
+    trackCreator(stack, credits, handle);
   const pollJob = untilDone;
 
   const collectionLedger = async (teamId: string) =>
@@ -288,7 +289,8 @@ describe('paid job sagas', () => {
   });
 
   it('a worker killed mid-collection loses nothing: another resumes from the last heartbeat', async () => {
-    const c = await trackedCreator(500);
+    // a creator with well over 500 posts, so a full collection is ten pages and the kill lands between two
+    const c = await trackedCreator(500, 'saga.collector');
     const taskQueue = `killed-${randomUUID()}`;
     // node itself with tsx's loader, not the tsx wrapper: SIGKILL must hit the process running the activity
     const child: ChildProcess = spawn(
