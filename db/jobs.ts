@@ -92,14 +92,18 @@ export function collectionItem(row: PaidJobRow) {
   };
 }
 
+/** Largest share first: jsonb keeps its own key order, not the one the snapshot was written in. */
+const byShare = (shares: Record<string, number> | null): Record<string, number> | null =>
+  shares === null ? null : Object.fromEntries(Object.entries(shares).sort((a, b) => b[1] - a[1]));
+
 export function audienceSnapshotItem(row: AudienceSnapshotRow) {
   return {
     snapshot_id: row.id,
     snapshot_at: row.snapshot_at.toISOString(),
     sample_size: row.sample_size,
-    age_distribution: row.age_distribution,
-    gender_distribution: row.gender_distribution,
-    language_distribution: row.language_distribution,
+    age_distribution: byShare(row.age_distribution),
+    gender_distribution: byShare(row.gender_distribution),
+    language_distribution: byShare(row.language_distribution),
     country_distribution: row.country_distribution,
     city_distribution: row.city_distribution,
     confidence_per_signal: row.confidence_per_signal,

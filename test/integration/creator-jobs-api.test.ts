@@ -245,7 +245,9 @@ describe('creator posts, collections and audience API', () => {
       const snapshot = done.snapshot;
       expect(snapshot.data_source).toBe('comments');
       for (const dist of ['age_distribution', 'gender_distribution', 'language_distribution']) {
-        expect(sum(Object.values(snapshot[dist]) as number[])).toBeCloseTo(1, 9);
+        const shares = Object.values(snapshot[dist]) as number[];
+        expect(sum(shares)).toBeCloseTo(1, 9);
+        expect(shares).toEqual([...shares].sort((x, y) => y - x)); // largest first
       }
       for (const list of ['country_distribution', 'city_distribution']) {
         expect(sum(snapshot[list].map((row: { pct: number }) => row.pct))).toBeCloseTo(1, 9);
