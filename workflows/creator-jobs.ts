@@ -81,6 +81,19 @@ export function installCreatorJobs(state: TrackingState): { startInitialCollecti
     );
   };
 
+  /**
+   * Whether the job in a slot still runs. Its end is written to Postgres a moment before its finished signal arrives,
+   * so a slot whose job reserved is checked there: a request in that moment must not be refused or joined to a job
+   * that is over.
+   */
+  const stillRunning = async (job: ActiveJob | null): Promise<boolean> => {
+    if (job === null) return false;
+    if (job.reservation === null || !job.reservation.reserved) return true;
+    if (await bookkeeping.isJobActive({ jobId: job.id })) return true;
+    finished(job.id);
+    return false;
+  };
+
   /** Waits for the child's reservation; a job that could not reserve is no longer the running one. */
   const reservationOf = async (job: ActiveJob, joined: boolean): Promise<JobStart> => {
     await condition(() => job.reservation !== null);
@@ -113,16 +126,17 @@ export function installCreatorJobs(state: TrackingState): { startInitialCollecti
   setHandler(
     startCollectionUpdate,
     async ({ depth }) => {
+      const refused = (running: ActiveJob): JobStart => ({
+        jobId: running.id,
+        joined: false,
+        reserved: false,
+        reason: 'job_in_progress',
+        message: `collection ${running.id} is still running for this creator`,
+      });
       const running = jobs.collection;
-      if (running) {
-        return {
-          jobId: running.id,
-          joined: false,
-          reserved: false,
-          reason: 'job_in_progress',
-          message: `collection ${running.id} is still running for this creator`,
-        };
-      }
+      if (running && (await stillRunning(running))) return refused(running);
+      // another request may have started one while this one looked
+      if (jobs.collection) return refused(jobs.collection);
       return reservationOf(await startCollection(uuid4(), depth), false);
     },
     {
@@ -136,6 +150,8 @@ export function installCreatorJobs(state: TrackingState): { startInitialCollecti
   setHandler(
     refreshAudienceUpdate,
     async () => {
+      if (jobs.audience && (await stillRunning(jobs.audience))) return reservationOf(jobs.audience, true);
+      // another request may have started one while this one looked
       if (jobs.audience) return reservationOf(jobs.audience, true);
       const jobId = uuid4();
       const job: ActiveJob = { id: jobId, reservation: null };

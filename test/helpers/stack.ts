@@ -96,3 +96,29 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
   };
 }
+
+/**
+ * One stack for a jest suite, on a simulated provider of its own: started before the suite's tests, faults cleared
+ * after each test, stopped after the suite. Read `stack` inside tests (it is set by then).
+ */
+export function stackForSuite(options: Omit<StackOptions, 'provider'> = {}): {
+  provider: SimulatedProvider;
+  readonly stack: Stack;
+} {
+  const provider = new SimulatedProvider();
+  let started: Stack | undefined;
+  beforeAll(async () => {
+    started = await startStack({ ...options, provider });
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  afterEach(() => provider.clearFaults());
+  return {
+    provider,
+    get stack(): Stack {
+      if (!started) throw new Error('the stack is started in beforeAll; read it inside a test or hook');
+      return started;
+    },
+  };
+}

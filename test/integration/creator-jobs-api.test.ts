@@ -1,31 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { SimulatedProvider } from '../../providers/simulated';
 import { requireEnv } from '../helpers/env';
 import { recordHistory } from '../helpers/histories';
 import { trackedCreator, untilDone } from '../helpers/creators';
 import { apiClient } from '../helpers/http';
-import { startStack, type Stack } from '../helpers/stack';
+import { stackForSuite } from '../helpers/stack';
 import { ledgerOf, newTeam } from '../helpers/teams';
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
 /** Posts, collections, posting cadence and audience snapshots over real HTTP against the real stack. */
 describe('creator posts, collections and audience API', () => {
-  let stack: Stack;
-  const provider = new SimulatedProvider();
-
-  beforeAll(async () => {
-    stack = await startStack({ provider });
-  });
-
-  afterAll(async () => {
-    await stack.stop();
-  });
-
-  afterEach(() => provider.clearFaults());
+  const suite = stackForSuite();
 
   const tracked = (credits: number, handle: string, platform = 'tiktok') =>
-    trackedCreator(stack, credits, handle, platform);
+    trackedCreator(suite.stack, credits, handle, platform);
 
   describe('posts', () => {
     let c: Awaited<ReturnType<typeof tracked>>;
@@ -92,7 +80,9 @@ describe('creator posts, collections and audience API', () => {
       const byDay = await c.api.get(`${c.base}/posts?end_date=${day}&sort=publish_date_asc&limit=200`);
       const ids = byDay.body.data.map((p: { id: string }) => p.id);
       expect(ids).toEqual(
-        all.filter((p: { publish_date: string }) => p.publish_date.slice(0, 10) <= day).map((p: { id: string }) => p.id),
+        all
+          .filter((p: { publish_date: string }) => p.publish_date.slice(0, 10) <= day)
+          .map((p: { id: string }) => p.id),
       );
       expect(ids).toContain(all[15].id);
     });
@@ -136,7 +126,7 @@ describe('creator posts, collections and audience API', () => {
     });
 
     it('hides everything from another team', async () => {
-      const other = apiClient(stack.baseUrl, (await newTeam(stack.pool, 100)).key);
+      const other = apiClient(suite.stack.baseUrl, (await newTeam(suite.stack.pool, 100)).key);
       const post = (await c.api.get(`${c.base}/posts?limit=1`)).body.data[0];
       for (const url of [
         `${c.base}/posts`,
@@ -154,7 +144,7 @@ describe('creator posts, collections and audience API', () => {
   });
 
   it('documents every endpoint in the OpenAPI document', async () => {
-    const doc = (await apiClient(stack.baseUrl).get('/openapi.json')).body;
+    const doc = (await apiClient(suite.stack.baseUrl).get('/openapi.json')).body;
     for (const suffix of [
       '/posts',
       '/posts/{post_id}',
@@ -191,7 +181,7 @@ describe('creator posts, collections and audience API', () => {
 
       const started = await c.api.post(`${c.base}/posts/collect`, { depth: 'standard' });
       const url = started.body.data.poll_url as string;
-      const other = apiClient(stack.baseUrl, (await newTeam(stack.pool, 100)).key);
+      const other = apiClient(suite.stack.baseUrl, (await newTeam(suite.stack.pool, 100)).key);
       expect((await other.get(url)).status).toBe(404);
       const done = await untilDone(c.api, url);
       expect(Object.keys(done)).toEqual(
@@ -205,7 +195,7 @@ describe('creator posts, collections and audience API', () => {
       expect((await c.api.delete(c.base)).status).toBe(204);
       const res = await c.api.post(`${c.base}/posts/collect`, {});
       expect(res.status).toBe(409);
-      expect((await ledgerOf(stack.pool, c.teamId)).balance).toBe(475);
+      expect((await ledgerOf(suite.stack.pool, c.teamId)).balance).toBe(475);
     });
 
     it('answers clearly when no posts are collected yet', async () => {
@@ -298,8 +288,8 @@ describe('creator posts, collections and audience API', () => {
       const usage = (await c.api.get('/v1/usage?limit=100')).body.data;
       const audience = usage.filter((row: { operation: string }) => row.operation === 'audience_refresh');
       expect(audience).toHaveLength(2);
-      expect((await ledgerOf(stack.pool, c.teamId)).balance).toBe(1000 - 25 - 50 - 50);
-      const event = await stack.pool.query(
+      expect((await ledgerOf(suite.stack.pool, c.teamId)).balance).toBe(1000 - 25 - 50 - 50);
+      const event = await suite.stack.pool.query(
         `SELECT data FROM events WHERE type = 'audience.snapshot.completed' AND resource_id = $1`,
         [c.id],
       );
@@ -314,14 +304,14 @@ describe('creator posts, collections and audience API', () => {
       }
       expect((await c.api.get(`${c.base}/audience-demographics?freshness_days=x`)).status).toBe(400);
       expect((await c.api.get(`${c.base}/audience-refresh/${randomUUID()}`)).status).toBe(404);
-      expect((await ledgerOf(stack.pool, c.teamId)).balance).toBe(75);
+      expect((await ledgerOf(suite.stack.pool, c.teamId)).balance).toBe(75);
     });
 
     it('refuses a refresh the balance cannot pay with 402', async () => {
       const c = await tracked(25 + 40, `poor_${randomUUID().slice(0, 6)}`);
       const res = await c.api.post(`${c.base}/audience-refresh`, {});
       expect(res.status).toBe(402);
-      expect((await ledgerOf(stack.pool, c.teamId)).balance).toBe(40);
+      expect((await ledgerOf(suite.stack.pool, c.teamId)).balance).toBe(40);
     });
 
     it('refunds a profile-only hint and an INSUFFICIENT_SAMPLE failure, and keeps the charge on a platform error', async () => {
@@ -335,7 +325,7 @@ describe('creator posts, collections and audience API', () => {
         (row: { operation: string }) => row.operation === 'audience_refresh',
       );
       expect(hintUsage.map((row: { status: string }) => row.status)).toContain('refunded');
-      expect((await ledgerOf(stack.pool, hinted.teamId)).balance).toBe(175);
+      expect((await ledgerOf(suite.stack.pool, hinted.teamId)).balance).toBe(175);
 
       // empty_quiet… creators have no posts and declare nothing: INSUFFICIENT_SAMPLE, refunded
       const nothing = await tracked(200, `empty_quiet${randomUUID().slice(0, 6)}`, 'tiktok');
@@ -351,16 +341,16 @@ describe('creator posts, collections and audience API', () => {
         (row: { operation: string; cost: number }) => row.operation === 'audience_refresh' && row.cost < 0,
       );
       expect(refunds.map((row: { cost: number }) => row.cost)).toEqual([-50]);
-      expect((await ledgerOf(stack.pool, nothing.teamId)).balance).toBe(175);
+      expect((await ledgerOf(suite.stack.pool, nothing.teamId)).balance).toBe(175);
 
       // a platform error after the reservation: failed, and (as documented) not refunded
       const broken = await tracked(200, `broken_${randomUUID().slice(0, 6)}`, 'youtube');
       const handle = (await broken.api.get(broken.base)).body.data.platform_handle as string;
-      provider.setFault('youtube', handle, { kind: 'blocked' });
+      suite.provider.setFault('youtube', handle, { kind: 'blocked' });
       const failed = await broken.api.post(`${broken.base}/audience-refresh`, {});
       const failedDone = await untilDone(broken.api, `${broken.base}/audience-refresh/${failed.body.data.job_id}`);
       expect(failedDone).toMatchObject({ status: 'failed', error: 'blocked', snapshot: null, credits_used: 50 });
-      expect((await ledgerOf(stack.pool, broken.teamId)).balance).toBe(125);
+      expect((await ledgerOf(suite.stack.pool, broken.teamId)).balance).toBe(125);
     });
   });
 });

@@ -14,7 +14,7 @@ import { requireEnv, sharedWorkflowBundle, testDatabaseUrl } from '../helpers/en
 import { recordHistory } from '../helpers/histories';
 import { trackedCreator as trackCreator, untilDone } from '../helpers/creators';
 import { apiClient, eventually } from '../helpers/http';
-import { startStack, type Stack } from '../helpers/stack';
+import { stackForSuite } from '../helpers/stack';
 import { ledgerOf, newTeam } from '../helpers/teams';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -38,25 +38,14 @@ class CountingProvider extends SimulatedProvider {
  * the ledger with exactly the right entries and balance.
  */
 describe('paid job sagas', () => {
-  let stack: Stack;
-  const provider = new SimulatedProvider();
-
-  beforeAll(async () => {
-    stack = await startStack({ provider });
-  });
-
-  afterAll(async () => {
-    await stack.stop();
-  });
-
-  afterEach(() => provider.clearFaults());
+  const suite = stackForSuite();
 
   const trackedCreator = (credits: number, handle = `saga_${randomUUID().slice(0, 8)}`) =>
-    trackCreator(stack, credits, handle);
+    trackCreator(suite.stack, credits, handle);
   const pollJob = untilDone;
 
   const collectionLedger = async (teamId: string) =>
-    (await ledgerOf(stack.pool, teamId)).entries.filter((e) => e.idempotency_key.startsWith('collection:'));
+    (await ledgerOf(suite.stack.pool, teamId)).entries.filter((e) => e.idempotency_key.startsWith('collection:'));
 
   it('a deep collection reserves 100, pages up to 200 posts, upserts them once and captures', async () => {
     const c = await trackedCreator(1000);
@@ -88,7 +77,7 @@ describe('paid job sagas', () => {
 
     recordHistory(requireEnv('TEMPORAL_ADDRESS'), `creator:${c.id}`, 'creator-collections');
     recordHistory(requireEnv('TEMPORAL_ADDRESS'), `collection:${id}`, 'post-collection');
-    const ledger = await ledgerOf(stack.pool, c.teamId);
+    const ledger = await ledgerOf(suite.stack.pool, c.teamId);
     expect((await collectionLedger(c.teamId)).map((e) => [e.kind, e.amount_cents])).toEqual([
       ['reserve', -100],
       ['capture', 0],
@@ -99,8 +88,8 @@ describe('paid job sagas', () => {
   });
 
   it('collection_depth on POST runs the collection after the initial cycle, charged on top of it', async () => {
-    const team = await newTeam(stack.pool, 200);
-    const api = apiClient(stack.baseUrl, team.key);
+    const team = await newTeam(suite.stack.pool, 200);
+    const api = apiClient(suite.stack.baseUrl, team.key);
     const created = await api.post('/v1/tracking/creators', {
       platform: 'tiktok',
       handle: `initial_${randomUUID().slice(0, 8)}`,
@@ -115,7 +104,7 @@ describe('paid job sagas', () => {
     const done = await pollJob(api, collection.poll_url);
     expect(done.status).toBe('completed');
     recordHistory(requireEnv('TEMPORAL_ADDRESS'), `creator:${created.body.data.id}`, 'creator-initial-collection');
-    const ledger = await ledgerOf(stack.pool, team.teamId);
+    const ledger = await ledgerOf(suite.stack.pool, team.teamId);
     expect(ledger.balance).toBe(200 - 25 - 50);
     expect((await collectionLedger(team.teamId)).map((e) => e.kind)).toEqual(['reserve', 'capture']);
   });
@@ -125,9 +114,9 @@ describe('paid job sagas', () => {
     const res = await c.api.post(`/v1/tracking/creators/${c.id}/posts/collect`, { depth: 'standard' });
     expect(res.status).toBe(402);
     expect(res.body.error.code).toBe('payment_required');
-    const jobs = await stack.pool.query('SELECT 1 FROM paid_jobs WHERE tracking_account_id = $1', [c.id]);
+    const jobs = await suite.stack.pool.query('SELECT 1 FROM paid_jobs WHERE tracking_account_id = $1', [c.id]);
     expect(jobs.rowCount).toBe(0);
-    expect((await ledgerOf(stack.pool, c.teamId)).balance).toBe(49);
+    expect((await ledgerOf(suite.stack.pool, c.teamId)).balance).toBe(49);
 
     // POST /creators with a collection the balance cannot cover charges nothing and tracks nothing
     const refused = await c.api.post('/v1/tracking/creators', {
@@ -136,12 +125,12 @@ describe('paid job sagas', () => {
       collection_depth: 'deep',
     });
     expect(refused.status).toBe(402);
-    expect((await ledgerOf(stack.pool, c.teamId)).balance).toBe(49);
+    expect((await ledgerOf(suite.stack.pool, c.teamId)).balance).toBe(49);
   });
 
   it('refunds everything when the platform fails after the reservation', async () => {
     const c = await trackedCreator(500);
-    provider.setFault('tiktok', c.handle, { kind: 'private' });
+    suite.provider.setFault('tiktok', c.handle, { kind: 'private' });
     const res = await c.api.post(`/v1/tracking/creators/${c.id}/posts/collect`, { depth: 'full' });
     expect(res.status).toBe(202);
     const done = await pollJob(c.api, `/v1/tracking/creators/${c.id}/posts/collect/${res.body.data.collection_id}`);
@@ -150,13 +139,13 @@ describe('paid job sagas', () => {
       ['reserve', -200],
       ['refund', 200],
     ]);
-    expect((await ledgerOf(stack.pool, c.teamId)).balance).toBe(500 - 25);
+    expect((await ledgerOf(suite.stack.pool, c.teamId)).balance).toBe(500 - 25);
   });
 
   it('refuses a second collection while one runs (409 naming it) and charges only the first', async () => {
     const c = await trackedCreator(500);
     // the first page fails once, so the collection is still running when the second request arrives
-    provider.setFault('tiktok', c.handle, { kind: 'unavailable', times: 1 });
+    suite.provider.setFault('tiktok', c.handle, { kind: 'unavailable', times: 1 });
     const first = await c.api.post(`/v1/tracking/creators/${c.id}/posts/collect`, { depth: 'standard' });
     expect(first.status).toBe(202);
     const second = await c.api.post(`/v1/tracking/creators/${c.id}/posts/collect`, { depth: 'deep' });
@@ -169,22 +158,22 @@ describe('paid job sagas', () => {
 
   it('an operator terminating a collection mid-flight gets it refunded by the creator workflow, slot freed', async () => {
     const c = await trackedCreator(500);
-    provider.setFault('tiktok', c.handle, { kind: 'rate_limited', retryAfterSeconds: 60 });
+    suite.provider.setFault('tiktok', c.handle, { kind: 'rate_limited', retryAfterSeconds: 60 });
     const res = await c.api.post(`/v1/tracking/creators/${c.id}/posts/collect`, { depth: 'deep' });
     expect(res.status).toBe(202);
     const id = res.body.data.collection_id as string;
-    await stack.client.workflow.getHandle(`collection:${id}`).terminate('operator stopped it');
+    await suite.stack.client.workflow.getHandle(`collection:${id}`).terminate('operator stopped it');
     const done = await pollJob(c.api, `/v1/tracking/creators/${c.id}/posts/collect/${id}`);
     expect(done).toMatchObject({ status: 'failed', error: 'ended', credits_used: 0 });
     expect((await collectionLedger(c.teamId)).map((e) => [e.kind, e.amount_cents])).toEqual([
       ['reserve', -100],
       ['refund', 100],
     ]);
-    provider.clearFaults();
+    suite.provider.clearFaults();
     const next = await c.api.post(`/v1/tracking/creators/${c.id}/posts/collect`, { depth: 'standard' });
     expect(next.status).toBe(202);
     expect((await pollJob(c.api, next.body.data.poll_url)).status).toBe('completed');
-    expect((await ledgerOf(stack.pool, c.teamId)).balance).toBe(500 - 25 - 50);
+    expect((await ledgerOf(suite.stack.pool, c.teamId)).balance).toBe(500 - 25 - 50);
   });
 
   describe('with steps whose results are lost', () => {
@@ -210,8 +199,8 @@ describe('paid job sagas', () => {
     beforeAll(async () => {
       connection = await NativeConnection.connect({ address: requireEnv('TEMPORAL_ADDRESS') });
       const real: Activities = createActivities({
-        pool: stack.pool,
-        provider,
+        pool: suite.stack.pool,
+        provider: suite.provider,
         reportGenerator: heuristicCreatorReportGenerator,
       });
       worker = await Worker.create({
@@ -235,7 +224,7 @@ describe('paid job sagas', () => {
     });
 
     const runCollection = (c: { teamId: string; id: string; handle: string }, jobId = randomUUID()) =>
-      stack.client.workflow.execute('postCollectionWorkflow', {
+      suite.stack.client.workflow.execute('postCollectionWorkflow', {
         taskQueue,
         workflowId: `collection:${jobId}`,
         args: [{ jobId, teamId: c.teamId, creatorId: c.id, platform: 'tiktok', handle: c.handle, depth: 'standard' }],
@@ -250,36 +239,40 @@ describe('paid job sagas', () => {
         ['reserve', -COLLECTION_COSTS.standard],
         ['capture', 0],
       ]);
-      expect((await ledgerOf(stack.pool, c.teamId)).balance).toBe(300 - 25 - COLLECTION_COSTS.standard);
+      expect((await ledgerOf(suite.stack.pool, c.teamId)).balance).toBe(300 - 25 - COLLECTION_COSTS.standard);
     });
 
     it('a retried compensation refunds once', async () => {
       const c = await trackedCreator(300);
-      provider.setFault('tiktok', c.handle, { kind: 'deleted' });
+      suite.provider.setFault('tiktok', c.handle, { kind: 'deleted' });
       const result = await runCollection(c);
       expect(result).toMatchObject({ status: 'failed', error: 'deleted' });
       expect(lost.has(`compensateJob:${result.jobId}`)).toBe(true);
       expect((await collectionLedger(c.teamId)).map((e) => e.kind)).toEqual(['reserve', 'refund']);
-      expect((await ledgerOf(stack.pool, c.teamId)).balance).toBe(300 - 25);
+      expect((await ledgerOf(suite.stack.pool, c.teamId)).balance).toBe(300 - 25);
     });
 
     it('a cancelled collection is compensated before it ends', async () => {
       const c = await trackedCreator(300);
       // the platform asks for a minute's pause: the collection is mid-flight when it is cancelled
-      provider.setFault('tiktok', c.handle, { kind: 'rate_limited', retryAfterSeconds: 60 });
+      suite.provider.setFault('tiktok', c.handle, { kind: 'rate_limited', retryAfterSeconds: 60 });
       const jobId = randomUUID();
-      const handle = await stack.client.workflow.start('postCollectionWorkflow', {
+      const handle = await suite.stack.client.workflow.start('postCollectionWorkflow', {
         taskQueue,
         workflowId: `collection:${jobId}`,
         args: [{ jobId, teamId: c.teamId, creatorId: c.id, platform: 'tiktok', handle: c.handle, depth: 'deep' }],
       });
       await eventually('the reservation', async () => {
-        const row = await stack.pool.query(`SELECT 1 FROM paid_jobs WHERE id = $1 AND status = 'processing'`, [jobId]);
+        const row = await suite.stack.pool.query(`SELECT 1 FROM paid_jobs WHERE id = $1 AND status = 'processing'`, [
+          jobId,
+        ]);
         return row.rowCount === 1 ? true : undefined;
       });
       await handle.cancel();
       await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
-      const job = await stack.pool.query('SELECT status, error, credits_used FROM paid_jobs WHERE id = $1', [jobId]);
+      const job = await suite.stack.pool.query('SELECT status, error, credits_used FROM paid_jobs WHERE id = $1', [
+        jobId,
+      ]);
       expect(job.rows[0]).toEqual({ status: 'failed', error: 'cancelled', credits_used: 0 });
       expect((await collectionLedger(c.teamId)).map((e) => [e.kind, e.amount_cents])).toEqual([
         ['reserve', -100],
@@ -314,13 +307,13 @@ describe('paid job sagas', () => {
       child.on('exit', (code) => reject(new Error(`worker process exited with ${code}`)));
     });
     const jobId = randomUUID();
-    const handle = await stack.client.workflow.start('postCollectionWorkflow', {
+    const handle = await suite.stack.client.workflow.start('postCollectionWorkflow', {
       taskQueue,
       workflowId: `collection:${jobId}`,
       args: [{ jobId, teamId: c.teamId, creatorId: c.id, platform: 'tiktok', handle: c.handle, depth: 'full' }],
     });
     await eventually('a page stored', async () => {
-      const row = await stack.pool.query<{ videos_collected: number }>(
+      const row = await suite.stack.pool.query<{ videos_collected: number }>(
         'SELECT videos_collected FROM paid_jobs WHERE id = $1',
         [jobId],
       );
@@ -337,7 +330,7 @@ describe('paid job sagas', () => {
       taskQueue,
       workflowBundle: sharedWorkflowBundle(),
       activities: createActivities({
-        pool: stack.pool,
+        pool: suite.stack.pool,
         provider: counting,
         reportGenerator: heuristicCreatorReportGenerator,
       }),
@@ -349,12 +342,13 @@ describe('paid job sagas', () => {
     // resumed with a cursor, not from the first page
     expect(counting.pages.length).toBeGreaterThan(0);
     expect(counting.pages[0]).not.toBeNull();
-    const job = (await stack.pool.query('SELECT * FROM paid_jobs WHERE id = $1', [jobId])).rows[0];
-    const creator = (await stack.pool.query('SELECT latest_total_videos FROM tracked_creators WHERE id = $1', [c.id]))
-      .rows[0];
+    const job = (await suite.stack.pool.query('SELECT * FROM paid_jobs WHERE id = $1', [jobId])).rows[0];
+    const creator = (
+      await suite.stack.pool.query('SELECT latest_total_videos FROM tracked_creators WHERE id = $1', [c.id])
+    ).rows[0];
     expect(job.status).toBe('completed');
     expect(job.videos_collected).toBe(Math.min(500, creator.latest_total_videos));
-    const posts = await stack.pool.query(
+    const posts = await suite.stack.pool.query(
       'SELECT count(*)::int AS n FROM creator_posts WHERE tracking_account_id = $1',
       [c.id],
     );
@@ -363,6 +357,6 @@ describe('paid job sagas', () => {
       ['reserve', -200],
       ['capture', 0],
     ]);
-    expect((await ledgerOf(stack.pool, c.teamId)).balance).toBe(500 - 25 - 200);
+    expect((await ledgerOf(suite.stack.pool, c.teamId)).balance).toBe(500 - 25 - 200);
   });
 });
