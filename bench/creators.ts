@@ -7,23 +7,8 @@
  *
  * Figures are appended to BENCHMARKS.md with the date and machine unless --no-record is given.
  */
-import { appendFileSync, chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { createApp } from '../api/app';
-import { migrate } from '../db/migrate';
-import { createPool } from '../db/pool';
-import { addCredits, createApiKey, createTeam } from '../db/teams';
-import { freePort, startPrivateCluster } from '../scripts/postgres';
-import { startTemporalDevServer } from '../scripts/temporal-dev';
-import { ensureTemporalBinaries, projectRoot } from '../scripts/temporal-tools';
-import { createWorker } from '../worker/worker';
-import { heuristicCreatorReportGenerator } from '../domain/creator-report';
-import { SimulatedProvider } from '../providers/simulated';
+import { inParallel, percentile, report, withEmbeddedStack } from './embedded';
 
 const { values: args } = parseArgs({
   options: {
@@ -35,51 +20,12 @@ const { values: args } = parseArgs({
 const N = Number(args.creators);
 const CONCURRENCY = Number(args.concurrency);
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)] as number;
-}
-
-async function pool<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) await work(items[next++] as T);
-    }),
-  );
-}
-
 async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const scratch = mkdtempSync(path.join(os.tmpdir(), 'creator-tracker-bench-'));
-  chmodSync(scratch, 0o755);
-  const bins = ensureTemporalBinaries();
-  const cluster = await startPrivateCluster({ dataDir: path.join(scratch, 'pg'), database: 'bench', ephemeral: true });
-  const temporal = await startTemporalDevServer({
-    cli: bins.cli,
-    port: await freePort(),
-    namespace: 'default',
-    logFile: path.join(scratch, 'temporal.log'),
-  });
-  const db = createPool(cluster.url, 20);
-  try {
-    await migrate(cluster.url);
-    const nativeConnection = await NativeConnection.connect({ address: temporal.address });
-    const taskQueue = 'bench';
-    const worker = await createWorker({
-      connection: nativeConnection,
-      namespace: 'default',
-      taskQueue,
-      deps: { pool: db, provider: new SimulatedProvider(), reportGenerator: heuristicCreatorReportGenerator },
-    });
-    const running = worker.run();
-    const connection = await Connection.connect({ address: temporal.address });
-    const client = new Client({ connection });
-
+  await withEmbeddedStack(N * 25 + 1000, async (stack) => {
+    const { client, taskQueue, base, headers } = stack;
     // the same server's bare throughput: no-op workflows (one activity each) started and awaited at the same width
     const noopStart = Date.now();
-    await pool(
+    await inParallel(
       Array.from({ length: N }, (_, i) => i),
       CONCURRENCY,
       async (i) => {
@@ -88,26 +34,10 @@ async function main(): Promise<void> {
     );
     const noopPerSecond = N / ((Date.now() - noopStart) / 1000);
 
-    const app = createApp({
-      pool: db,
-      temporal: client,
-      taskQueue,
-      rateLimitPerMinute: 1e9,
-      ipRateLimitPerMinute: 1e9,
-      log: console.error,
-    });
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const team = await createTeam(db, 'bench');
-    await addCredits(db, team.id, N * 25 + 1000, `bench:${team.id}`);
-    const { key } = await createApiKey(db, team.id);
-    const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
-
     const latencies: number[] = [];
     const ids: string[] = [];
     const started = Date.now();
-    await pool(
+    await inParallel(
       Array.from({ length: N }, (_, i) => i),
       CONCURRENCY,
       async (i) => {
@@ -142,42 +72,22 @@ async function main(): Promise<void> {
       activities += history.events?.filter((e) => e.activityTaskScheduledEventAttributes).length ?? 0;
     }
     const cyclesPerSecond = N / elapsed;
-    const figures = {
-      creators: N,
-      concurrency: CONCURRENCY,
-      first_cycle_p50_ms: Math.round(percentile(latencies, 50)),
-      first_cycle_p99_ms: Math.round(percentile(latencies, 99)),
-      cycles_per_second: Number(cyclesPerSecond.toFixed(1)),
-      noop_workflows_per_second: Number(noopPerSecond.toFixed(1)),
-      ratio_to_noop: Number((cyclesPerSecond / noopPerSecond).toFixed(2)),
-      history_events_per_first_cycle: Number((events / sample.length).toFixed(1)),
-      activity_tasks_per_first_cycle: Number((activities / sample.length).toFixed(1)),
-    };
-    console.log(JSON.stringify(figures, null, 2));
-    if (!args['no-record']) {
-      const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-      appendFileSync(
-        path.join(projectRoot, 'BENCHMARKS.md'),
-        `\n## ${new Date().toISOString().slice(0, 10)} · bench/creators.ts · ${machine}\n\n` +
-          '| figure | value |\n| --- | --- |\n' +
-          Object.entries(figures)
-            .map(([k, v]) => `| ${k} | ${v} |`)
-            .join('\n') +
-          '\n',
-      );
-    }
-
-    await new Promise((r) => server.close(r));
-    worker.shutdown();
-    await running;
-    await nativeConnection.close();
-    await connection.close();
-  } finally {
-    await db.end();
-    await temporal.stop();
-    cluster.stop();
-    rmSync(scratch, { recursive: true, force: true });
-  }
+    report(
+      'bench/creators.ts',
+      {
+        creators: N,
+        concurrency: CONCURRENCY,
+        first_cycle_p50_ms: Math.round(percentile(latencies, 50)),
+        first_cycle_p99_ms: Math.round(percentile(latencies, 99)),
+        cycles_per_second: Number(cyclesPerSecond.toFixed(1)),
+        noop_workflows_per_second: Number(noopPerSecond.toFixed(1)),
+        ratio_to_noop: Number((cyclesPerSecond / noopPerSecond).toFixed(2)),
+        history_events_per_first_cycle: Number((events / sample.length).toFixed(1)),
+        activity_tasks_per_first_cycle: Number((activities / sample.length).toFixed(1)),
+      },
+      !args['no-record'],
+    );
+  });
 }
 
 main().catch((err: unknown) => {
