@@ -1,7 +1,8 @@
 /**
  * A worker in its own process, so a test can kill it with SIGKILL mid-activity: no graceful shutdown, no reported
  * failure, exactly what a crashed machine looks like to Temporal. Configured by the environment:
- * DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE, TEST_WORKFLOW_BUNDLE and SIMULATED_LATENCY_MS.
+ * DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE, TEST_WORKFLOW_BUNDLE, SIMULATED_LATENCY_MS and
+ * WEBHOOK_ALLOW_INSECURE_LOOPBACK.
  * Prints "ready" once it polls.
  */
 import { NativeConnection } from '@temporalio/worker';
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
       pool,
       provider: new SimulatedProvider({ latencyMs: Number(process.env.SIMULATED_LATENCY_MS ?? 0) }),
       reportGenerator: heuristicCreatorReportGenerator,
+      webhooks: { allowInsecureLoopback: process.env.WEBHOOK_ALLOW_INSECURE_LOOPBACK === 'true' },
     },
     workflowBundle: { codePath: requireEnv('TEST_WORKFLOW_BUNDLE') },
   });

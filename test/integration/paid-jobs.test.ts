@@ -1,6 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -10,12 +8,13 @@ import { heuristicCreatorReportGenerator } from '../../domain/creator-report';
 import type { Platform, PostPage } from '../../domain/platform';
 import { SimulatedProvider } from '../../providers/simulated';
 import type { PaidJobResult } from '../../workflows/paid-jobs';
-import { requireEnv, sharedWorkflowBundle, testDatabaseUrl } from '../helpers/env';
+import { requireEnv, sharedWorkflowBundle } from '../helpers/env';
 import { recordHistory } from '../helpers/histories';
 import { trackedCreator as trackCreator, untilDone } from '../helpers/creators';
 import { apiClient, eventually } from '../helpers/http';
 import { stackForSuite } from '../helpers/stack';
 import { ledgerOf, newTeam } from '../helpers/teams';
+import { killWorkerProcess, spawnWorkerProcess } from '../helpers/worker-spawn';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -285,27 +284,8 @@ describe('paid job sagas', () => {
     // a creator with well over 500 posts, so a full collection is ten pages and the kill lands between two
     const c = await trackedCreator(500, 'saga.collector');
     const taskQueue = `killed-${randomUUID()}`;
-    // node itself with tsx's loader, not the tsx wrapper: SIGKILL must hit the process running the activity
-    const child: ChildProcess = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.resolve('test/helpers/worker-process.ts')],
-      {
-        env: {
-          ...process.env,
-          DATABASE_URL: testDatabaseUrl(),
-          TEMPORAL_TASK_QUEUE: taskQueue,
-          // every provider call takes a while, so the kill lands between pages
-          SIMULATED_LATENCY_MS: '700',
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    await new Promise<void>((resolve, reject) => {
-      child.stdout?.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('ready')) resolve();
-      });
-      child.on('exit', (code) => reject(new Error(`worker process exited with ${code}`)));
-    });
+    // every provider call takes a while, so the kill lands between pages
+    const child = await spawnWorkerProcess(taskQueue, { SIMULATED_LATENCY_MS: '700' });
     const jobId = randomUUID();
     const handle = await suite.stack.client.workflow.start('postCollectionWorkflow', {
       taskQueue,
@@ -319,8 +299,7 @@ describe('paid job sagas', () => {
       );
       return (row.rows[0]?.videos_collected ?? 0) > 0 ? true : undefined;
     });
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child.once('exit', resolve));
+    await killWorkerProcess(child);
 
     // a healthy worker takes over once the dead one's heartbeat times out
     const counting = new CountingProvider();

@@ -11,6 +11,7 @@ import { SimulatedProvider } from '../../providers/simulated';
 import { OutboxRelay } from '../../worker/outbox-relay';
 import { createWorker } from '../../worker/worker';
 import { requireEnv, sharedWorkflowBundle } from '../helpers/env';
+import { killWorkerProcess, spawnWorkerProcess } from '../helpers/worker-spawn';
 import { apiClient, eventually } from '../helpers/http';
 import { Receiver, verifiedBy } from '../helpers/receiver';
 import { startStack, type Stack } from '../helpers/stack';
@@ -397,57 +398,49 @@ describe('webhooks API and delivery against the real stack', () => {
     expect((await api.get(`/v1/webhooks/${created.body.data.id}/deliveries`)).body.pagination.total).toBe(2);
   });
 
-  it('loses nothing when the worker stops in the middle of an attempt', async () => {
+  it('loses nothing when the worker is killed in the middle of an attempt', async () => {
     // its own task queue and relay: this test replaces the worker, not the stack's
     const { api, teamId } = await team(false);
-    const taskQueue = `webhooks-restart-${randomUUID()}`;
+    const taskQueue = `webhooks-killed-${randomUUID()}`;
     const hooks = await receiver((_hook, nth) => (nth === 1 ? { hang: true } : { status: 200 }));
     const created = await api.post('/v1/webhooks', { url: hooks.url, enabled_events: ['*'] });
     const { secret } = created.body.data;
-    const connection = await NativeConnection.connect({ address: requireEnv('TEMPORAL_ADDRESS') });
-    const startWorker = async () => {
-      const worker = await createWorker({
-        connection,
-        namespace: 'default',
-        taskQueue,
-        deps: {
-          pool: stack.pool,
-          provider: new SimulatedProvider(),
-          reportGenerator: heuristicCreatorReportGenerator,
-          webhooks: { allowInsecureLoopback: true },
-        },
-        workflowBundle: sharedWorkflowBundle(),
-      });
-      return { worker, running: worker.run() };
-    };
-    try {
-      const first = await startWorker();
-      const relay = new OutboxRelay({ pool: stack.pool, client: stack.client, taskQueue, teamIds: () => [teamId] });
-      const eventId = await emit(teamId);
-      await relay.drain();
-      await hooks.waitFor('the attempt in flight', (r) => r.requests.length === 1);
-      first.worker.shutdown();
-      await first.running;
-      expect(hooks.processed.size).toBe(0);
+    const child = await spawnWorkerProcess(taskQueue, { WEBHOOK_ALLOW_INSECURE_LOOPBACK: 'true' });
+    const relay = new OutboxRelay({ pool: stack.pool, client: stack.client, taskQueue, teamIds: () => [teamId] });
+    const eventId = await emit(teamId);
+    await relay.drain();
+    await hooks.waitFor('the attempt in flight', (r) => r.requests.length === 1);
+    // SIGKILL while the receiver holds the request: no drain, no failure reported, the attempt simply vanishes
+    await killWorkerProcess(child);
+    expect(hooks.processed.size).toBe(0);
 
-      const second = await startWorker();
-      try {
-        await hooks.waitFor('the attempt again', (r) => r.processed.size === 1);
-        const delivery = await eventually('the delivery succeeded', async () => {
+    const connection = await NativeConnection.connect({ address: requireEnv('TEMPORAL_ADDRESS') });
+    const rescue = await createWorker({
+      connection,
+      namespace: 'default',
+      taskQueue,
+      deps: {
+        pool: stack.pool,
+        provider: new SimulatedProvider(),
+        reportGenerator: heuristicCreatorReportGenerator,
+        webhooks: { allowInsecureLoopback: true },
+      },
+      workflowBundle: sharedWorkflowBundle(),
+    });
+    const delivery = await rescue
+      .runUntil(async () => {
+        // the dead worker's attempt times out on its heartbeat and runs again here
+        await hooks.waitFor('the attempt again', (r) => r.processed.size === 1, 40_000);
+        return eventually('the delivery succeeded', async () => {
           const d = await deliveryOf(api, created.body.data.id, eventId);
           return d.status === 'succeeded' ? d : undefined;
         });
-        // the cut-short attempt left no record; the same attempt ran again on the new worker
-        expect(delivery.attempts).toEqual([expect.objectContaining({ attempt: 1, status_code: 200 })]);
-        expect(hooks.requests.map((r) => r.id)).toEqual([delivery.id, delivery.id]);
-        expect(verifiedBy(secret, hooks.requests[1]!)).toBe(true);
-      } finally {
-        second.worker.shutdown();
-        await second.running;
-      }
-    } finally {
-      await connection.close();
-    }
+      })
+      .finally(() => connection.close());
+    // the cut-short attempt left no record; the same attempt ran again, with the same webhook-id
+    expect(delivery.attempts).toEqual([expect.objectContaining({ attempt: 1, status_code: 200 })]);
+    expect(hooks.requests.map((r) => r.id)).toEqual([delivery.id, delivery.id]);
+    expect(verifiedBy(secret, hooks.requests[1]!)).toBe(true);
   });
 
   it('publishes the webhook routes in the OpenAPI document', async () => {
