@@ -18,6 +18,8 @@ describe('recorded workflow histories replay against the current workflow code',
         'post-collection.json',
         'creator-audience.json',
         'audience-refresh.json',
+        'webhook-delivery-retried.json',
+        'webhook-delivery-dead-lettered.json',
       ]),
     );
   });

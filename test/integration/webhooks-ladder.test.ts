@@ -10,6 +10,7 @@ import { recordEvent } from '../../db/events';
 import { createPool } from '../../db/pool';
 import { inTransaction } from '../../db/transaction';
 import { deliveryWorkflowId, type AttemptRow } from '../../db/webhooks';
+import { recordHistory } from '../helpers/histories';
 import { heuristicCreatorReportGenerator } from '../../domain/creator-report';
 import { DELIVERY_LADDER_MS, MAX_DELIVERY_ATTEMPTS } from '../../domain/webhooks';
 import { SimulatedProvider } from '../../providers/simulated';
@@ -191,6 +192,7 @@ describe('webhook delivery ladder (time-skipping)', () => {
 
     const results: WebhookDeliveryResult[] = [];
     for (const id of deliveries) results.push(await finished(id));
+    recordHistory(env.address, deliveryWorkflowId(lossy as string, 0), 'webhook-delivery-retried');
     expect(results.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
     expect([...hooks.processed.keys()].sort()).toEqual([...deliveries].sort());
     expect(hooks.duplicates).toBe(1);
@@ -297,6 +299,7 @@ describe('webhook delivery ladder (time-skipping)', () => {
     const { api, hooks, teamId, webhookId, secret } = await subscribe(() => ({ status: up ? 200 : 500 }));
     const [id] = await relayed([await emit(teamId)]);
     expect(await finished(id as string)).toEqual({ status: 'dead_lettered', attempts: MAX_DELIVERY_ATTEMPTS });
+    recordHistory(env.address, deliveryWorkflowId(id as string, 0), 'webhook-delivery-dead-lettered');
     const rows = await attempts(id as string);
     expect(rows.map((r) => r.status_code)).toEqual(Array(MAX_DELIVERY_ATTEMPTS).fill(500));
     expectLadder(rows);
