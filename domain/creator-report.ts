@@ -6,7 +6,7 @@
 import { median } from './outliers';
 import type { Comment, Platform, Post, ProfileMetrics } from './platform';
 import { creatorDeltas, growthSummary, type CreatorMetrics } from './snapshots';
-import { cmpStr, compact, pct } from './report-text';
+import { cmpStr, compact, heuristicGenerator, pct, type ReportGenerator } from './report-text';
 
 export const HEURISTIC_MODEL_NAME = 'heuristic-analyst-v1';
 
@@ -36,17 +36,12 @@ export interface CreatorReportInput {
 }
 
 /** Anything that can write a creator report: this heuristic analyst, or an LLM adapter. */
-export interface CreatorReportGenerator {
-  readonly name: string;
-  generate(input: CreatorReportInput): Promise<CreatorAnalysis>;
-}
+export type CreatorReportGenerator = ReportGenerator<CreatorReportInput, CreatorAnalysis>;
 
-export const heuristicCreatorReportGenerator: CreatorReportGenerator = {
-  name: HEURISTIC_MODEL_NAME,
-  generate(input) {
-    return Promise.resolve(generateCreatorReport(input));
-  },
-};
+export const heuristicCreatorReportGenerator: CreatorReportGenerator = heuristicGenerator(
+  HEURISTIC_MODEL_NAME,
+  (input: CreatorReportInput) => generateCreatorReport(input),
+);
 
 export function generateCreatorReport(input: CreatorReportInput): CreatorAnalysis {
   const posts = normalisePosts(input.posts);

@@ -1,4 +1,19 @@
-/** Small text helpers the heuristic report writers share. Pure. */
+/** Small text helpers the heuristic report writers share, and the generator shape both analysts have. Pure. */
+
+/** Anything that can write a report from its input: a heuristic analyst here, or an LLM adapter. */
+export interface ReportGenerator<Input, Analysis> {
+  readonly name: string;
+  generate(input: Input): Promise<Analysis>;
+}
+
+/** A synchronous heuristic writer as a ReportGenerator. */
+export const heuristicGenerator = <Input, Analysis>(
+  name: string,
+  write: (input: Input) => Analysis,
+): ReportGenerator<Input, Analysis> => ({
+  name,
+  generate: (input) => Promise.resolve(write(input)),
+});
 
 /** 1234 → 1.2K, 160400000 → 160.4M */
 export function compact(n: number): string {

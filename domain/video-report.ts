@@ -7,7 +7,7 @@ import { commentTone, HEURISTIC_MODEL_NAME } from './creator-report';
 import { DEFAULT_OUTLIER_THRESHOLD } from './outliers';
 import type { Platform } from './platform';
 import { trajectoryFlags, videoTrajectory, type TrajectoryMetrics } from './trajectory';
-import { cmpStr, compact, pct } from './report-text';
+import { cmpStr, compact, heuristicGenerator, pct, type ReportGenerator } from './report-text';
 
 /** Same analyst as the creator reports, so `model_used` reads the same. */
 export const VIDEO_HEURISTIC_MODEL_NAME: typeof HEURISTIC_MODEL_NAME = 'heuristic-analyst-v1';
@@ -45,17 +45,12 @@ export interface VideoReportInput {
 }
 
 /** Anything that can write a video report: this heuristic analyst, or an LLM adapter. */
-export interface VideoReportGenerator {
-  readonly name: string;
-  generate(input: VideoReportInput): Promise<VideoAnalysis>;
-}
+export type VideoReportGenerator = ReportGenerator<VideoReportInput, VideoAnalysis>;
 
-export const heuristicVideoReportGenerator: VideoReportGenerator = {
-  name: VIDEO_HEURISTIC_MODEL_NAME,
-  generate(input) {
-    return Promise.resolve(generateVideoReport(input));
-  },
-};
+export const heuristicVideoReportGenerator: VideoReportGenerator = heuristicGenerator(
+  VIDEO_HEURISTIC_MODEL_NAME,
+  (input: VideoReportInput) => generateVideoReport(input),
+);
 
 /**
  * Engagement bands, as (likes + comments + shares) ÷ views: ≥ 10 % exceptional, ≥ 5 % strong, ≥ 2 % typical, below
