@@ -59,11 +59,14 @@ function refusedWhenStopped(row: CreatorRow): void {
   }
 }
 
+const jobInProgress = (message: string, runningJobId: string): ApiError =>
+  new ApiError(409, 'conflict', message, { running_job_id: runningJobId });
+
 /** A child job that could not reserve: 402 when the balance was short, 409 when another is running. */
 function refused(start: JobStart): never {
   if (start.reserved) throw new Error('refused() called for a reserved job');
   if (start.reason === 'insufficient_credits') throw new ApiError(402, 'payment_required', start.message);
-  throw new ApiError(409, 'conflict', start.message, { running_job_id: start.jobId });
+  throw jobInProgress(start.message, start.jobId);
 }
 
 export function creatorJobsRouter({ pool, temporal }: { pool: Pool; temporal: Client }): Router {
@@ -109,9 +112,7 @@ export function creatorJobsRouter({ pool, temporal }: { pool: Pool; temporal: Cl
     refusedWhenStopped(row);
     const running = await activeJobs(pool, row.id, 'post_collection');
     if (running[0]) {
-      throw new ApiError(409, 'conflict', `Collection ${running[0].id} is still running for this creator`, {
-        running_job_id: running[0].id,
-      });
+      throw jobInProgress(`Collection ${running[0].id} is still running for this creator`, running[0].id);
     }
     await requireCredits(pool, row.team_id, COLLECTION_COSTS[depth], `a ${depth} collection`);
     const start = await update(`creator ${row.id}`, () =>

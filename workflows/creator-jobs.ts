@@ -11,7 +11,13 @@ import {
   type TrackingState,
 } from './messages';
 import { bookkeeping } from './activity-options';
-import { audienceRefreshWorkflow, jobKeys, postCollectionWorkflow, type PaidJobInput } from './paid-jobs';
+import {
+  audienceRefreshWorkflow,
+  jobKeys,
+  jobWorkflowId,
+  postCollectionWorkflow,
+  type PaidJobInput,
+} from './paid-jobs';
 import { failureOf } from './tracked-entity';
 
 type ChildHandle = Awaited<ReturnType<typeof startChild>>;
@@ -43,13 +49,32 @@ export function installCreatorJobs(state: TrackingState): { startInitialCollecti
     const job = find(jobId);
     if (job) job.reservation = reservation;
   });
+  /** Frees the slot a job holds. */
+  const release = (job: ActiveJob): void => {
+    if (jobs.collection === job) jobs.collection = null;
+    if (jobs.audience === job) jobs.audience = null;
+  };
   /** A job is over: callers still waiting on its reservation learn it ended without one, and the slot is free. */
   const finished = (jobId: string): void => {
     const job = find(jobId);
     if (!job) return;
     job.reservation ??= { reserved: false, reason: 'ended', message: `job ${jobId} ended before reserving credits` };
-    if (jobs.collection === job) jobs.collection = null;
-    if (jobs.audience === job) jobs.audience = null;
+    release(job);
+  };
+
+  /** The saga's compensation for a job, run from here: refund unless captured, and the row marked failed. */
+  const compensate = (kind: 'post_collection' | 'audience_refresh', jobId: string, error: string, message: string) => {
+    const keys = jobKeys(jobWorkflowId(kind, jobId));
+    return bookkeeping.compensateJob({
+      jobId,
+      kind,
+      teamId: state.teamId,
+      creatorId: state.id,
+      reservationKey: keys.reservationKey,
+      settleKey: keys.refundKey,
+      error,
+      message,
+    });
   };
   setHandler(jobFinishedSignal, ({ jobId }) => finished(jobId));
 
@@ -66,42 +91,33 @@ export function installCreatorJobs(state: TrackingState): { startInitialCollecti
     void child.result().then(
       () => finished(jobId),
       async (err: unknown) => {
-        await bookkeeping.compensateJob({
-          jobId,
+        await compensate(
           kind,
-          teamId: state.teamId,
-          creatorId: state.id,
-          reservationKey: jobKeys(child.workflowId).reservationKey,
-          settleKey: jobKeys(child.workflowId).refundKey,
-          error: 'ended',
-          message: `the job's workflow closed without finishing: ${failureOf(err).message}`,
-        });
+          jobId,
+          'ended',
+          `the job's workflow closed without finishing: ${failureOf(err).message}`,
+        );
         finished(jobId);
       },
     );
   };
 
   /**
-   * Whether the job in a slot still runs. Its end is written to Postgres a moment before its finished signal arrives,
-   * so a slot whose job reserved is checked there: a request in that moment must not be refused or joined to a job
-   * that is over.
+   * The job running in a slot, if any. A job's end is written to Postgres a moment before its finished signal
+   * arrives, so a slot whose job reserved is checked there: a request in that moment must not be refused or joined to
+   * a job that is over. Another request may fill the slot while this one looks; the answer is the slot as it is then.
    */
-  const stillRunning = async (job: ActiveJob | null): Promise<boolean> => {
-    if (job === null) return false;
-    if (job.reservation === null || !job.reservation.reserved) return true;
-    if (await bookkeeping.isJobActive({ jobId: job.id })) return true;
-    finished(job.id);
-    return false;
+  const runningIn = async (slot: 'collection' | 'audience'): Promise<ActiveJob | null> => {
+    const seen = jobs[slot];
+    if (seen?.reservation?.reserved && !(await bookkeeping.isJobActive({ jobId: seen.id }))) finished(seen.id);
+    return jobs[slot];
   };
 
   /** Waits for the child's reservation; a job that could not reserve is no longer the running one. */
   const reservationOf = async (job: ActiveJob, joined: boolean): Promise<JobStart> => {
     await condition(() => job.reservation !== null);
     const reservation = job.reservation as NonNullable<ActiveJob['reservation']>;
-    if (!reservation.reserved) {
-      if (jobs.collection === job) jobs.collection = null;
-      if (jobs.audience === job) jobs.audience = null;
-    }
+    if (!reservation.reserved) release(job);
     return { jobId: job.id, joined, ...reservation };
   };
 
@@ -110,7 +126,7 @@ export function installCreatorJobs(state: TrackingState): { startInitialCollecti
     jobs.collection = job;
     await startJob('post_collection', jobId, () =>
       startChild(postCollectionWorkflow, {
-        workflowId: `collection:${jobId}`,
+        workflowId: jobWorkflowId('post_collection', jobId),
         args: [{ ...input(jobId), depth }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         staticSummary: `${depth} post collection for ${state.platform} @${state.handle}`,
@@ -133,10 +149,9 @@ export function installCreatorJobs(state: TrackingState): { startInitialCollecti
         reason: 'job_in_progress',
         message: `collection ${running.id} is still running for this creator`,
       });
-      const running = jobs.collection;
-      if (running && (await stillRunning(running))) return refused(running);
-      // another request may have started one while this one looked
-      if (jobs.collection) return refused(jobs.collection);
+      // an empty slot is taken without yielding, so a request arriving in the same activation sees it taken
+      const running = jobs.collection && (await runningIn('collection'));
+      if (running) return refused(running);
       return reservationOf(await startCollection(uuid4(), depth), false);
     },
     {
@@ -150,15 +165,15 @@ export function installCreatorJobs(state: TrackingState): { startInitialCollecti
   setHandler(
     refreshAudienceUpdate,
     async () => {
-      if (jobs.audience && (await stillRunning(jobs.audience))) return reservationOf(jobs.audience, true);
-      // another request may have started one while this one looked
-      if (jobs.audience) return reservationOf(jobs.audience, true);
+      // an empty slot is taken without yielding, so a request arriving in the same activation joins this one
+      const running = jobs.audience && (await runningIn('audience'));
+      if (running) return reservationOf(running, true);
       const jobId = uuid4();
       const job: ActiveJob = { id: jobId, reservation: null };
       jobs.audience = job;
       await startJob('audience_refresh', jobId, () =>
         startChild(audienceRefreshWorkflow, {
-          workflowId: `audience:${jobId}`,
+          workflowId: jobWorkflowId('audience_refresh', jobId),
           args: [input(jobId)],
           parentClosePolicy: ParentClosePolicy.ABANDON,
           staticSummary: `audience refresh for ${state.platform} @${state.handle}`,
@@ -179,17 +194,12 @@ export function installCreatorJobs(state: TrackingState): { startInitialCollecti
       if (!initial) return;
       jobs.initialCollection = null;
       if (state.status === 'stopped') {
-        const keys = jobKeys(`collection:${initial.id}`);
-        await bookkeeping.compensateJob({
-          jobId: initial.id,
-          kind: 'post_collection',
-          teamId: state.teamId,
-          creatorId: state.id,
-          reservationKey: keys.reservationKey,
-          settleKey: keys.refundKey,
-          error: 'tracking_stopped',
-          message: 'tracking was stopped before the collection could start',
-        });
+        await compensate(
+          'post_collection',
+          initial.id,
+          'tracking_stopped',
+          'tracking was stopped before the collection could start',
+        );
         finished(initial.id);
         return;
       }

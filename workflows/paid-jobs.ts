@@ -61,6 +61,10 @@ export interface JobKeys {
   refundKey: string;
 }
 
+/** A job's workflow id: `collection:<uuid>` or `audience:<uuid>`. */
+export const jobWorkflowId = (kind: JobKind, jobId: string): string =>
+  `${kind === 'post_collection' ? 'collection' : 'audience'}:${jobId}`;
+
 /** Ledger keys of a job, from its workflow id: the same in the job and in the creator workflow watching it. */
 export const jobKeys = (workflowId: string): JobKeys => ({
   reservationKey: `${workflowId}:reserve`,
