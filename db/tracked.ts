@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import type { GeneratedReport } from '../domain/report-text';
 
 type Queryable = Pool | PoolClient;
 
@@ -109,6 +110,8 @@ export interface StoredReport {
   id: string;
   analysis: unknown;
   model_used: string;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
   created_at: Date;
 }
 
@@ -118,7 +121,7 @@ export async function latestTrackedReport(
   id: string,
 ): Promise<StoredReport | undefined> {
   const result = await db.query<StoredReport>(
-    `SELECT id, analysis, model_used, created_at FROM ${spec.reports}
+    `SELECT id, analysis, model_used, prompt_tokens, completion_tokens, created_at FROM ${spec.reports}
       WHERE ${spec.foreignKey} = $1 ORDER BY cycle DESC LIMIT 1`,
     [id],
   );
@@ -143,14 +146,23 @@ export async function cycleReportId(
 export async function storeCycleReport(
   db: Queryable,
   spec: TrackedTableSpec,
-  report: { id: string; cycle: number; analysis: unknown; modelUsed: string; createdAt: string },
+  report: { id: string; cycle: number; createdAt: string } & GeneratedReport<unknown>,
 ): Promise<string> {
   const result = await db.query<{ id: string }>(
-    `INSERT INTO ${spec.reports} (${spec.foreignKey}, cycle, analysis, model_used, created_at)
-     VALUES ($1, $2, $3, $4, $5)
+    `INSERT INTO ${spec.reports} (${spec.foreignKey}, cycle, analysis, model_used, prompt_tokens, completion_tokens,
+       created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (${spec.foreignKey}, cycle) DO UPDATE SET analysis = ${spec.reports}.analysis
      RETURNING id`,
-    [report.id, report.cycle, JSON.stringify(report.analysis), report.modelUsed, report.createdAt],
+    [
+      report.id,
+      report.cycle,
+      JSON.stringify(report.analysis),
+      report.modelUsed,
+      report.tokens?.prompt ?? null,
+      report.tokens?.completion ?? null,
+      report.createdAt,
+    ],
   );
   return (result.rows[0] as { id: string }).id;
 }

@@ -32,6 +32,8 @@ export interface CreatorReportInput {
   snapshots: readonly (CreatorMetrics & { snapshot_at: Date })[];
   posts: readonly Post[];
   comments: readonly Comment[];
+  /** the creator's previous report, so a model can say what changed; the heuristic analyst does not read it */
+  prior?: { analysis: CreatorAnalysis; created_at: string } | null;
   now: Date;
 }
 

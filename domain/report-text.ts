@@ -1,9 +1,24 @@
 /** Small text helpers the heuristic report writers share, and the generator shape both analysts have. Pure. */
 
+/** Tokens a model spent writing one report. */
+export interface ReportTokens {
+  prompt: number;
+  completion: number;
+}
+
+/** A written report and who wrote it. */
+export interface GeneratedReport<Analysis> {
+  analysis: Analysis;
+  /** the model's name, the heuristic analyst's, or the analyst's with the reason a model's answer was not used */
+  modelUsed: string;
+  /** null when no model was asked */
+  tokens: ReportTokens | null;
+}
+
 /** Anything that can write a report from its input: a heuristic analyst here, or an LLM adapter. */
 export interface ReportGenerator<Input, Analysis> {
   readonly name: string;
-  generate(input: Input): Promise<Analysis>;
+  generate(input: Input): Promise<GeneratedReport<Analysis>>;
 }
 
 /** A synchronous heuristic writer as a ReportGenerator. */
@@ -12,7 +27,7 @@ export const heuristicGenerator = <Input, Analysis>(
   write: (input: Input) => Analysis,
 ): ReportGenerator<Input, Analysis> => ({
   name,
-  generate: (input) => Promise.resolve(write(input)),
+  generate: (input) => Promise.resolve({ analysis: write(input), modelUsed: name, tokens: null }),
 });
 
 /** 1234 → 1.2K, 160400000 → 160.4M */

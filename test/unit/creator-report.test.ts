@@ -200,7 +200,11 @@ describe('heuristic creator report', () => {
     expect(generateCreatorReport(input)).toEqual(report);
     expect(heuristicCreatorReportGenerator.name).toBe(HEURISTIC_MODEL_NAME);
     expect(HEURISTIC_MODEL_NAME).toBe('heuristic-analyst-v1');
-    await expect(heuristicCreatorReportGenerator.generate(input)).resolves.toEqual(report);
+    await expect(heuristicCreatorReportGenerator.generate(input)).resolves.toEqual({
+      analysis: report,
+      modelUsed: HEURISTIC_MODEL_NAME,
+      tokens: null,
+    });
   });
 
   it('says so, without numbers it does not have, when there are no posts, comments or snapshots', () => {

@@ -151,6 +151,10 @@ describe('heuristicVideoReportGenerator', () => {
   it('is named like the creator analyst and resolves to the same report', async () => {
     expect(VIDEO_HEURISTIC_MODEL_NAME).toBe('heuristic-analyst-v1');
     expect(heuristicVideoReportGenerator.name).toBe(HEURISTIC_MODEL_NAME);
-    await expect(heuristicVideoReportGenerator.generate(input())).resolves.toEqual(generateVideoReport(input()));
+    await expect(heuristicVideoReportGenerator.generate(input())).resolves.toEqual({
+      analysis: generateVideoReport(input()),
+      modelUsed: HEURISTIC_MODEL_NAME,
+      tokens: null,
+    });
   });
 });
