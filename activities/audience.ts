@@ -59,6 +59,7 @@ async function sampleCommenters(
       const batch = await provider.listComments(platform, post.platform_video_id, {
         limit: Math.min(100, window.commentsPerPost - read),
         cursor,
+        url: post.url,
       });
       for (const comment of batch.comments) {
         const account = comment.author ?? { handle: comment.author_handle, location: null, pronouns: null, bio: null };

@@ -8,10 +8,10 @@ import {
   snapshotItem,
   type SnapshotRow,
 } from '../db/creators';
-import { cycleReportId, storeCycleReport } from '../db/tracked';
+import { cycleReportId, latestTrackedReport, storeCycleReport } from '../db/tracked';
 import { recordEvent } from '../db/events';
 import { inTransaction } from '../db/transaction';
-import type { CreatorReportGenerator } from '../domain/creator-report';
+import type { CreatorAnalysis, CreatorReportGenerator } from '../domain/creator-report';
 import { detectOutliers } from '../domain/outliers';
 import { ProviderError, type Comment, type Platform, type PlatformProvider, type Post } from '../domain/platform';
 import { COLLECTION_COSTS, COLLECTION_MAX_VIDEOS, type CollectionDepth } from '../domain/costs';
@@ -258,13 +258,15 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
         for (const post of mostViewed) {
           const page = await provider.listComments(input.platform, post.platform_video_id, {
             limit: REPORT_COMMENTS_PER_POST,
+            url: post.url,
           });
           comments.push(...page.comments);
         }
       } catch (err) {
         throw providerFailure(err);
       }
-      const analysis = await reportGenerator.generate({
+      const prior = await latestTrackedReport(pool, CREATOR_TABLES, input.id);
+      const report = await reportGenerator.generate({
         profile: {
           platform: input.platform,
           handle: input.handle,
@@ -279,13 +281,13 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
         ],
         posts,
         comments,
+        prior: prior ? { analysis: prior.analysis as CreatorAnalysis, created_at: prior.created_at.toISOString() } : null,
         now: new Date(input.cycleAt),
       });
       const reportId = await storeCycleReport(pool, CREATOR_TABLES, {
         id: input.id,
         cycle: input.cycle,
-        analysis,
-        modelUsed: reportGenerator.name,
+        ...report,
         createdAt: input.cycleAt,
       });
       return { reportId };

@@ -234,6 +234,7 @@ export function createJobActivities({ pool, provider }: { pool: Pool; provider: 
               page = await provider.listPosts(input.platform, input.handle, {
                 limit: Math.min(COLLECTION_PAGE_SIZE, input.maxVideos - progress.collected),
                 cursor: progress.cursor,
+                total: input.maxVideos,
               });
             } catch (err) {
               throw providerFailure(err);

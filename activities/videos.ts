@@ -126,9 +126,10 @@ export function createVideoActivities({ pool, provider, videoReportGenerator }: 
 
     /** Reads the video's metrics, refreshes its details and returns the snapshot with deltas and its trajectory. */
     async collectVideoMetrics(input: VideoCycleInput): Promise<VideoCycleMetrics> {
+      const { url } = await videoById(pool, input.id);
       let post;
       try {
-        post = await provider.getPost(input.platform, input.platformVideoId);
+        post = await provider.getPost(input.platform, input.platformVideoId, { url });
       } catch (err) {
         throw providerFailure(err);
       }
@@ -164,7 +165,10 @@ export function createVideoActivities({ pool, provider, videoReportGenerator }: 
       const video = await videoById(pool, input.id);
       let comments;
       try {
-        comments = await provider.listComments(input.platform, input.platformVideoId, { limit: REPORT_COMMENTS });
+        comments = await provider.listComments(input.platform, input.platformVideoId, {
+          limit: REPORT_COMMENTS,
+          url: video.url,
+        });
       } catch (err) {
         throw providerFailure(err);
       }
@@ -176,7 +180,7 @@ export function createVideoActivities({ pool, provider, videoReportGenerator }: 
         : undefined;
       const series = await storedSeries(pool, input.id, input.cycle);
       const s = input.snapshot;
-      const analysis = await videoReportGenerator.generate({
+      const report = await videoReportGenerator.generate({
         video: {
           platform: input.platform,
           title: video.title,
@@ -196,8 +200,7 @@ export function createVideoActivities({ pool, provider, videoReportGenerator }: 
       const reportId = await storeCycleReport(pool, VIDEO_TABLES, {
         id: input.id,
         cycle: input.cycle,
-        analysis,
-        modelUsed: videoReportGenerator.name,
+        ...report,
         createdAt: input.cycleAt,
       });
       return { reportId };

@@ -81,7 +81,15 @@ export interface Comment {
 }
 
 /** Typed outcomes a provider can fail with; recorded on the failed cycle. */
-export const PROVIDER_FAILURES = ['blocked', 'private', 'deleted', 'rate_limited', 'empty', 'unavailable'] as const;
+export const PROVIDER_FAILURES = [
+  'blocked',
+  'private',
+  'deleted',
+  'rate_limited',
+  'empty',
+  'unavailable',
+  'timeout',
+] as const;
 export type ProviderFailureKind = (typeof PROVIDER_FAILURES)[number];
 
 export class ProviderError extends Error {
@@ -101,17 +109,25 @@ export class ProviderError extends Error {
   }
 }
 
-/** The one interface every platform data source implements (simulated, YouTube Data API, scraper gateway). */
+/** The one interface every platform data source implements (simulated, YouTube Data API, Apify actors). */
 export interface PlatformProvider {
   readonly name: string;
   getProfile(platform: Platform, handle: string): Promise<ProfileMetrics>;
-  /** most recent first; `cursor` from the previous page */
-  listPosts(platform: Platform, handle: string, opts: { limit: number; cursor?: string | null }): Promise<PostPage>;
-  getPost(platform: Platform, platformVideoId: string): Promise<Post>;
+  /**
+   * Most recent first; `cursor` from the previous page. `total` is how many posts the caller means to page through
+   * in all: sources that fetch in bulk (an Apify actor run) fetch that many at once and page through the result.
+   */
+  listPosts(
+    platform: Platform,
+    handle: string,
+    opts: { limit: number; cursor?: string | null; total?: number },
+  ): Promise<PostPage>;
+  /** `url` is the post's public address when the caller knows it (sources that read posts by URL need one) */
+  getPost(platform: Platform, platformVideoId: string, opts?: { url?: string }): Promise<Post>;
   listComments(
     platform: Platform,
     platformVideoId: string,
-    opts: { limit: number; cursor?: string | null },
+    opts: { limit: number; cursor?: string | null; url?: string },
   ): Promise<{ comments: Comment[]; next_cursor: string | null }>;
   /** an account's followers, most recent first (TikTok exposes them; elsewhere this throws `blocked`) */
   listFollowers(

@@ -9,11 +9,13 @@ export const platformRetry = {
   initialInterval: '2 seconds',
   backoffCoefficient: 2,
   maximumAttempts: 3,
-  nonRetryableErrorTypes: PROVIDER_FAILURES.filter((kind) => kind !== 'rate_limited' && kind !== 'unavailable'),
+  nonRetryableErrorTypes: PROVIDER_FAILURES.filter(
+    (kind) => kind !== 'rate_limited' && kind !== 'unavailable' && kind !== 'timeout',
+  ),
 };
 
-/** Steps that read the platform: a few quick retries, then the cycle fails with the provider's typed reason. */
-export const platform = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry: platformRetry });
+/** Steps that read the platform (an Apify actor run can take a minute): a few retries, then the typed reason. */
+export const platform = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', retry: platformRetry });
 
 /** Bookkeeping in Postgres: idempotent, so retried until the database answers (an outage must not fail a cycle). */
 export const bookkeepingOptions = {
