@@ -1,0 +1,835 @@
+/**
+ * TikTok and Instagram through Apify actors (clockworks' TikTok scrapers, Apify's Instagram scrapers).
+ *
+ * Each read starts an actor run and waits for it (`POST /v2/actors/{actor}/runs`, then
+ * `GET /v2/actor-runs/{run}?waitForFinish=…`), then reads the run's default dataset
+ * (`GET /v2/datasets/{dataset}/items?offset&limit`). Plain fetch rather than apify-client: apify-client 2.25 takes no
+ * AbortSignal (the upstream's deadline could not cancel its requests), its ApifyApiError keeps no response headers
+ * (a 429's Retry-After would be lost), and its `actor.call()` adds a log-streaming request to every run. The token goes
+ * in the Authorization header only, and error messages are scrubbed of it.
+ *
+ * A whole run (start, wait, and an abort when it outlives `runTimeoutSeconds`) is one `upstream.call` costing 1 unit,
+ * so the Apify upstream's `timeoutMs` should exceed `runTimeoutSeconds` (a run cut short by the upstream's deadline
+ * is aborted too). Dataset reads cost 0 units.
+ *
+ * Failures: 402 (usage or memory limit) and 429 are `rate_limited` (429 with its Retry-After); 5xx, 404, a body that
+ * is not JSON and a FAILED or ABORTED run are `unavailable`; a TIMED-OUT run, or one still running at
+ * `runTimeoutSeconds`, is `timeout`. 401/403 mean the token was refused: a configuration error, reported as
+ * `unavailable` so it stays retried and visible on the failed cycle until the token is fixed.
+ *
+ * Accounts: an empty dataset or an item whose `error` says not found is `deleted`; a private account (TikTok
+ * `authorMeta.privateAccount`, Instagram `private: true`, or an error item saying so) is `private` for its posts while
+ * its profile counters are still served. The TikTok scraper returns videos, not profiles, so an existing TikTok
+ * account with no public videos yields an empty dataset too and reads as `deleted`.
+ */
+import {
+  ProviderError,
+  type AudienceAccount,
+  type Comment,
+  type Platform,
+  type PlatformProvider,
+  type Post,
+  type PostPage,
+  type ProfileMetrics,
+  type ProviderFailureKind,
+} from '../domain/platform';
+import { fetchJson, retryAfterSeconds, type JsonResponse, type Upstream } from './upstream';
+
+export interface ApifyActors {
+  tiktok: string;
+  tiktokComments: string;
+  instagramProfile: string;
+  instagramPosts: string;
+  instagramComments: string;
+  /**
+   * e.g. `clockworks~tiktok-followers-scraper` (a paid actor). Without one, listFollowers on TikTok answers an empty
+   * page, so the audience ladder falls through to the profile-only hint instead of failing the refresh.
+   */
+  tiktokFollowers?: string;
+}
+
+export const APIFY_DEFAULT_ACTORS = {
+  tiktok: 'clockworks~tiktok-scraper',
+  tiktokComments: 'clockworks~tiktok-comments-scraper',
+  instagramProfile: 'apify~instagram-profile-scraper',
+  instagramPosts: 'apify~instagram-post-scraper',
+  instagramComments: 'apify~instagram-comment-scraper',
+} as const satisfies ApifyActors;
+
+export interface ApifyOptions {
+  token: string;
+  /** API origin, e.g. https://api.apify.com; `/v2/…` is appended */
+  baseUrl: string;
+  actors: ApifyActors;
+  /** each run's timeout on Apify, and how long the adapter waits for it before aborting it */
+  runTimeoutSeconds: number;
+  upstream: Upstream;
+  /** how long a run's items serve later reads of the same account (default 5 minutes) */
+  cacheTtlMs?: number;
+  /** videos a TikTok profile read fetches, so the cycle's listPosts that follows reuses its run (default 30) */
+  profilePosts?: number;
+  /** the cache's clock */
+  now?: () => number;
+}
+
+type Item = Record<string, unknown>;
+
+/** A finished run's dataset: its id, the items read from its start, and its size when Apify said. */
+interface Dataset {
+  datasetId: string;
+  items: Item[];
+  total: number | null;
+}
+
+interface CachedRun {
+  requested: number;
+  at: number;
+  /** the run returned fewer items than asked: the account has no more, so any larger request is served too */
+  exhausted: boolean;
+  dataset: Promise<Dataset>;
+}
+
+type CursorKind =
+  | 'tiktok-posts'
+  | 'instagram-posts'
+  | 'instagram-latest'
+  | 'tiktok-comments'
+  | 'instagram-comments'
+  | 'tiktok-followers';
+
+/** An offset into a finished run's dataset: later pages read it and start nothing. */
+interface DatasetCursor {
+  k: CursorKind;
+  d: string;
+  o: number;
+  t: number | null;
+}
+
+const DEFAULT_CACHE_TTL_MS = 5 * 60_000;
+const DEFAULT_PROFILE_POSTS = 30;
+/** the most results one run is asked for */
+const MAX_RESULTS = 1000;
+/** the API holds a waitForFinish request at most this long */
+const MAX_WAIT_SECONDS = 60;
+const TIKTOK_DOWNLOADS_OFF = {
+  shouldDownloadVideos: false,
+  shouldDownloadCovers: false,
+  shouldDownloadSubtitles: false,
+  shouldDownloadSlideshowImages: false,
+};
+const FINISHED = new Set(['SUCCEEDED', 'FAILED', 'TIMED-OUT', 'TIMING-OUT', 'ABORTED', 'ABORTING']);
+
+const obj = (v: unknown): Item | null =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Item) : null;
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const str = (v: unknown): string | null => {
+  if (typeof v === 'string') return v.trim() === '' ? null : v;
+  return typeof v === 'number' && Number.isFinite(v) ? String(v) : null;
+};
+/** A count; null when absent or hidden (Instagram reports hidden likes as -1), never a made-up 0. */
+const count = (v: unknown): number | null => {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : NaN;
+  return Number.isFinite(n) && n >= 0 ? Math.round(n) : null;
+};
+const isoOf = (text: unknown, unixSeconds?: unknown): string | null => {
+  const s = str(text);
+  const ms = s !== null && typeof text === 'string' ? Date.parse(s) : NaN;
+  if (!Number.isNaN(ms)) return new Date(ms).toISOString();
+  return typeof unixSeconds === 'number' && Number.isFinite(unixSeconds)
+    ? new Date(unixSeconds * 1000).toISOString()
+    : null;
+};
+const httpLink = (v: string | null): string | null => {
+  if (v === null) return null;
+  const link = v.trim();
+  return /^https?:\/\//i.test(link) ? link : /^[\w-]+(\.[\w-]+)+(\/\S*)?$/.test(link) ? `https://${link}` : null;
+};
+const unique = (values: (string | null)[]): string[] => [...new Set(values.filter((v): v is string => v !== null))];
+const newestFirst = <T extends { published_at: string; platform_video_id: string }>(posts: T[]): T[] =>
+  posts.sort(
+    (a, b) =>
+      Date.parse(b.published_at) - Date.parse(a.published_at) || (a.platform_video_id < b.platform_video_id ? 1 : -1),
+  );
+const notNull = <T>(v: T | null): v is T => v !== null;
+
+function checkLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
+}
+
+function encodeCursor(cursor: DatasetCursor): string {
+  return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string, kinds: readonly CursorKind[]): DatasetCursor {
+  let c: Item | null;
+  try {
+    c = obj(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+  } catch {
+    throw new RangeError('invalid cursor');
+  }
+  const ok =
+    c !== null &&
+    kinds.includes(c.k as CursorKind) &&
+    typeof c.d === 'string' &&
+    /^[\w~.-]{1,64}$/.test(c.d) &&
+    Number.isInteger(c.o) &&
+    (c.o as number) >= 0 &&
+    (c.t === null || Number.isInteger(c.t));
+  if (!ok) throw new RangeError('invalid cursor');
+  return { k: c!.k as CursorKind, d: c!.d as string, o: c!.o as number, t: c!.t as number | null };
+}
+
+/** What an actor's error item says: not found, private, nothing to show, or some other failure. */
+function itemError(item: Item): { kind: ProviderFailureKind | 'nothing'; text: string } | null {
+  const error = str(item.error);
+  if (error === null) return null;
+  const text = [error, str(item.errorDescription)].filter(notNull).join(': ');
+  const lower = text.toLowerCase();
+  if (/not[\s_-]?found|does ?n[o']t exist|no longer|removed|deleted|banned|couldn't find|isn't available/.test(lower)) {
+    return { kind: 'deleted', text };
+  }
+  // "Empty or private data for provided input": nothing to show, for a reason the actor cannot tell
+  if (/no[\s_-]?items|empty/.test(lower)) return { kind: 'nothing', text };
+  if (lower.includes('private')) return { kind: 'private', text };
+  return { kind: 'unavailable', text };
+}
+
+function firstError(items: Item[]): { kind: ProviderFailureKind | 'nothing'; text: string } | null {
+  for (const item of items) {
+    const found = itemError(item);
+    if (found) return found;
+  }
+  return null;
+}
+
+function apiFailure(res: JsonResponse, what: string): ProviderError {
+  const error = obj(obj(res.body)?.error);
+  const type = str(error?.type);
+  const message = str(error?.message);
+  const said = type === null ? '' : ` (${type}${message === null ? '' : `: ${message}`})`;
+  const status = res.status;
+  if (status === 402) {
+    return new ProviderError('rate_limited', `Apify refused ${what}: the account's usage or memory limit${said}`);
+  }
+  if (status === 429) {
+    return new ProviderError(
+      'rate_limited',
+      `Apify rate-limited ${what}${said}`,
+      retryAfterSeconds(res.headers.get('retry-after')),
+    );
+  }
+  if (status === 401 || status === 403) {
+    return new ProviderError('unavailable', `Apify refused the API token (HTTP ${status}${said}): check APIFY_TOKEN`);
+  }
+  if (status === 404) return new ProviderError('unavailable', `Apify found nothing for ${what} (HTTP 404${said})`);
+  return new ProviderError('unavailable', `Apify answered ${what} with HTTP ${status}${said}`);
+}
+
+const isTikTokVideo = (item: Item): boolean =>
+  str(item.id) !== null && isoOf(item.createTimeISO, item.createTime) !== null;
+const isInstagramPost = (item: Item): boolean => str(item.shortCode) !== null && isoOf(item.timestamp) !== null;
+
+function tiktokProfile(author: Item, handle: string): ProfileMetrics {
+  const name = (str(author.name) ?? handle).toLowerCase();
+  const region = str(author.region);
+  const bioLink = typeof author.bioLink === 'string' ? author.bioLink : str(obj(author.bioLink)?.link);
+  return {
+    platform: 'tiktok',
+    platform_user_id: str(author.id) ?? name,
+    handle: name,
+    display_name: str(author.nickName) ?? name,
+    avatar_url: str(author.avatar) ?? str(author.originalAvatarUrl),
+    profile_url: `https://www.tiktok.com/@${name}`,
+    bio: str(author.signature),
+    is_verified: author.verified === true,
+    followers: count(author.fans),
+    following: count(author.following),
+    total_videos: count(author.video),
+    total_likes: count(author.heart),
+    // TikTok shows no profile-level view count
+    total_views: null,
+    subscribers: null,
+    category: null,
+    // the account's region as TikTok records it; the scraper reports no declared language
+    country: region !== null && /^[a-z]{2}$/i.test(region) ? region.toUpperCase() : null,
+    language: null,
+    external_links: unique([httpLink(bioLink)]),
+  };
+}
+
+function tiktokPost(item: Item): Post | null {
+  const id = str(item.id);
+  const published = isoOf(item.createTimeISO, item.createTime);
+  if (id === null || published === null) return null;
+  const video = obj(item.videoMeta) ?? {};
+  const author = str(obj(item.authorMeta)?.name)?.toLowerCase() ?? '_';
+  return {
+    platform: 'tiktok',
+    platform_video_id: id,
+    url: str(item.webVideoUrl) ?? `https://www.tiktok.com/@${author}/video/${id}`,
+    title: null,
+    description: str(item.text),
+    thumbnail_url: str(video.coverUrl) ?? str(video.originalCoverUrl),
+    published_at: published,
+    duration_seconds: count(video.duration),
+    views: count(item.playCount),
+    likes: count(item.diggCount),
+    comments: count(item.commentCount),
+    shares: count(item.shareCount),
+    bookmarks: count(item.collectCount),
+    hashtags: unique(arr(item.hashtags).map((h) => (typeof h === 'string' ? str(h) : str(obj(h)?.name)))),
+    // the scraper's output says nothing about duets or stitches: unknown, not false
+    is_duet: null,
+    is_stitch: null,
+  };
+}
+
+function instagramProfile(item: Item, handle: string): ProfileMetrics {
+  const name = (str(item.username) ?? handle).toLowerCase();
+  // Instagram pads business categories with "None" ("None,Art")
+  const category = (str(item.businessCategoryName) ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '' && part !== 'None')
+    .join(', ');
+  return {
+    platform: 'instagram',
+    platform_user_id: str(item.id) ?? name,
+    handle: name,
+    display_name: str(item.fullName) ?? name,
+    avatar_url: str(item.profilePicUrlHD) ?? str(item.profilePicUrl),
+    profile_url: `https://www.instagram.com/${name}/`,
+    bio: str(item.biography),
+    is_verified: item.verified === true,
+    followers: count(item.followersCount),
+    following: count(item.followsCount),
+    total_videos: count(item.postsCount),
+    total_likes: null,
+    total_views: null,
+    subscribers: null,
+    category: category === '' ? null : category,
+    country: null,
+    language: null,
+    external_links: unique([
+      ...arr(item.externalUrls).map((link) => httpLink(str(obj(link)?.url))),
+      httpLink(str(item.externalUrl)),
+    ]),
+  };
+}
+
+function instagramPost(item: Item): Post | null {
+  const code = str(item.shortCode);
+  const published = isoOf(item.timestamp);
+  if (code === null || published === null) return null;
+  const duration = typeof item.videoDuration === 'number' && item.videoDuration >= 0 ? item.videoDuration : null;
+  return {
+    platform: 'instagram',
+    platform_video_id: code,
+    url: str(item.url) ?? `https://www.instagram.com/p/${code}/`,
+    title: null,
+    description: str(item.caption),
+    thumbnail_url: str(item.displayUrl),
+    published_at: published,
+    duration_seconds: duration === null ? null : Math.round(duration),
+    // plays are what Instagram shows on reels now; photos have no views at all
+    views: item.type === 'Image' ? null : (count(item.videoPlayCount) ?? count(item.videoViewCount)),
+    likes: count(item.likesCount),
+    comments: count(item.commentsCount),
+    shares: null,
+    bookmarks: null,
+    hashtags: unique(arr(item.hashtags).map(str)),
+    is_duet: null,
+    is_stitch: null,
+  };
+}
+
+const commenter = (handle: string): AudienceAccount => ({ handle, location: null, pronouns: null, bio: null });
+
+function tiktokComment(item: Item, videoId: string): Comment | null {
+  const id = str(item.cid);
+  const author = str(item.uniqueId)?.toLowerCase() ?? null;
+  const published = isoOf(item.createTimeISO, item.createTime);
+  if (id === null || author === null || published === null) return null;
+  return {
+    id,
+    platform_video_id: videoId,
+    author_handle: author,
+    text: typeof item.text === 'string' ? item.text : '',
+    likes: count(item.diggCount) ?? 0,
+    published_at: published,
+    author: commenter(author),
+  };
+}
+
+function instagramComment(item: Item, shortCode: string): Comment | null {
+  const id = str(item.id);
+  const author = (str(item.ownerUsername) ?? str(obj(item.owner)?.username))?.toLowerCase() ?? null;
+  const published = isoOf(item.timestamp);
+  if (id === null || author === null || published === null) return null;
+  return {
+    id,
+    platform_video_id: shortCode,
+    author_handle: author,
+    text: typeof item.text === 'string' ? item.text : '',
+    likes: count(item.likesCount) ?? 0,
+    published_at: published,
+    author: commenter(author),
+  };
+}
+
+function follower(item: Item): AudienceAccount | null {
+  const author = obj(item.authorMeta);
+  const handle = str(author?.name)?.toLowerCase() ?? null;
+  if (author === null || handle === null) return null;
+  if (item.connectionType !== undefined && item.connectionType !== 'follower') return null;
+  return { handle, location: null, pronouns: null, bio: str(author.signature) };
+}
+
+export class ApifyProvider implements PlatformProvider {
+  readonly name = 'apify';
+  private readonly base: string;
+  private readonly ttlMs: number;
+  private readonly profilePosts: number;
+  private readonly now: () => number;
+  private readonly runs = new Map<string, CachedRun>();
+
+  constructor(private readonly options: ApifyOptions) {
+    this.base = options.baseUrl.replace(/\/+$/, '');
+    this.ttlMs = options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS;
+    this.profilePosts = Math.min(MAX_RESULTS, Math.max(1, options.profilePosts ?? DEFAULT_PROFILE_POSTS));
+    this.now = options.now ?? Date.now;
+  }
+
+  async getProfile(platform: Platform, handle: string): Promise<ProfileMetrics> {
+    return this.guard(async () => {
+      const h = this.accountOf(platform, handle);
+      if (platform === 'tiktok') {
+        const dataset = await this.tiktokRun(h, this.profilePosts, this.profilePosts);
+        const author = dataset.items.map((item) => obj(item.authorMeta)).find((a) => str(a?.id) ?? str(a?.name));
+        if (!author) throw this.tiktokAccountFailure(h, dataset.items);
+        return tiktokProfile(author, h);
+      }
+      const { item } = await this.instagramProfileItem(h);
+      return instagramProfile(item, h);
+    });
+  }
+
+  async listPosts(
+    platform: Platform,
+    handle: string,
+    opts: { limit: number; cursor?: string | null; total?: number },
+  ): Promise<PostPage> {
+    return this.guard(async () => {
+      const h = this.accountOf(platform, handle);
+      checkLimit(opts.limit);
+      const need = Math.min(MAX_RESULTS, Math.max(opts.limit, opts.total ?? opts.limit));
+      if (platform === 'tiktok') {
+        if (opts.cursor) {
+          return this.postsFromCursor(decodeCursor(opts.cursor, ['tiktok-posts']), opts.limit, tiktokPost);
+        }
+        const dataset = await this.tiktokRun(h, need, opts.limit);
+        if (!dataset.items.some(isTikTokVideo)) throw this.tiktokAccountFailure(h, dataset.items);
+        return this.firstPostPage(dataset, 'tiktok-posts', opts.limit, tiktokPost);
+      }
+      if (opts.cursor) {
+        const cursor = decodeCursor(opts.cursor, ['instagram-posts', 'instagram-latest']);
+        return cursor.k === 'instagram-latest'
+          ? this.latestPostsPage(cursor, opts.limit)
+          : this.postsFromCursor(cursor, opts.limit, instagramPost);
+      }
+      const profile = await this.instagramProfileItem(h);
+      if (profile.item.private === true) throw new ProviderError('private', `Instagram account @${h} is private`);
+      const latest = arr(profile.item.latestPosts).map(obj).filter(notNull).filter(isInstagramPost);
+      const postsCount = count(profile.item.postsCount);
+      const latestCursor = { k: 'instagram-latest' as const, d: profile.datasetId, o: 0, t: latest.length };
+      // the profile run already holds the newest posts (typically 12): a shallow read needs no second run
+      if (latest.length >= need || (postsCount !== null && latest.length >= postsCount)) {
+        return this.latestPostsPage(latestCursor, opts.limit, latest);
+      }
+      const dataset = await this.cached(`instagram:posts:${h}`, need, () =>
+        this.collect(this.options.actors.instagramPosts, { username: [h], resultsLimit: need }, need, opts.limit),
+      );
+      if (!dataset.items.some(isInstagramPost)) {
+        const error = firstError(dataset.items);
+        if (error && error.kind !== 'nothing') throw new ProviderError(error.kind, `Instagram @${h}: ${error.text}`);
+        // the profile run found a public account: serve the posts it carried
+        return this.latestPostsPage(latestCursor, opts.limit, latest);
+      }
+      return this.firstPostPage(dataset, 'instagram-posts', opts.limit, instagramPost);
+    });
+  }
+
+  async getPost(platform: Platform, platformVideoId: string, opts: { url?: string } = {}): Promise<Post> {
+    return this.guard(async () => {
+      this.checkPlatform(platform);
+      if (platform === 'tiktok') {
+        // TikTok resolves a video by its id whatever handle the path names, so a placeholder author finds it when no
+        // URL is known; the given URL is preferred as the canonical one
+        const url = opts.url ?? `https://www.tiktok.com/@_/video/${encodeURIComponent(platformVideoId)}`;
+        const input = { postURLs: [url], resultsPerPage: 1, ...TIKTOK_DOWNLOADS_OFF };
+        const { items } = await this.collect(this.options.actors.tiktok, input, 1, 10);
+        const item = items.find((i) => str(i.id) === platformVideoId) ?? items.find(isTikTokVideo);
+        const post = item ? tiktokPost(item) : null;
+        if (post) return post;
+        throw this.postFailure('TikTok', platformVideoId, items);
+      }
+      const url = opts.url ?? `https://www.instagram.com/p/${encodeURIComponent(platformVideoId)}/`;
+      const { items } = await this.collect(
+        this.options.actors.instagramPosts,
+        { username: [url], resultsLimit: 1 },
+        1,
+        10,
+      );
+      const item = items.find((i) => str(i.shortCode) === platformVideoId) ?? items.find(isInstagramPost);
+      const post = item ? instagramPost(item) : null;
+      if (post) return post;
+      throw this.postFailure('Instagram', platformVideoId, items);
+    });
+  }
+
+  async listComments(
+    platform: Platform,
+    platformVideoId: string,
+    opts: { limit: number; cursor?: string | null; url?: string },
+  ): Promise<{ comments: Comment[]; next_cursor: string | null }> {
+    return this.guard(async () => {
+      this.checkPlatform(platform);
+      checkLimit(opts.limit);
+      const tiktok = platform === 'tiktok';
+      const kind = tiktok ? 'tiktok-comments' : 'instagram-comments';
+      const map = (item: Item) =>
+        tiktok ? tiktokComment(item, platformVideoId) : instagramComment(item, platformVideoId);
+      if (opts.cursor) {
+        const page = await this.cursorPage(decodeCursor(opts.cursor, [kind]), opts.limit);
+        return { comments: page.items.map(map).filter(notNull), next_cursor: page.next };
+      }
+      const id = encodeURIComponent(platformVideoId);
+      const dataset = tiktok
+        ? await this.collect(
+            this.options.actors.tiktokComments,
+            {
+              postURLs: [opts.url ?? `https://www.tiktok.com/@_/video/${id}`],
+              commentsPerPost: opts.limit,
+              maxRepliesPerComment: 0,
+            },
+            opts.limit,
+            opts.limit,
+          )
+        : await this.collect(
+            this.options.actors.instagramComments,
+            { directUrls: [opts.url ?? `https://www.instagram.com/p/${id}/`], resultsLimit: opts.limit },
+            opts.limit,
+            opts.limit,
+          );
+      const comments = dataset.items.map(map).filter(notNull);
+      if (comments.length === 0) {
+        // a post nobody commented on gives an empty dataset or a "no items" error item: an empty page, not a failure
+        const error = firstError(dataset.items);
+        if (error && error.kind !== 'nothing') {
+          throw new ProviderError(
+            error.kind,
+            `${tiktok ? 'TikTok' : 'Instagram'} post ${platformVideoId}: ${error.text}`,
+          );
+        }
+      }
+      const next = this.nextOffset(dataset, dataset.items.length, opts.limit);
+      return { comments, next_cursor: next === null ? null : this.cursorAt(kind, dataset, next) };
+    });
+  }
+
+  async listFollowers(
+    platform: Platform,
+    handle: string,
+    opts: { limit: number; cursor?: string | null },
+  ): Promise<{ accounts: AudienceAccount[]; next_cursor: string | null }> {
+    return this.guard(async () => {
+      const h = this.accountOf(platform, handle);
+      checkLimit(opts.limit);
+      if (platform === 'instagram') throw new ProviderError('blocked', 'Instagram does not expose follower lists');
+      const actor = this.options.actors.tiktokFollowers;
+      if (actor === undefined) return { accounts: [], next_cursor: null };
+      if (opts.cursor) {
+        const page = await this.cursorPage(decodeCursor(opts.cursor, ['tiktok-followers']), opts.limit);
+        return { accounts: page.items.map(follower).filter(notNull), next_cursor: page.next };
+      }
+      const input = { profiles: [h], maxFollowersPerProfile: opts.limit, maxFollowingPerProfile: 0 };
+      const dataset = await this.collect(actor, input, opts.limit, opts.limit);
+      const accounts = dataset.items.map(follower).filter(notNull);
+      if (accounts.length === 0) {
+        const error = firstError(dataset.items);
+        if (error && error.kind !== 'nothing') throw new ProviderError(error.kind, `TikTok @${h}: ${error.text}`);
+      }
+      const next = this.nextOffset(dataset, dataset.items.length, opts.limit);
+      return { accounts, next_cursor: next === null ? null : this.cursorAt('tiktok-followers', dataset, next) };
+    });
+  }
+
+  /** Runs the TikTok scraper on a profile, or reuses a recent run that fetched at least `need` videos. */
+  private tiktokRun(handle: string, need: number, pageLimit: number): Promise<Dataset> {
+    const input = { profiles: [handle], resultsPerPage: need, ...TIKTOK_DOWNLOADS_OFF };
+    return this.cached(`tiktok:posts:${handle}`, need, () =>
+      this.collect(this.options.actors.tiktok, input, need, Math.min(need, Math.max(pageLimit, this.profilePosts))),
+    );
+  }
+
+  private async instagramProfileItem(handle: string): Promise<{ item: Item; datasetId: string }> {
+    const dataset = await this.cached(`instagram:profile:${handle}`, 1, () =>
+      this.collect(this.options.actors.instagramProfile, { usernames: [handle] }, 1, 1),
+    );
+    const item = dataset.items.find((i) => str(i.username) !== null && str(i.error) === null);
+    if (item) return { item, datasetId: dataset.datasetId };
+    const error = firstError(dataset.items);
+    if (error && error.kind !== 'nothing' && error.kind !== 'deleted') {
+      throw new ProviderError(error.kind, `Instagram @${handle}: ${error.text}`);
+    }
+    throw new ProviderError('deleted', `Instagram has no account @${handle}${error ? ` (${error.text})` : ''}`);
+  }
+
+  private tiktokAccountFailure(handle: string, items: Item[]): ProviderError {
+    const error = firstError(items);
+    if (error && error.kind !== 'nothing') return new ProviderError(error.kind, `TikTok @${handle}: ${error.text}`);
+    if (items.some((item) => obj(item.authorMeta)?.privateAccount === true)) {
+      return new ProviderError('private', `TikTok account @${handle} is private`);
+    }
+    return new ProviderError(
+      'deleted',
+      `TikTok returned nothing for @${handle}: the account does not exist or has no public videos`,
+    );
+  }
+
+  private postFailure(platformName: string, id: string, items: Item[]): ProviderError {
+    const error = firstError(items);
+    if (error && error.kind !== 'nothing')
+      return new ProviderError(error.kind, `${platformName} post ${id}: ${error.text}`);
+    return new ProviderError('deleted', `${platformName} has no post ${id}`);
+  }
+
+  private async firstPostPage(
+    dataset: Dataset,
+    kind: CursorKind,
+    limit: number,
+    map: (item: Item) => Post | null,
+  ): Promise<PostPage> {
+    const complete = dataset.total !== null && dataset.items.length >= dataset.total;
+    const items =
+      dataset.items.length >= limit || complete
+        ? dataset.items.slice(0, limit)
+        : (await this.readItems(dataset.datasetId, 0, limit)).items;
+    const next = this.nextOffset(dataset, items.length, limit);
+    return {
+      posts: newestFirst(items.map(map).filter(notNull)),
+      next_cursor: next === null ? null : this.cursorAt(kind, dataset, next),
+    };
+  }
+
+  private async postsFromCursor(
+    cursor: DatasetCursor,
+    limit: number,
+    map: (item: Item) => Post | null,
+  ): Promise<PostPage> {
+    const page = await this.cursorPage(cursor, limit);
+    return { posts: newestFirst(page.items.map(map).filter(notNull)), next_cursor: page.next };
+  }
+
+  /** Pages through the `latestPosts` a profile run carried; a later page re-reads the run's one item. */
+  private async latestPostsPage(cursor: DatasetCursor, limit: number, latest?: Item[]): Promise<PostPage> {
+    let posts = latest;
+    if (posts === undefined) {
+      const { items } = await this.readItems(cursor.d, 0, 1);
+      posts = arr(items[0]?.latestPosts).map(obj).filter(notNull).filter(isInstagramPost);
+    }
+    const end = Math.min(posts.length, cursor.o + limit);
+    return {
+      posts: newestFirst(posts.slice(cursor.o, end).map(instagramPost).filter(notNull)),
+      next_cursor: end < posts.length ? encodeCursor({ ...cursor, o: end, t: posts.length }) : null,
+    };
+  }
+
+  private async cursorPage(cursor: DatasetCursor, limit: number): Promise<{ items: Item[]; next: string | null }> {
+    const { items, total } = await this.readItems(cursor.d, cursor.o, limit);
+    const t = total ?? cursor.t;
+    const end = cursor.o + items.length;
+    const more = items.length > 0 && (t !== null ? end < t : items.length === limit);
+    return { items, next: more ? encodeCursor({ ...cursor, o: end, t }) : null };
+  }
+
+  /** Where the next page starts, or null when the run's items are exhausted. */
+  private nextOffset(dataset: Dataset, consumed: number, limit: number): number | null {
+    if (dataset.total !== null) return consumed < dataset.total ? consumed : null;
+    return consumed >= limit ? consumed : null;
+  }
+
+  private cursorAt(kind: CursorKind, dataset: Dataset, offset: number): string {
+    return encodeCursor({ k: kind, d: dataset.datasetId, o: offset, t: dataset.total });
+  }
+
+  /** A fresh run's dataset for `key` when the last one is older than the TTL or fetched fewer than `need` items. */
+  private cached(key: string, need: number, load: () => Promise<Dataset>): Promise<Dataset> {
+    const now = this.now();
+    for (const [k, entry] of this.runs) if (now - entry.at >= this.ttlMs) this.runs.delete(k);
+    const hit = this.runs.get(key);
+    if (hit && (hit.requested >= need || hit.exhausted)) return hit.dataset;
+    const entry: CachedRun = { requested: need, at: now, exhausted: false, dataset: load() };
+    entry.dataset.then(
+      (dataset) => {
+        entry.exhausted = dataset.total !== null && dataset.total < entry.requested;
+      },
+      () => {
+        if (this.runs.get(key) === entry) this.runs.delete(key);
+      },
+    );
+    this.runs.set(key, entry);
+    return entry.dataset;
+  }
+
+  /** Runs an actor and reads the first `headLimit` items of its dataset. */
+  private async collect(actor: string, input: Item, maxItems: number, headLimit: number): Promise<Dataset> {
+    const datasetId = await this.runActor(actor, input, maxItems);
+    const { items, total } = await this.readItems(datasetId, 0, headLimit);
+    return { datasetId, items, total: total ?? (items.length < headLimit ? items.length : null) };
+  }
+
+  /** Starts a run and waits for it; returns its dataset id. One metered call, however long the wait. */
+  private async runActor(actorId: string, input: Item, maxItems: number): Promise<string> {
+    const actor = actorId.replace('/', '~');
+    const what = `a run of ${actor}`;
+    const timeout = this.options.runTimeoutSeconds;
+    let runId: string | undefined;
+    let settled = false;
+    try {
+      return await this.options.upstream.call(`run:${actor}`, 1, async (signal) => {
+        const deadline = Date.now() + timeout * 1000;
+        // maxItems caps what a pay-per-result actor may charge for
+        const query = { timeout, maxItems, waitForFinish: Math.min(MAX_WAIT_SECONDS, timeout) };
+        const path = `actors/${encodeURIComponent(actor)}/runs`;
+        let run = this.runOf(await this.request('POST', path, query, input, signal, what), what);
+        runId = run.id;
+        while (!FINISHED.has(run.status)) {
+          const left = deadline - Date.now();
+          if (left <= 0) {
+            settled = true;
+            await this.request('POST', `actor-runs/${run.id}/abort`, {}, undefined, signal, `aborting ${what}`).catch(
+              () => undefined,
+            );
+            throw new ProviderError('timeout', `${what} was still ${run.status} after ${timeout} s; aborted it`);
+          }
+          const wait = Math.min(MAX_WAIT_SECONDS, Math.max(1, Math.ceil(left / 1000)));
+          run = this.runOf(
+            await this.request('GET', `actor-runs/${run.id}`, { waitForFinish: wait }, undefined, signal, what),
+            what,
+          );
+        }
+        settled = true;
+        if (run.status === 'SUCCEEDED') return run.datasetId;
+        if (run.status === 'TIMED-OUT' || run.status === 'TIMING-OUT') {
+          throw new ProviderError('timeout', `${what} timed out on Apify after ${timeout} s`);
+        }
+        const message = run.statusMessage === null ? '' : `: ${run.statusMessage}`;
+        throw new ProviderError('unavailable', `${what} ended ${run.status}${message}`);
+      });
+    } catch (err) {
+      // a run left behind by the upstream's deadline or a failed poll keeps costing: stop it
+      if (runId !== undefined && !settled) await this.abortQuietly(runId, what);
+      throw err;
+    }
+  }
+
+  private async abortQuietly(runId: string, what: string): Promise<void> {
+    await this.options.upstream
+      .call('run.abort', 0, (signal) =>
+        this.request('POST', `actor-runs/${runId}/abort`, {}, undefined, signal, `aborting ${what}`),
+      )
+      .catch(() => undefined);
+  }
+
+  private runOf(
+    res: JsonResponse,
+    what: string,
+  ): { id: string; status: string; datasetId: string; statusMessage: string | null } {
+    const run = obj(obj(res.body)?.data);
+    const id = str(run?.id);
+    const status = str(run?.status);
+    const datasetId = str(run?.defaultDatasetId);
+    if (id === null || status === null || datasetId === null || !/^[\w~.-]{1,64}$/.test(id)) {
+      throw new ProviderError('unavailable', `Apify answered ${what} without a run object`);
+    }
+    return { id, status, datasetId, statusMessage: str(run?.statusMessage) };
+  }
+
+  private async readItems(
+    datasetId: string,
+    offset: number,
+    limit: number,
+  ): Promise<{ items: Item[]; total: number | null }> {
+    return this.options.upstream.call('dataset.items', 0, async (signal) => {
+      const path = `datasets/${encodeURIComponent(datasetId)}/items`;
+      const res = await this.request(
+        'GET',
+        path,
+        { offset, limit, format: 'json' },
+        undefined,
+        signal,
+        'a dataset read',
+      );
+      if (!Array.isArray(res.body)) {
+        throw new ProviderError(
+          'unavailable',
+          'Apify answered a dataset read with something other than a list of items',
+        );
+      }
+      const total = Number(res.headers.get('x-apify-pagination-total') ?? NaN);
+      return {
+        items: res.body.map((item) => obj(item) ?? {}),
+        total: Number.isInteger(total) && total >= 0 ? total : null,
+      };
+    });
+  }
+
+  private async request(
+    method: 'GET' | 'POST',
+    path: string,
+    query: Record<string, string | number>,
+    body: unknown,
+    signal: AbortSignal,
+    what: string,
+  ): Promise<JsonResponse> {
+    const url = new URL(`${this.base}/v2/${path}`);
+    for (const [key, value] of Object.entries(query)) url.searchParams.set(key, String(value));
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.options.token}`,
+      accept: 'application/json',
+    };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetchJson(
+      url,
+      { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal },
+      'Apify',
+    );
+    if (res.status >= 200 && res.status < 300) return res;
+    throw apiFailure(res, what);
+  }
+
+  private checkPlatform(platform: Platform): void {
+    if (platform !== 'tiktok' && platform !== 'instagram') {
+      throw new RangeError(`the Apify provider reads TikTok and Instagram, not ${String(platform)}`);
+    }
+  }
+
+  private accountOf(platform: Platform, handle: string): string {
+    this.checkPlatform(platform);
+    return handle.trim().replace(/^@/, '').toLowerCase();
+  }
+
+  /** Whatever went wrong, the token never reaches a message (messages end up on failed cycles and in logs). */
+  private async guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      const token = this.options.token;
+      if (!(err instanceof Error) || token === '' || !err.message.includes(token)) throw err;
+      const message = err.message.split(token).join('[token]');
+      if (err instanceof ProviderError) throw new ProviderError(err.kind, message, err.retryAfterSeconds);
+      throw new Error(message);
+    }
+  }
+}

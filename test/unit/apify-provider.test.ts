@@ -1,0 +1,546 @@
+import { Registry } from 'prom-client';
+import { ProviderError, type Platform } from '../../domain/platform';
+import { APIFY_DEFAULT_ACTORS, ApifyProvider, type ApifyOptions } from '../../providers/apify';
+import { Upstream, type UpstreamCall } from '../../providers/upstream';
+import {
+  APIFY_TEST_TOKEN,
+  apifyWorld,
+  fakeApify,
+  instagramComment,
+  instagramPost,
+  instagramProfile,
+  tiktokAuthor,
+  tiktokComment,
+  tiktokVideo,
+  WORLD_INSTAGRAM_HANDLE,
+  WORLD_TIKTOK_HANDLE,
+  type ApifyWorld,
+} from '../helpers/fake-apify';
+import { FakeUpstream } from '../helpers/fake-upstream';
+import instagramProfileFixture from '../fixtures/apify/instagram-profile-scraper-item.json';
+
+const server = new FakeUpstream(() => ({ status: 500 }));
+let world: ApifyWorld;
+const upstreams: Upstream[] = [];
+
+beforeAll(async () => {
+  await server.start();
+});
+afterAll(async () => {
+  await server.stop();
+});
+beforeEach(() => {
+  world = apifyWorld();
+  server.handler = fakeApify(world);
+  server.requests.length = 0;
+});
+afterEach(async () => {
+  await Promise.all(upstreams.splice(0).map((u) => u.stop()));
+});
+
+function setup(options: Partial<ApifyOptions> & { timeoutMs?: number } = {}) {
+  const { timeoutMs = 2000, ...rest } = options;
+  const upstream = new Upstream('apify', { concurrency: 4, perMinute: 6000, timeoutMs }, new Registry());
+  upstreams.push(upstream);
+  const calls: UpstreamCall[] = [];
+  upstream.onCall((call) => calls.push(call));
+  const provider = new ApifyProvider({
+    token: APIFY_TEST_TOKEN,
+    baseUrl: server.url,
+    actors: world.actors,
+    runTimeoutSeconds: 30,
+    upstream,
+    ...rest,
+  });
+  const runs = () => calls.filter((c) => c.operation.startsWith('run:'));
+  return { provider, calls, runs };
+}
+
+async function failure(promise: Promise<unknown>): Promise<ProviderError> {
+  const err = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ProviderError);
+  expect((err as Error).message).not.toContain(APIFY_TEST_TOKEN);
+  return err as ProviderError;
+}
+
+/** One creator whose single video is the fixture item as the TikTok scraper's readme shows it. */
+function fixtureTikTok(): void {
+  world.tiktok['chef.lina'] = { authorMeta: tiktokAuthor(), videos: [tiktokVideo()] };
+}
+
+describe('ApifyProvider on TikTok', () => {
+  it('maps the scraper item to a profile and a post with the exact numbers', async () => {
+    fixtureTikTok();
+    const { provider } = setup();
+    expect(await provider.getProfile('tiktok', '@Chef.Lina')).toEqual({
+      platform: 'tiktok',
+      platform_user_id: '6812345678901234567',
+      handle: 'chef.lina',
+      display_name: 'Lina Cooks',
+      avatar_url: 'https://p16-sign-va.tiktokcdn.com/tos-maliva-avt-0068/lina~tplv-tiktokx-cropcenter:720:720.jpeg',
+      profile_url: 'https://www.tiktok.com/@chef.lina',
+      bio: 'Easy recipes every week 🍳',
+      is_verified: true,
+      followers: 1_284_000,
+      following: 312,
+      total_videos: 842,
+      total_likes: 45_210_000,
+      total_views: null,
+      subscribers: null,
+      category: null,
+      country: 'US',
+      language: null,
+      external_links: ['https://linacooks.example'],
+    });
+    const page = await provider.listPosts('tiktok', 'chef.lina', { limit: 30 });
+    expect(page).toEqual({
+      posts: [
+        {
+          platform: 'tiktok',
+          platform_video_id: '7402518377251810566',
+          url: 'https://www.tiktok.com/@chef.lina/video/7402518377251810566',
+          title: null,
+          description: 'Crispy tacos in 15 minutes 🌮 #cooking #recipe #fyp',
+          thumbnail_url: 'https://p16-sign-va.tiktokcdn.com/obj/tos-maliva-p-0068/cover-7402518377251810566.jpeg',
+          published_at: '2024-08-12T09:59:49.000Z',
+          duration_seconds: 34,
+          views: 1_523_000,
+          likes: 98_300,
+          comments: 1312,
+          shares: 2140,
+          bookmarks: 8710,
+          hashtags: ['cooking', 'recipe', 'fyp'],
+          is_duet: null,
+          is_stitch: null,
+        },
+      ],
+      next_cursor: null,
+    });
+  });
+
+  it('starts the scraper with the documented input, the token in the Authorization header only', async () => {
+    const { provider, calls } = setup();
+    await provider.getProfile('tiktok', WORLD_TIKTOK_HANDLE);
+    expect(world.runs).toHaveLength(1);
+    expect(world.runs[0]!.actorId).toBe(APIFY_DEFAULT_ACTORS.tiktok);
+    expect(world.runs[0]!.input).toEqual({
+      profiles: [WORLD_TIKTOK_HANDLE],
+      resultsPerPage: 30,
+      shouldDownloadVideos: false,
+      shouldDownloadCovers: false,
+      shouldDownloadSubtitles: false,
+      shouldDownloadSlideshowImages: false,
+    });
+    expect(world.runs[0]!.query).toMatchObject({ timeout: '30', maxItems: '30' });
+    const start = server.requestsTo('/v2/actors/clockworks~tiktok-scraper/runs');
+    expect(start).toHaveLength(1);
+    for (const req of server.requests) {
+      expect(req.headers.authorization).toBe(`Bearer ${APIFY_TEST_TOKEN}`);
+      expect(req.url.search).not.toContain(APIFY_TEST_TOKEN);
+    }
+    expect(calls.map((c) => [c.operation, c.units, c.outcome])).toEqual([
+      ['run:clockworks~tiktok-scraper', 1, 'ok'],
+      ['dataset.items', 0, 'ok'],
+    ]);
+  });
+
+  it('serves getProfile and listPosts(30) of one cycle from one actor run, newest first', async () => {
+    const videos = world.tiktok[WORLD_TIKTOK_HANDLE]!.videos;
+    // a pinned old video leads the profile's listing, as on TikTok
+    videos.unshift({ ...videos.splice(40, 1)[0]!, isPinned: true });
+    const { provider, runs } = setup();
+    const profile = await provider.getProfile('tiktok', WORLD_TIKTOK_HANDLE);
+    const page = await provider.listPosts('tiktok', WORLD_TIKTOK_HANDLE, { limit: 30 });
+    expect(runs()).toHaveLength(1);
+    expect(world.runs).toHaveLength(1);
+    expect(profile.total_videos).toBe(120);
+    expect(page.posts).toHaveLength(30);
+    const times = page.posts.map((p) => Date.parse(p.published_at));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    expect(page.posts[0]).toMatchObject({
+      platform_video_id: videos[1]!.id,
+      views: videos[1]!.playCount,
+      likes: videos[1]!.diggCount,
+      bookmarks: videos[1]!.collectCount,
+    });
+    expect(page.posts.at(-1)!.platform_video_id).toBe(videos[0]!.id);
+    // the run fetched 30: nothing more to page through
+    expect(page.next_cursor).toBeNull();
+  });
+
+  it('pages 120 posts in pages of 50 from one run, later pages reading the dataset only', async () => {
+    const { provider, calls, runs } = setup();
+    const seen: string[] = [];
+    const sizes: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await provider.listPosts('tiktok', WORLD_TIKTOK_HANDLE, { limit: 50, cursor, total: 120 });
+      sizes.push(page.posts.length);
+      seen.push(...page.posts.map((p) => p.platform_video_id));
+      cursor = page.next_cursor;
+    } while (cursor !== null);
+    expect(sizes).toEqual([50, 50, 20]);
+    expect(new Set(seen).size).toBe(120);
+    expect(seen).toEqual(world.tiktok[WORLD_TIKTOK_HANDLE]!.videos.map((v) => v.id));
+    expect(runs()).toHaveLength(1);
+    expect(world.runs[0]!.input.resultsPerPage).toBe(120);
+    expect(calls.filter((c) => c.operation === 'dataset.items').map((c) => c.units)).toEqual([0, 0, 0]);
+  });
+
+  it('reads a later page from its cursor on a fresh instance (an activity retried elsewhere)', async () => {
+    const first = await setup().provider.listPosts('tiktok', WORLD_TIKTOK_HANDLE, { limit: 50, total: 120 });
+    const { provider, runs } = setup();
+    const second = await provider.listPosts('tiktok', WORLD_TIKTOK_HANDLE, { limit: 50, cursor: first.next_cursor });
+    expect(runs()).toHaveLength(0);
+    expect(second.posts[0]!.platform_video_id).toBe(world.tiktok[WORLD_TIKTOK_HANDLE]!.videos[50]!.id);
+  });
+
+  it('runs again when the cached run is stale or fetched fewer posts than needed', async () => {
+    let now = 1_000_000;
+    const { provider, runs } = setup({ now: () => now, cacheTtlMs: 60_000 });
+    await provider.getProfile('tiktok', WORLD_TIKTOK_HANDLE);
+    await provider.listPosts('tiktok', WORLD_TIKTOK_HANDLE, { limit: 10 });
+    expect(runs()).toHaveLength(1);
+    await provider.listPosts('tiktok', WORLD_TIKTOK_HANDLE, { limit: 50, total: 100 });
+    expect(runs()).toHaveLength(2);
+    expect(world.runs[1]!.input.resultsPerPage).toBe(100);
+    now += 60_000;
+    await provider.getProfile('tiktok', WORLD_TIKTOK_HANDLE);
+    expect(runs()).toHaveLength(3);
+  });
+
+  it('reports an absent count as null, never 0', async () => {
+    const video = tiktokVideo({ shareCount: 0 });
+    delete video.collectCount;
+    delete video.videoMeta.duration;
+    world.tiktok['chef.lina'] = { authorMeta: tiktokAuthor(), videos: [video] };
+    const [post] = (await setup().provider.listPosts('tiktok', 'chef.lina', { limit: 5 })).posts;
+    expect(post).toMatchObject({ bookmarks: null, shares: 0, duration_seconds: null });
+  });
+
+  it('reads one post by its URL, or by a placeholder-author URL when none is given', async () => {
+    const video = world.tiktok[WORLD_TIKTOK_HANDLE]!.videos[7]!;
+    const { provider } = setup();
+    const post = await provider.getPost('tiktok', video.id, { url: video.webVideoUrl });
+    expect(post).toMatchObject({ platform_video_id: video.id, views: video.playCount, comments: video.commentCount });
+    expect(world.runs[0]!.input).toMatchObject({ postURLs: [video.webVideoUrl] });
+    await provider.getPost('tiktok', video.id);
+    expect(world.runs[1]!.input).toMatchObject({ postURLs: [`https://www.tiktok.com/@_/video/${video.id}`] });
+    expect((await failure(provider.getPost('tiktok', '7000000000000000001'))).kind).toBe('deleted');
+  });
+
+  it('maps comments from the comments scraper', async () => {
+    const id = '7402518377251810566';
+    world.tiktokComments[id] = [tiktokComment()];
+    const url = `https://www.tiktok.com/@chef.lina/video/${id}`;
+    const page = await setup().provider.listComments('tiktok', id, { limit: 20, url });
+    expect(page).toEqual({
+      comments: [
+        {
+          id: '7402601234567890123',
+          platform_video_id: id,
+          author_handle: 'mara_eats',
+          text: 'Made these tonight, my kids loved them!',
+          likes: 412,
+          published_at: '2024-08-12T13:40:00.000Z',
+          author: { handle: 'mara_eats', location: null, pronouns: null, bio: null },
+        },
+      ],
+      next_cursor: null,
+    });
+    expect(world.runs[0]!.actorId).toBe(APIFY_DEFAULT_ACTORS.tiktokComments);
+    expect(world.runs[0]!.input).toEqual({ postURLs: [url], commentsPerPost: 20, maxRepliesPerComment: 0 });
+  });
+
+  it('reads comments by a placeholder-author URL when no URL is known', async () => {
+    const video = world.tiktok[WORLD_TIKTOK_HANDLE]!.videos[6]!;
+    const page = await setup().provider.listComments('tiktok', video.id, { limit: 100 });
+    expect(page.comments.map((c) => c.id)).toEqual(world.tiktokComments[video.id]!.map((c) => c.cid));
+    expect(world.runs[0]!.input.postURLs).toEqual([`https://www.tiktok.com/@_/video/${video.id}`]);
+  });
+
+  it('answers an empty follower page when no followers actor is configured', async () => {
+    const { provider, runs } = setup({ actors: { ...APIFY_DEFAULT_ACTORS } });
+    expect(await provider.listFollowers('tiktok', WORLD_TIKTOK_HANDLE, { limit: 50 })).toEqual({
+      accounts: [],
+      next_cursor: null,
+    });
+    expect(runs()).toHaveLength(0);
+  });
+
+  it('reads followers through a configured followers actor, paging its dataset', async () => {
+    const { provider, runs } = setup();
+    const first = await provider.listFollowers('tiktok', WORLD_TIKTOK_HANDLE, { limit: 40 });
+    expect(first.accounts).toHaveLength(40);
+    expect(first.accounts[0]).toEqual({ handle: 'follower.0', location: null, pronouns: null, bio: 'home cook #0' });
+    expect(first.accounts[1]!.bio).toBeNull();
+    expect(world.runs[0]!.input).toEqual({
+      profiles: [WORLD_TIKTOK_HANDLE],
+      maxFollowersPerProfile: 40,
+      maxFollowingPerProfile: 0,
+    });
+    expect(first.next_cursor).toBeNull();
+    expect(runs()).toHaveLength(1);
+  });
+});
+
+describe('ApifyProvider on Instagram', () => {
+  function fixtureInstagram(): void {
+    const fixture = instagramProfileFixture as Record<string, any>;
+    world.instagram['studio.nara'] = {
+      profile: instagramProfile(),
+      posts: (fixture.latestPosts as Record<string, any>[]).map((p) => ({ ...p })),
+    };
+  }
+
+  it('maps the profile item and serves a shallow read from its latestPosts, with no second run', async () => {
+    fixtureInstagram();
+    const { provider, runs } = setup();
+    expect(await provider.getProfile('instagram', 'studio.nara')).toEqual({
+      platform: 'instagram',
+      platform_user_id: '48072609927',
+      handle: 'studio.nara',
+      display_name: 'Nara Studio',
+      avatar_url: 'https://scontent.cdninstagram.com/v/t51.2885-19/nara_320.jpg',
+      profile_url: 'https://www.instagram.com/studio.nara/',
+      bio: 'Ceramics & slow living ✨ Kyoto',
+      is_verified: false,
+      followers: 58_210,
+      following: 402,
+      total_videos: 214,
+      total_likes: null,
+      total_views: null,
+      subscribers: null,
+      category: 'Art',
+      country: null,
+      language: null,
+      external_links: ['https://nara.example/shop', 'https://nara.example'],
+    });
+    expect(world.runs[0]!.input).toEqual({ usernames: ['studio.nara'] });
+    const page = await provider.listPosts('instagram', 'studio.nara', { limit: 2 });
+    expect(runs()).toHaveLength(1);
+    expect(page.posts).toEqual([
+      {
+        platform: 'instagram',
+        platform_video_id: 'C9xYz12AbCd',
+        url: 'https://www.instagram.com/p/C9xYz12AbCd/',
+        title: null,
+        description: 'Trimming a bowl on the wheel #ceramics #pottery',
+        thumbnail_url: 'https://scontent.cdninstagram.com/v/t51.29350-15/bowl.jpg',
+        published_at: '2024-08-10T08:15:00.000Z',
+        duration_seconds: null,
+        views: 51_230,
+        likes: 4120,
+        comments: 87,
+        shares: null,
+        bookmarks: null,
+        hashtags: ['ceramics', 'pottery'],
+        is_duet: null,
+        is_stitch: null,
+      },
+      // a photo has no views, and its hidden like count (-1) is unknown, not negative
+      expect.objectContaining({ platform_video_id: 'C9tQw98ZyXw', views: null, likes: null, comments: 12 }),
+    ]);
+  });
+
+  it('maps a post scraper item: plays before views, duration rounded', async () => {
+    world.instagram['studio.nara'] = { profile: instagramProfile({ postsCount: 40 }), posts: [instagramPost()] };
+    const post = await setup().provider.getPost('instagram', 'C9xYz12AbCd');
+    expect(post).toMatchObject({ platform_video_id: 'C9xYz12AbCd', views: 98_400, duration_seconds: 27, likes: 4120 });
+    expect(world.runs[0]!.actorId).toBe(APIFY_DEFAULT_ACTORS.instagramPosts);
+    expect(world.runs[0]!.input).toEqual({ username: ['https://www.instagram.com/p/C9xYz12AbCd/'], resultsLimit: 1 });
+  });
+
+  it('reads deeper than latestPosts with the post scraper, paging 80 posts from one run', async () => {
+    const { provider, runs } = setup();
+    await provider.getProfile('instagram', WORLD_INSTAGRAM_HANDLE);
+    const pages = [];
+    let cursor: string | null = null;
+    do {
+      const page = await provider.listPosts('instagram', WORLD_INSTAGRAM_HANDLE, { limit: 50, cursor, total: 80 });
+      pages.push(page.posts);
+      cursor = page.next_cursor;
+    } while (cursor !== null);
+    expect(pages.map((p) => p.length)).toEqual([50, 30]);
+    expect(runs().map((r) => r.operation)).toEqual([
+      'run:apify~instagram-profile-scraper',
+      'run:apify~instagram-post-scraper',
+    ]);
+    expect(world.runs[1]!.input).toEqual({ username: [WORLD_INSTAGRAM_HANDLE], resultsLimit: 80 });
+    const posts = world.instagram[WORLD_INSTAGRAM_HANDLE]!.posts;
+    const byId = new Map(pages.flat().map((p) => [p.platform_video_id, p]));
+    expect(byId.size).toBe(80);
+    expect(byId.get(posts[0]!.shortCode)).toMatchObject({
+      views: posts[0]!.videoPlayCount,
+      likes: posts[0]!.likesCount,
+    });
+    expect(byId.get(posts[2]!.shortCode)).toMatchObject({ views: null, duration_seconds: null });
+    expect(byId.get(posts[9]!.shortCode)!.likes).toBeNull();
+  });
+
+  it('maps comments from the comment scraper', async () => {
+    world.instagramComments['C9xYz12AbCd'] = [instagramComment()];
+    const page = await setup().provider.listComments('instagram', 'C9xYz12AbCd', { limit: 15 });
+    expect(page.comments).toEqual([
+      {
+        id: '18034567890123456',
+        platform_video_id: 'C9xYz12AbCd',
+        author_handle: 'kiln.and.co',
+        text: 'The foot ring is perfect 😍',
+        likes: 9,
+        published_at: '2024-08-10T09:02:11.000Z',
+        author: { handle: 'kiln.and.co', location: null, pronouns: null, bio: null },
+      },
+    ]);
+    expect(world.runs[0]!.actorId).toBe(APIFY_DEFAULT_ACTORS.instagramComments);
+    expect(world.runs[0]!.input).toEqual({
+      directUrls: ['https://www.instagram.com/p/C9xYz12AbCd/'],
+      resultsLimit: 15,
+    });
+  });
+
+  it('answers an empty page for a post without comments, and blocked for follower lists', async () => {
+    world.instagramComments['C9xYz12AbCd'] = [];
+    const { provider } = setup();
+    expect((await provider.listComments('instagram', 'C9xYz12AbCd', { limit: 15 })).comments).toEqual([]);
+    expect((await failure(provider.listFollowers('instagram', WORLD_INSTAGRAM_HANDLE, { limit: 5 }))).kind).toBe(
+      'blocked',
+    );
+  });
+});
+
+describe('ApifyProvider account states', () => {
+  it('serves a private account’s counters but not its posts', async () => {
+    world.tiktok['locked.tt'] = { authorMeta: tiktokAuthor({ name: 'locked.tt', privateAccount: true }), videos: [] };
+    world.instagram['locked.ig'] = { profile: instagramProfile({ username: 'locked.ig', private: true }), posts: [] };
+    const { provider } = setup();
+    expect((await provider.getProfile('tiktok', 'locked.tt')).followers).toBe(1_284_000);
+    expect((await failure(provider.listPosts('tiktok', 'locked.tt', { limit: 30 }))).kind).toBe('private');
+    expect((await provider.getProfile('instagram', 'locked.ig')).followers).toBe(58_210);
+    expect((await failure(provider.listPosts('instagram', 'locked.ig', { limit: 30 }))).kind).toBe('private');
+  });
+
+  it('reports an account that does not exist as deleted', async () => {
+    const { provider } = setup();
+    expect((await failure(provider.getProfile('tiktok', 'nobody.here'))).kind).toBe('deleted');
+    expect((await failure(provider.listPosts('tiktok', 'nobody.here', { limit: 30 }))).kind).toBe('deleted');
+    expect((await failure(provider.getProfile('instagram', 'nobody.here'))).kind).toBe('deleted');
+    expect((await failure(provider.getPost('instagram', 'Cnothere123'))).kind).toBe('deleted');
+  });
+
+  it('reads the scraper’s error items: not found is deleted, private is private', async () => {
+    const gone = { input: 'gone.tt', url: 'https://www.tiktok.com/@gone.tt', error: 'This profile does not exist' };
+    world.tiktok['gone.tt'] = { authorMeta: tiktokAuthor(), videos: [], raw: [gone] };
+    world.tiktok['shy.tt'] = {
+      authorMeta: tiktokAuthor(),
+      videos: [],
+      raw: [{ input: 'shy.tt', error: 'Profile is private' }],
+    };
+    const { provider } = setup();
+    expect((await failure(provider.getProfile('tiktok', 'gone.tt'))).kind).toBe('deleted');
+    expect((await failure(provider.listPosts('tiktok', 'shy.tt', { limit: 10 }))).kind).toBe('private');
+  });
+});
+
+describe('ApifyProvider failures', () => {
+  const read = (provider: ApifyProvider) => provider.getProfile('tiktok', WORLD_TIKTOK_HANDLE);
+
+  it('treats 402 (out of usage) as rate_limited, with no run started', async () => {
+    world.fault = { fault: { kind: 'http', status: 402 } };
+    const err = await failure(read(setup().provider));
+    expect(err.kind).toBe('rate_limited');
+    expect(err.message).toContain('not-enough-usage-to-run-paid-actor');
+    expect(err.retryAfterSeconds).toBeUndefined();
+    expect(world.runs).toHaveLength(0);
+  });
+
+  it('treats 429 as rate_limited with its Retry-After', async () => {
+    world.fault = { fault: { kind: 'http', status: 429, retryAfter: '9' } };
+    const err = await failure(read(setup().provider));
+    expect(err.kind).toBe('rate_limited');
+    expect(err.retryAfterSeconds).toBe(9);
+  });
+
+  it('treats 5xx as unavailable, on a run or a dataset read', async () => {
+    world.fault = { fault: { kind: 'http', status: 500 } };
+    expect((await failure(read(setup().provider))).kind).toBe('unavailable');
+    world.fault = { fault: { kind: 'http', status: 503 }, on: 'dataset' };
+    expect((await failure(read(setup().provider))).kind).toBe('unavailable');
+  });
+
+  it('reports a refused token as unavailable, saying so, without the token', async () => {
+    const err = await failure(read(setup({ token: `${APIFY_TEST_TOKEN}-revoked` }).provider));
+    expect(err.kind).toBe('unavailable');
+    expect(err.message).toMatch(/refused the API token/);
+    expect(err.message).not.toContain('revoked');
+  });
+
+  it('never lets the token into a message, even when Apify echoes it', async () => {
+    world.fault = { fault: { kind: 'http', status: 400, message: `bad request for token ${APIFY_TEST_TOKEN}` } };
+    const err = await failure(read(setup().provider));
+    expect(err.kind).toBe('unavailable');
+    expect(err.message).toContain('[token]');
+  });
+
+  it('maps a TIMED-OUT run to timeout and a FAILED or ABORTED one to unavailable', async () => {
+    world.fault = { fault: { kind: 'run-status', status: 'TIMED-OUT' }, times: 1 };
+    expect((await failure(read(setup().provider))).kind).toBe('timeout');
+    world.fault = { fault: { kind: 'run-status', status: 'FAILED', statusMessage: 'TikTok blocked the proxy' } };
+    const failed = await failure(read(setup().provider));
+    expect(failed.kind).toBe('unavailable');
+    expect(failed.message).toContain('TikTok blocked the proxy');
+    world.fault = { fault: { kind: 'run-status', status: 'ABORTED' } };
+    expect((await failure(read(setup().provider))).kind).toBe('unavailable');
+  });
+
+  it('aborts a run still running at runTimeoutSeconds and reports timeout', async () => {
+    world.fault = { fault: { kind: 'still-running' } };
+    const err = await failure(read(setup({ runTimeoutSeconds: 1 }).provider));
+    expect(err.kind).toBe('timeout');
+    expect(world.runs[0]!.aborted).toBe(true);
+    expect(server.requestsTo(`/v2/actor-runs/${world.runs[0]!.id}/abort`)).toHaveLength(1);
+  });
+
+  it('treats a body that is not JSON as unavailable', async () => {
+    world.fault = { fault: { kind: 'malformed' } };
+    expect((await failure(read(setup().provider))).kind).toBe('unavailable');
+  });
+
+  it('turns an answer that never comes into timeout at the upstream deadline', async () => {
+    world.fault = { fault: { kind: 'hang' } };
+    const { provider, calls } = setup({ timeoutMs: 300 });
+    expect((await failure(read(provider))).kind).toBe('timeout');
+    expect(calls.map((c) => c.outcome)).toEqual(['timeout']);
+  });
+
+  it('aborts a started run when the upstream deadline cuts its wait short', async () => {
+    world.fault = { fault: { kind: 'still-running' } };
+    const apify = fakeApify(world);
+    server.handler = (req) =>
+      req.method === 'GET' && req.url.pathname.startsWith('/v2/actor-runs/') ? { hang: true } : apify(req);
+    const { provider, calls } = setup({ timeoutMs: 300 });
+    expect((await failure(read(provider))).kind).toBe('timeout');
+    expect(world.runs[0]!.aborted).toBe(true);
+    expect(calls.map((c) => [c.operation, c.units])).toEqual([
+      ['run:clockworks~tiktok-scraper', 1],
+      ['run.abort', 0],
+    ]);
+  });
+
+  it('rejects YouTube, bad limits and foreign cursors', async () => {
+    const { provider } = setup();
+    await expect(provider.getProfile('youtube' as Platform, 'someone')).rejects.toThrow(RangeError);
+    await expect(provider.listPosts('tiktok', WORLD_TIKTOK_HANDLE, { limit: 0 })).rejects.toThrow(RangeError);
+    await expect(provider.listPosts('tiktok', WORLD_TIKTOK_HANDLE, { limit: 5, cursor: 'nonsense' })).rejects.toThrow(
+      RangeError,
+    );
+    const page = await provider.listPosts('tiktok', WORLD_TIKTOK_HANDLE, { limit: 5, total: 20 });
+    expect(page.next_cursor).not.toBeNull();
+    await expect(provider.listComments('tiktok', '1', { limit: 5, cursor: page.next_cursor })).rejects.toThrow(
+      RangeError,
+    );
+  });
+});
