@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Client, Connection } from '@temporalio/client';
 import type { Pool } from 'pg';
+import type { SourcePlan } from '../domain/sources';
 import { accountRouter } from './account';
 import { authenticate, perIpRateLimit, perKeyRateLimit } from './auth';
 import { creatorJobsRouter } from './creator-jobs';
@@ -18,6 +19,8 @@ export interface AppDeps {
   temporal: Client;
   taskQueue: string;
   temporalHealthConnection?: Connection;
+  /** the data sources the configuration names, shown by /healthz */
+  sources?: SourcePlan;
   rateLimitPerMinute?: number;
   ipRateLimitPerMinute?: number;
   log?: (err: unknown) => void;

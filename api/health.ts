@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { Client, Connection } from '@temporalio/client';
 import { WorkflowIdConflictPolicy } from '@temporalio/client';
 import type { Pool } from 'pg';
+import { OFFLINE_SOURCES, type SourcePlan } from '../domain/sources';
 import { ApiError } from './errors';
 
 const CHECK_TIMEOUT_MS = 3000;
@@ -32,13 +33,15 @@ export interface HealthDeps {
    * now, and the SDK's retries outlive the gRPC deadline. Defaults to the client's own connection.
    */
   temporalHealthConnection?: Connection;
+  /** which source serves each platform and writes reports; all simulated unless given */
+  sources?: SourcePlan;
 }
 
 /**
  * `/healthz` answers 200 only when Postgres and Temporal both answer; `/healthz/round-trip` additionally runs a
  * workflow on a worker whose activity writes to Postgres, and reads that row back.
  */
-export function healthRouter({ pool, temporal, taskQueue, temporalHealthConnection }: HealthDeps): Router {
+export function healthRouter({ pool, temporal, taskQueue, temporalHealthConnection, sources }: HealthDeps): Router {
   const router = Router();
   const probeConnection = temporalHealthConnection ?? temporal.connection;
 
@@ -56,7 +59,7 @@ export function healthRouter({ pool, temporal, taskQueue, temporalHealthConnecti
     );
     const failing = Object.entries(results).filter(([, state]) => state !== 'ok');
     if (failing.length === 0) {
-      res.json({ status: 'ok' });
+      res.json({ status: 'ok', sources: sources ?? OFFLINE_SOURCES });
       return;
     }
     const message = failing.map(([name, reason]) => `${name} is unreachable (${reason})`).join('; ');

@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError, parseConfig } from '../domain/config';
+import { sourcePlan } from '../domain/sources';
 import { createPool } from '../db/pool';
 import { temporalConnectionOptions } from '../worker/connection';
 import { createApp } from './app';
@@ -15,6 +16,7 @@ function main(): void {
     pool,
     temporal,
     temporalHealthConnection,
+    sources: sourcePlan(config),
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     ipRateLimitPerMinute: config.IP_RATE_LIMIT_PER_MINUTE,

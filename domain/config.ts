@@ -10,6 +10,9 @@ const booleanFlag = z
   .optional()
   .transform((v) => v === 'true' || v === '1');
 
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' });
+const optionalHttpUrl = optionalString.pipe(httpUrl.optional());
+
 /**
  * Every environment variable the API, the worker and the scripts read. Parsed once at start-up; a bad value stops
  * the process with a message naming the variable. The README's configuration table mirrors this schema.
@@ -32,6 +35,36 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   // development and tests only: lets webhooks go to http://127.0.0.1 / localhost receivers (see README, Webhooks)
   WEBHOOK_ALLOW_INSECURE_LOOPBACK: booleanFlag,
+
+  // Data sources (README, "Real data"): each platform is simulated until its credentials are set.
+  DATA_SOURCE: z.enum(['auto', 'simulated']).default('auto'),
+  YOUTUBE_API_KEY: optionalString,
+  YOUTUBE_API_BASE_URL: httpUrl.default('https://www.googleapis.com/youtube/v3'),
+  YOUTUBE_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+  YOUTUBE_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  APIFY_TOKEN: optionalString,
+  APIFY_API_BASE_URL: httpUrl.default('https://api.apify.com'),
+  APIFY_TIKTOK_ACTOR: z.string().min(1).default('clockworks~tiktok-scraper'),
+  APIFY_TIKTOK_COMMENTS_ACTOR: z.string().min(1).default('clockworks~tiktok-comments-scraper'),
+  APIFY_INSTAGRAM_PROFILE_ACTOR: z.string().min(1).default('apify~instagram-profile-scraper'),
+  APIFY_INSTAGRAM_POST_ACTOR: z.string().min(1).default('apify~instagram-post-scraper'),
+  APIFY_INSTAGRAM_COMMENT_ACTOR: z.string().min(1).default('apify~instagram-comment-scraper'),
+  // a paid actor: without it TikTok audience refreshes skip the follower rung
+  APIFY_TIKTOK_FOLLOWERS_ACTOR: optionalString,
+  APIFY_RUN_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
+  APIFY_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+  APIFY_RUNS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: optionalHttpUrl,
+  OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  OPENAI_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(60),
+  OPENAI_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(2),
+  OPENAI_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  UPSTREAM_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  // the worker's Prometheus endpoint (upstream calls and units); off unless a port is given
+  WORKER_METRICS_PORT: optionalString
+    .transform((v) => (v === undefined ? undefined : Number(v)))
+    .pipe(z.number().int().min(1).max(65535).optional()),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -48,12 +81,21 @@ export const requiredConfigKeys = Object.entries(configSchema.shape)
 
 export class ConfigError extends Error {}
 
+/** Every setting except the database: enough for commands that only talk to data sources (`sources:check`). */
+export function parseSourceConfig(env: Record<string, string | undefined>): Omit<Config, 'DATABASE_URL'> {
+  const result = configSchema.omit({ DATABASE_URL: true }).safeParse(env);
+  if (!result.success) throw configError(result.error.issues);
+  return result.data;
+}
+
+function configError(issues: readonly z.core.$ZodIssue[]): ConfigError {
+  const lines = issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+  return new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+}
+
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const result = configSchema.safeParse(env);
-  if (!result.success) {
-    const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
-  }
+  if (!result.success) throw configError(result.error.issues);
   const config = result.data;
   if ((config.TEMPORAL_TLS_CERT_PATH === undefined) !== (config.TEMPORAL_TLS_KEY_PATH === undefined)) {
     throw new ConfigError('Invalid configuration:\n  TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together');

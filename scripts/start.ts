@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { ConfigError, parseConfig } from '../domain/config';
+import { describeSources, sourcePlan } from '../domain/sources';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { addCredits, createApiKey, createTeam, teamForApiKey } from '../db/teams';
@@ -151,6 +152,8 @@ async function main(): Promise<void> {
     }
     const apiUrl = `http://localhost:${config.PORT}`;
     await waitForHealth(`${apiUrl}/healthz`, 60_000);
+    const plan = sourcePlan(config);
+    const simulated = Object.values(plan.platforms).every((source) => source === 'simulated');
     console.log(
       [
         '',
@@ -158,6 +161,10 @@ async function main(): Promise<void> {
         `  API:          ${apiUrl}`,
         `  Temporal UI:  ${temporal?.uiUrl ?? `(external Temporal at ${config.TEMPORAL_ADDRESS})`}`,
         `  API key:      ${key}   (saved in ${path.relative(process.cwd(), keyFile) || keyFile})`,
+        `  Data:         ${describeSources(plan)}`,
+        ...(simulated
+          ? ['                (simulated numbers: set YOUTUBE_API_KEY and/or APIFY_TOKEN to track real creators)']
+          : []),
         '',
         `  curl ${apiUrl}/v1/account -H "Authorization: Bearer ${key}"`,
         '',

@@ -2,10 +2,11 @@ import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { ConfigError, parseConfig } from '../domain/config';
 import { createPool } from '../db/pool';
-import { heuristicCreatorReportGenerator } from '../domain/creator-report';
-import { SimulatedProvider } from '../providers/simulated';
+import { describeSources } from '../domain/sources';
+import { createSources } from '../providers/sources';
 import { temporalConnectionOptions } from './connection';
 import { OutboxRelay } from './outbox-relay';
+import { startMetricsServer } from './metrics-server';
 import { createWorker } from './worker';
 
 async function main(): Promise<void> {
@@ -13,6 +14,8 @@ async function main(): Promise<void> {
   const level = ({ debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' } as const)[config.LOG_LEVEL];
   Runtime.install({ logger: new DefaultLogger(level) });
   const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_MAX);
+  const sources = createSources(config);
+  const metrics = config.WORKER_METRICS_PORT ? await startMetricsServer(config.WORKER_METRICS_PORT) : undefined;
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   try {
     const worker = await createWorker({
@@ -21,8 +24,9 @@ async function main(): Promise<void> {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       deps: {
         pool,
-        provider: new SimulatedProvider(),
-        reportGenerator: heuristicCreatorReportGenerator,
+        provider: sources.provider,
+        reportGenerator: sources.creatorReports,
+        videoReportGenerator: sources.videoReports,
         webhooks: { allowInsecureLoopback: config.WEBHOOK_ALLOW_INSECURE_LOOPBACK },
       },
     });
@@ -34,11 +38,13 @@ async function main(): Promise<void> {
     });
     await relay.start();
     console.log(`worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS}`);
+    console.log(`data sources: ${describeSources(sources.plan)}`);
     // SIGINT/SIGTERM make run() drain in-flight tasks and resolve (the SDK's default shutdown signals)
-    await worker.run().finally(() => relay.stop());
+    await worker.run().finally(() => Promise.all([relay.stop(), ...sources.upstreams.map((u) => u.stop())]));
   } finally {
     await connection.close();
     await pool.end();
+    metrics?.close();
   }
 }
 

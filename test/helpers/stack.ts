@@ -10,6 +10,7 @@ import { heuristicCreatorReportGenerator } from '../../domain/creator-report';
 import type { PlatformProvider } from '../../domain/platform';
 import { SimulatedProvider } from '../../providers/simulated';
 import type { WebhookActivityOptions } from '../../activities/webhooks';
+import type { Sources } from '../../providers/sources';
 import { OutboxRelay } from '../../worker/outbox-relay';
 import { createWorker } from '../../worker/worker';
 import { requireEnv, sharedWorkflowBundle, testDatabaseUrl } from './env';
@@ -31,6 +32,8 @@ export interface Stack {
  */
 export interface StackOptions {
   provider?: PlatformProvider;
+  /** report writers and the plan /healthz shows, when the stack runs on configured sources (`createSources`) */
+  sources?: Pick<Sources, 'plan' | 'creatorReports' | 'videoReports'>;
   rateLimitPerMinute?: number;
   /**
    * Runs the webhook outbox relay for these teams (suites share the database, so a relay must not take another suite's
@@ -51,7 +54,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     deps: {
       pool,
       provider: options.provider ?? new SimulatedProvider(),
-      reportGenerator: heuristicCreatorReportGenerator,
+      reportGenerator: options.sources?.creatorReports ?? heuristicCreatorReportGenerator,
+      videoReportGenerator: options.sources?.videoReports,
       webhooks: options.webhooks,
     },
     workflowBundle: sharedWorkflowBundle(),
@@ -63,6 +67,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     pool,
     temporal: client,
     taskQueue,
+    sources: options.sources?.plan,
     rateLimitPerMinute: options.rateLimitPerMinute,
     webhooks: options.webhooks,
     log: (err) => console.error(err),

@@ -23,10 +23,16 @@ describe('health over HTTP against real Postgres and Temporal', () => {
     await stack.stop();
   });
 
-  it('answers {"status":"ok"} without auth when Postgres and Temporal are reachable', async () => {
+  it('answers {"status":"ok"} and the data sources without auth when Postgres and Temporal are reachable', async () => {
     const res = await fetch(`${stack.baseUrl}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok' });
+    expect(await res.json()).toEqual({
+      status: 'ok',
+      sources: {
+        platforms: { tiktok: 'simulated', youtube: 'simulated', instagram: 'simulated' },
+        reports: { generator: 'heuristic' },
+      },
+    });
   });
 
   it('round-trips a workflow whose activity writes a row that the API reads back', async () => {

@@ -81,12 +81,13 @@ describe('npm start', () => {
     expect(readFileSync(path.join(dataDir, 'dev-api-key'), 'utf8').trim()).toBe(first.key);
     const health = await fetch(`http://127.0.0.1:${apiPort}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ status: 'ok' });
+    expect(await health.json()).toMatchObject({ status: 'ok', sources: { reports: { generator: 'heuristic' } } });
     const ui = await fetch(`http://127.0.0.1:${uiPort}/`);
     expect(ui.status).toBe(200);
     const roundTrip = await fetch(`http://127.0.0.1:${apiPort}/healthz/round-trip`);
     expect(roundTrip.status).toBe(200);
     expect(first.output()).toContain(`Temporal UI:  http://localhost:${uiPort}`);
+    expect(first.output()).toContain('Data:         tiktok: simulated · youtube: simulated · instagram: simulated');
 
     expect(await stop(first)).toBe(0);
     expect(await portOpen(apiPort)).toBe(false);

@@ -1,0 +1,280 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Registry } from 'prom-client';
+import { parseConfig } from '../../domain/config';
+import { createSources, type Sources } from '../../providers/sources';
+import { untilDone } from '../helpers/creators';
+import {
+  apifyWorld,
+  APIFY_TEST_TOKEN,
+  fakeApify,
+  WORLD_INSTAGRAM_HANDLE,
+  WORLD_TIKTOK_HANDLE,
+  type ApifyWorld,
+} from '../helpers/fake-apify';
+import { FAKE_MODEL, fakeOpenAi } from '../helpers/fake-openai';
+import { FakeUpstream } from '../helpers/fake-upstream';
+import { FAKE_YOUTUBE_API_KEY, fakeYouTube, youtubeWorld, type YouTubeWorld } from '../helpers/fake-youtube';
+import { apiClient, eventually } from '../helpers/http';
+import { startStack, type Stack } from '../helpers/stack';
+import { ledgerOf, newTeam } from '../helpers/teams';
+
+const openAiFixture = (name: string) =>
+  JSON.parse(
+    JSON.parse(readFileSync(path.join(__dirname, '../fixtures/openai', `${name}.json`), 'utf8')).choices[0].message
+      .content,
+  ) as unknown;
+const CREATOR_ANALYSIS = openAiFixture('creator-report');
+const VIDEO_ANALYSIS = openAiFixture('video-report');
+
+const num = (value: string | number | undefined | null) =>
+  value === undefined || value === null ? null : Number(value);
+
+/**
+ * The worker on all three real sources, each pointed at a local server speaking its documented API: YouTube Data API
+ * v3, Apify actor runs for TikTok and Instagram, and an OpenAI-compatible model writing every report. What the API
+ * serves afterwards must be exactly what the upstreams served.
+ */
+describe('tracking on real sources (local YouTube, Apify and model servers)', () => {
+  const youtube: YouTubeWorld = youtubeWorld({ now: new Date() });
+  const apify: ApifyWorld = apifyWorld();
+  const model = fakeOpenAi((body: { response_format?: { json_schema?: { name?: string } } }) => ({
+    kind: 'report',
+    analysis: body.response_format?.json_schema?.name === 'video_report' ? VIDEO_ANALYSIS : CREATOR_ANALYSIS,
+  }));
+  const servers = [new FakeUpstream(fakeYouTube(youtube)), new FakeUpstream(fakeApify(apify)), new FakeUpstream(model)];
+  let sources: Sources;
+  let stack: Stack;
+
+  beforeAll(async () => {
+    await Promise.all(servers.map((s) => s.start()));
+    const [yt, ap, llm] = servers as [FakeUpstream, FakeUpstream, FakeUpstream];
+    const config = parseConfig({
+      DATABASE_URL: 'postgres://unused@127.0.0.1/unused',
+      YOUTUBE_API_KEY: FAKE_YOUTUBE_API_KEY,
+      YOUTUBE_API_BASE_URL: `${yt.url}/youtube/v3`,
+      APIFY_TOKEN: APIFY_TEST_TOKEN,
+      APIFY_API_BASE_URL: ap.url,
+      OPENAI_API_KEY: 'sk-test-never-logged',
+      OPENAI_BASE_URL: `${llm.url}/v1`,
+      OPENAI_MODEL: 'gpt-4o-mini',
+      // the suite polls and runs actors far faster than a deployment would
+      APIFY_RUNS_PER_MINUTE: '6000',
+    });
+    sources = createSources(config, { registry: new Registry() });
+    stack = await startStack({ provider: sources.provider, sources, rateLimitPerMinute: 100_000 });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await Promise.all(sources?.upstreams.map((u) => u.stop()) ?? []);
+    await Promise.all(servers.map((s) => s.stop()));
+  });
+
+  const track = async (platform: string, handle: string) => {
+    const team = await newTeam(stack.pool, 2_000);
+    const api = apiClient(stack.baseUrl, team.key);
+    const created = await api.post('/v1/tracking/creators', { platform, handle });
+    expect(created.status).toBe(202);
+    const id = created.body.data.id as string;
+    const creator = await eventually(
+      `the first cycle of ${platform} @${handle}`,
+      async () => {
+        const res = await api.get(`/v1/tracking/creators/${id}`);
+        return res.body.data.finalized ? res.body.data : undefined;
+      },
+      60_000,
+    );
+    return { ...team, api, id, creator, base: `/v1/tracking/creators/${id}` };
+  };
+
+  it('says in /healthz which source serves each platform and who writes reports', async () => {
+    const res = await fetch(`${stack.baseUrl}/healthz`);
+    expect(await res.json()).toEqual({
+      status: 'ok',
+      sources: {
+        platforms: { tiktok: 'apify', youtube: 'youtube-data-api', instagram: 'apify' },
+        reports: { generator: 'openai-compatible', model: 'gpt-4o-mini', base_url: `${servers[2]!.url}/v1` },
+      },
+    });
+  });
+
+  it('tracks a YouTube channel with exactly the Data API numbers and the model report, then collects and samples', async () => {
+    const channel = youtube.channels[0]!;
+    const c = await track('youtube', channel.handle);
+    expect(c.creator).toMatchObject({
+      enrichment_status: 'ready',
+      display_name: channel.title,
+      latest_followers: channel.subscriberCount,
+    });
+    const snapshots = await c.api.get(`${c.base}/snapshots`);
+    expect(snapshots.body.data).toHaveLength(1);
+    expect(snapshots.body.data[0]).toMatchObject({
+      followers: channel.subscriberCount,
+      subscribers: channel.subscriberCount,
+      total_views: channel.viewCount,
+      total_videos: channel.videoCount ?? channel.videos.length,
+      total_likes: null,
+      following: null,
+    });
+
+    const report = await c.api.get(`${c.base}/report`);
+    expect(report.body.data.report).toMatchObject({ model_used: FAKE_MODEL, analysis: CREATOR_ANALYSIS });
+
+    const collect = await c.api.post(`${c.base}/posts/collect`, { depth: 'standard' });
+    expect(collect.status).toBe(202);
+    const done = await untilDone(c.api, collect.body.data.poll_url);
+    expect(done).toMatchObject({ status: 'completed', videos_collected: 50 });
+    const posts = await c.api.get(`${c.base}/posts?limit=200`);
+    expect(posts.body.data).toHaveLength(50);
+    for (const post of posts.body.data) {
+      const served = channel.videos.find((v) => v.id === post.platform_video_id)!;
+      expect(post).toMatchObject({
+        url: `https://www.youtube.com/watch?v=${served.id}`,
+        title: served.title,
+        views: served.viewCount,
+        likes: served.likeCount,
+        comments: served.commentCount,
+        shares: null,
+        bookmarks: null,
+      });
+    }
+    // the video whose likes are hidden is stored as unknown, never as 0
+    const hidden = posts.body.data.find(
+      (p: { platform_video_id: string }) => p.platform_video_id === channel.videos[2]!.id,
+    );
+    expect(hidden.likes).toBeNull();
+
+    const refresh = await c.api.post(`${c.base}/audience-refresh`, {});
+    expect(refresh.status).toBe(202);
+    const audience = await untilDone(c.api, `${c.base}/audience-refresh/${refresh.body.data.job_id}`);
+    expect(audience.status).toBe('completed');
+    expect(youtube.calls['commentThreads.list']).toBeGreaterThan(0);
+  });
+
+  it('tracks a TikTok creator and an Instagram creator through Apify with exactly the actors’ numbers', async () => {
+    const tiktok = apify.tiktok[WORLD_TIKTOK_HANDLE]!;
+    const t = await track('tiktok', WORLD_TIKTOK_HANDLE);
+    const [tSnapshot] = (await t.api.get(`${t.base}/snapshots`)).body.data;
+    expect(tSnapshot).toMatchObject({
+      followers: tiktok.authorMeta.fans,
+      following: tiktok.authorMeta.following,
+      total_likes: tiktok.authorMeta.heart,
+      total_videos: tiktok.authorMeta.video,
+      subscribers: null,
+      collected_post_count: 30,
+      total_views: tiktok.videos.slice(0, 30).reduce((sum, v) => sum + Number(v.playCount), 0),
+    });
+    const tPosts = (await t.api.get(`${t.base}/posts?limit=200`)).body.data;
+    expect(tPosts).toHaveLength(30);
+    for (const post of tPosts) {
+      const served = tiktok.videos.find((v) => String(v.id) === post.platform_video_id)!;
+      expect(post).toMatchObject({
+        views: served.playCount,
+        likes: served.diggCount,
+        comments: served.commentCount,
+        shares: served.shareCount,
+        bookmarks: num(served.collectCount),
+      });
+    }
+    const tReport = await t.api.get(`${t.base}/report`);
+    expect(tReport.body.data.report).toMatchObject({ model_used: FAKE_MODEL, analysis: CREATOR_ANALYSIS });
+    const tCollect = await t.api.post(`${t.base}/posts/collect`, { depth: 'deep' });
+    expect(await untilDone(t.api, tCollect.body.data.poll_url)).toMatchObject({
+      status: 'completed',
+      videos_collected: 120,
+    });
+    const tRefresh = await t.api.post(`${t.base}/audience-refresh`, {});
+    expect((await untilDone(t.api, `${t.base}/audience-refresh/${tRefresh.body.data.job_id}`)).status).toBe(
+      'completed',
+    );
+
+    const insta = apify.instagram[WORLD_INSTAGRAM_HANDLE]!;
+    const i = await track('instagram', WORLD_INSTAGRAM_HANDLE);
+    const [iSnapshot] = (await i.api.get(`${i.base}/snapshots`)).body.data;
+    expect(iSnapshot).toMatchObject({
+      followers: insta.profile.followersCount,
+      following: insta.profile.followsCount,
+      total_videos: insta.profile.postsCount,
+      total_likes: null,
+      subscribers: null,
+    });
+    const iPosts = (await i.api.get(`${i.base}/posts?limit=200`)).body.data;
+    expect(iPosts.length).toBeGreaterThan(0);
+    for (const post of iPosts) {
+      const served = insta.posts.find((p) => p.shortCode === post.platform_video_id)!;
+      expect(post.views).toBe(num(served.videoPlayCount ?? served.videoViewCount));
+      expect(post.likes).toBe(served.likesCount < 0 ? null : served.likesCount);
+      expect(post.comments).toBe(served.commentsCount);
+    }
+  });
+
+  it('tracks a video on each platform with the upstream’s counts', async () => {
+    const team = await newTeam(stack.pool, 2_000);
+    const api = apiClient(stack.baseUrl, team.key);
+    const ytVideo = youtube.channels[0]!.videos[0]!;
+    const ttVideo = apify.tiktok[WORLD_TIKTOK_HANDLE]!.videos[0]!;
+    const igPost = apify.instagram[WORLD_INSTAGRAM_HANDLE]!.posts.find((p) => p.type === 'Video')!;
+    const cases = [
+      { platform: 'youtube', url: `https://www.youtube.com/watch?v=${ytVideo.id}`, views: ytVideo.viewCount },
+      { platform: 'tiktok', url: ttVideo.webVideoUrl as string, views: Number(ttVideo.playCount) },
+      { platform: 'instagram', url: igPost.url as string, views: num(igPost.videoPlayCount ?? igPost.videoViewCount) },
+    ];
+    for (const c of cases) {
+      const created = await api.post('/v1/tracking/videos', { platform: c.platform, url: c.url });
+      expect(created.status).toBe(202);
+      const id = created.body.data.id as string;
+      await eventually(`the first cycle of ${c.url}`, async () => {
+        const res = await api.get(`/v1/tracking/videos/${id}`);
+        return res.body.data.finalized ? true : undefined;
+      });
+      const snapshots = await api.get(`/v1/tracking/videos/${id}/snapshots`);
+      expect(snapshots.body.data[0].views).toBe(c.views);
+      const report = await api.get(`/v1/tracking/videos/${id}/report`);
+      expect(report.body.data).toMatchObject({ model_used: FAKE_MODEL, analysis: VIDEO_ANALYSIS });
+    }
+  });
+
+  it('fails the first cycle of an unknown channel as deleted and refunds its charge', async () => {
+    const team = await newTeam(stack.pool, 500);
+    const api = apiClient(stack.baseUrl, team.key);
+    const created = await api.post('/v1/tracking/creators', { platform: 'youtube', handle: 'nosuchchannel' });
+    expect(created.status).toBe(202);
+    const id = created.body.data.id as string;
+    const failed = await eventually(
+      'the failed first cycle',
+      async () => {
+        const res = await api.get(`/v1/tracking/creators/${id}`);
+        return res.body.data.enrichment_status === 'failed' ? res.body.data : undefined;
+      },
+      30_000,
+    );
+    expect(failed.last_failure).toMatchObject({ kind: 'deleted' });
+    const { entries, balance } = await ledgerOf(stack.pool, team.teamId);
+    expect(balance).toBe(500);
+    expect(entries.map((e) => e.kind)).toEqual(['topup', 'reserve', 'refund']);
+  });
+
+  it('never writes an upstream credential into Postgres or a workflow history', async () => {
+    const secrets = [FAKE_YOUTUBE_API_KEY, APIFY_TEST_TOKEN, 'sk-test-never-logged'];
+    const dump = await stack.pool.query<{ text: string }>(
+      `SELECT string_agg(t::text, ' ') AS text FROM (
+         SELECT row_to_json(x)::text AS t FROM tracked_creators x UNION ALL
+         SELECT row_to_json(x)::text FROM creator_reports x UNION ALL
+         SELECT row_to_json(x)::text FROM events x UNION ALL
+         SELECT row_to_json(x)::text FROM paid_jobs x) all_rows`,
+    );
+    for (const secret of secrets) expect(dump.rows[0]?.text ?? '').not.toContain(secret);
+    const workflows = stack.client.workflow.list({ query: `TaskQueue = "${stack.taskQueue}"` });
+    let checked = 0;
+    for await (const info of workflows) {
+      const history = await stack.client.workflow.getHandle(info.workflowId, info.runId).fetchHistory();
+      // payloads are bytes: read them as the text they encode
+      const text = JSON.stringify(history, (_key, value: unknown) =>
+        value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value,
+      );
+      for (const secret of secrets) expect(text).not.toContain(secret);
+      checked += 1;
+    }
+    expect(checked).toBeGreaterThan(3);
+  });
+});

@@ -1,0 +1,101 @@
+import { Registry } from 'prom-client';
+import { ConfigError, parseConfig, parseSourceConfig } from '../../domain/config';
+import { describeSources, OFFLINE_SOURCES, sourcePlan } from '../../domain/sources';
+import { ApifyProvider } from '../../providers/apify';
+import { SimulatedProvider } from '../../providers/simulated';
+import { createSources, PlatformRouter } from '../../providers/sources';
+import { YouTubeProvider } from '../../providers/youtube';
+
+const base = { DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db' };
+
+describe('choosing data sources from configuration', () => {
+  it('is entirely simulated with no settings', () => {
+    const config = parseConfig(base);
+    expect(sourcePlan(config)).toEqual(OFFLINE_SOURCES);
+    const sources = createSources(config, { registry: new Registry() });
+    expect(sources.provider).toBeInstanceOf(SimulatedProvider);
+    expect(sources.upstreams).toEqual([]);
+    expect(sources.creatorReports.name).toBe('heuristic-analyst-v1');
+  });
+
+  it('serves YouTube from the Data API once a key is set, the rest stays simulated', () => {
+    const config = parseConfig({ ...base, YOUTUBE_API_KEY: 'yt-key' });
+    expect(sourcePlan(config).platforms).toEqual({
+      tiktok: 'simulated',
+      youtube: 'youtube-data-api',
+      instagram: 'simulated',
+    });
+    const sources = createSources(config, { registry: new Registry() });
+    expect(sources.provider).toBeInstanceOf(PlatformRouter);
+    expect(sources.provider.name).toBe('tiktok:simulated,youtube:youtube-data-api,instagram:simulated');
+    expect(sources.upstreams.map((u) => u.source)).toEqual(['youtube']);
+  });
+
+  it('serves TikTok and Instagram through Apify with a token, and reports from a model with a key or base URL', () => {
+    const config = parseConfig({ ...base, APIFY_TOKEN: 'apify-token', OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1' });
+    const plan = sourcePlan(config);
+    expect(plan.platforms).toEqual({ tiktok: 'apify', youtube: 'simulated', instagram: 'apify' });
+    expect(plan.reports).toEqual({
+      generator: 'openai-compatible',
+      model: 'gpt-4o-mini',
+      base_url: 'http://127.0.0.1:11434/v1',
+    });
+    const sources = createSources(config, { registry: new Registry() });
+    expect(sources.upstreams.map((u) => u.source)).toEqual(['apify', 'llm']);
+    expect(sources.provider.name).toBe('tiktok:apify,youtube:simulated,instagram:apify');
+    expect(describeSources(plan)).toBe(
+      'tiktok: apify · youtube: simulated · instagram: apify · reports: gpt-4o-mini at http://127.0.0.1:11434/v1',
+    );
+  });
+
+  it('routes each platform to its provider', async () => {
+    const config = parseConfig({ ...base, YOUTUBE_API_KEY: 'k', APIFY_TOKEN: 't' });
+    const simulated = new SimulatedProvider();
+    const sources = createSources(config, { registry: new Registry(), simulated });
+    const router = sources.provider as PlatformRouter;
+    expect(router).toBeInstanceOf(PlatformRouter);
+    expect((router as unknown as { byPlatform: Record<string, unknown> }).byPlatform.youtube).toBeInstanceOf(
+      YouTubeProvider,
+    );
+    expect((router as unknown as { byPlatform: Record<string, unknown> }).byPlatform.tiktok).toBeInstanceOf(
+      ApifyProvider,
+    );
+    const offline = createSources(parseConfig({ ...base, APIFY_TOKEN: 't' }), { registry: new Registry(), simulated });
+    // YouTube stays on the simulated provider given, so its numbers are the simulated ones
+    await expect(offline.provider.getProfile('youtube', 'somechannel')).resolves.toEqual(
+      await simulated.getProfile('youtube', 'somechannel'),
+    );
+  });
+
+  it('keeps everything offline with DATA_SOURCE=simulated whatever else is set', () => {
+    const config = parseConfig({
+      ...base,
+      DATA_SOURCE: 'simulated',
+      YOUTUBE_API_KEY: 'k',
+      APIFY_TOKEN: 't',
+      OPENAI_API_KEY: 'o',
+    });
+    expect(sourcePlan(config)).toEqual(OFFLINE_SOURCES);
+  });
+
+  it('never shows credentials or query strings of a model URL', () => {
+    const plan = sourcePlan(
+      parseConfig({
+        ...base,
+        OPENAI_BASE_URL: 'https://user:secret@llm.example.com/v1?api-key=abc',
+        OPENAI_MODEL: 'm',
+      }),
+    );
+    expect(JSON.stringify(plan)).not.toMatch(/secret|abc/);
+    expect(plan.reports).toMatchObject({ base_url: 'https://llm.example.com/v1' });
+  });
+
+  it('refuses bad source settings with the variable named, and needs no database to check sources', () => {
+    expect(() => parseConfig({ ...base, DATA_SOURCE: 'live' })).toThrow(/DATA_SOURCE/);
+    expect(() => parseConfig({ ...base, APIFY_API_BASE_URL: 'ftp://x' })).toThrow(/APIFY_API_BASE_URL/);
+    expect(() => parseConfig({ ...base, APIFY_RUN_TIMEOUT_SECONDS: '0' })).toThrow(ConfigError);
+    expect(parseSourceConfig({ YOUTUBE_API_KEY: 'k' }).YOUTUBE_API_BASE_URL).toBe(
+      'https://www.googleapis.com/youtube/v3',
+    );
+  });
+});
