@@ -281,7 +281,9 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
         ],
         posts,
         comments,
-        prior: prior ? { analysis: prior.analysis as CreatorAnalysis, created_at: prior.created_at.toISOString() } : null,
+        prior: prior
+          ? { analysis: prior.analysis as CreatorAnalysis, created_at: prior.created_at.toISOString() }
+          : null,
         now: new Date(input.cycleAt),
       });
       const reportId = await storeCycleReport(pool, CREATOR_TABLES, {

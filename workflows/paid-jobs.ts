@@ -189,7 +189,8 @@ export async function audienceRefreshWorkflow(input: PaidJobInput): Promise<Paid
       const { kind, message } = failureOf(err);
       // the platform's own typed failures are charged, as documented; timeouts (ours or an upstream's that did not
       // answer in time) and errors are compensated
-      if (isCancellation(err) || kind === 'timeout' || !(PROVIDER_FAILURES as readonly string[]).includes(kind)) throw err;
+      if (isCancellation(err) || kind === 'timeout' || !(PROVIDER_FAILURES as readonly string[]).includes(kind))
+        throw err;
       await ledgerSteps.captureJob({
         ...ref,
         reservationKey: keys.reservationKey,

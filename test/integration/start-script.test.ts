@@ -1,52 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, pgProgram } from '../../scripts/postgres';
-import { projectRoot } from '../../scripts/temporal-tools';
-
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  key: string;
-}
-
-/** Runs scripts/start.ts (what `npm start` runs after installing) with its own data folder and ports. */
-async function start(env: NodeJS.ProcessEnv): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'scripts/start.ts')], {
-    cwd: projectRoot,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const key = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner within 90 s:\n${output}`)), 90_000);
-    const poll = setInterval(() => {
-      const match = /API key:\s+(ct_\S+)/.exec(output);
-      if (match?.[1]) {
-        clearInterval(poll);
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    }, 100);
-    child.once('exit', (code) => {
-      clearInterval(poll);
-      clearTimeout(timer);
-      reject(new Error(`start exited early with ${code}:\n${output}`));
-    });
-  });
-  return { child, output: () => output, key };
-}
-
-async function stop(started: Started): Promise<number | null> {
-  return new Promise((resolve) => {
-    started.child.once('exit', (code) => resolve(code));
-    started.child.kill('SIGINT');
-  });
-}
+import { start, stop } from '../helpers/start-script';
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
