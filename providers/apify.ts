@@ -12,18 +12,36 @@
  * so the Apify upstream's `timeoutMs` should exceed `runTimeoutSeconds` (a run cut short by the upstream's deadline
  * is aborted too). Dataset reads cost 0 units.
  *
- * Failures: 402 (usage or memory limit) and 429 are `rate_limited` (429 with its Retry-After); 5xx, 404, a body that
- * is not JSON and a FAILED or ABORTED run are `unavailable`; a TIMED-OUT run, or one still running at
- * `runTimeoutSeconds`, is `timeout`. 401/403 mean the token was refused: a configuration error, reported as
- * `unavailable` so it stays retried and visible on the failed cycle until the token is fixed.
+ * Runs are cached per account (and comment runs per post URL) for `cacheTtlMs`. The cache keeps a run's dataset id
+ * from the moment the run SUCCEEDED, so a dataset read that fails (5xx, timeout) and is retried re-reads the paid
+ * run's dataset instead of starting a new run.
+ *
+ * Failures: 429 is `rate_limited` with its Retry-After. 402 (the account's usage or memory limit) is `rate_limited`
+ * too, but asks for `USAGE_LIMIT_RETRY_SECONDS` (an hour): the limit lifts when usage frees up or the plan changes,
+ * never seconds later. 5xx, 404, a body that is not JSON and a FAILED or ABORTED run are `unavailable`; a TIMED-OUT
+ * run, or one still running at `runTimeoutSeconds`, is `timeout`. 401/403 mean the token was refused: our own
+ * configuration, not the platform's answer, so they throw `SourceConfigError` naming APIFY_TOKEN (never the token).
  *
  * Accounts: an empty dataset or an item whose `error` says not found is `deleted`; a private account (TikTok
  * `authorMeta.privateAccount`, Instagram `private: true`, or an error item saying so) is `private` for its posts while
  * its profile counters are still served. The TikTok scraper returns videos, not profiles, so an existing TikTok
  * account with no public videos yields an empty dataset too and reads as `deleted`.
+ *
+ * Single posts: a run's items count only when their id matches exactly (TikTok `id`, Instagram `shortCode`); a run
+ * that answers with some other post reads as `deleted`, never as that post's numbers. The Instagram post scraper is
+ * given the post's URL in `username`, as it is given profiles.
+ *
+ * Comments of several posts (`listCommentsOfPosts`) are one run of the comment actor over all their URLs (both actors
+ * apply their limit per URL). Each item goes to the requested post its reference names (the submitted URL, the video
+ * or post URL, or the id), matched by video id or shortcode so URL variants agree; items naming no requested post are
+ * dropped. The run fills each post's comment cache entry, so a later read of one of those posts starts nothing, and
+ * posts whose entry is still fresh are left out of the run. A post that is gone (an error item saying deleted or
+ * private) gets no comments; another failure of one post fails the call, and drops that post's entry so a retry runs
+ * it again.
  */
 import {
   ProviderError,
+  SourceConfigError,
   type AudienceAccount,
   type Comment,
   type Platform,
@@ -86,7 +104,12 @@ interface CachedRun {
   at: number;
   /** the run returned fewer items than asked: the account has no more, so any larger request is served too */
   exhausted: boolean;
-  dataset: Promise<Dataset>;
+  /** the run's dataset id once it SUCCEEDED; a failed run drops the entry */
+  datasetId: Promise<string>;
+  /** the dataset's head as read; null until read, and again after a failed read (the next call re-reads it) */
+  dataset: Promise<Dataset> | null;
+  /** how to read the entry's items from its run's dataset, when not its head (one post's share of a batch run) */
+  read?: (datasetId: string) => Promise<Dataset>;
 }
 
 type CursorKind =
@@ -109,8 +132,12 @@ const DEFAULT_CACHE_TTL_MS = 5 * 60_000;
 const DEFAULT_PROFILE_POSTS = 30;
 /** the most results one run is asked for */
 const MAX_RESULTS = 1000;
+/** the most items a batch comment run's dataset is read for, whatever the actor returned */
+const MAX_BATCH_ITEMS = 10_000;
 /** the API holds a waitForFinish request at most this long */
 const MAX_WAIT_SECONDS = 60;
+/** how long a 402 (usage or memory limit) asks callers to wait: a retry seconds later cannot succeed */
+const USAGE_LIMIT_RETRY_SECONDS = 3600;
 const TIKTOK_DOWNLOADS_OFF = {
   shouldDownloadVideos: false,
   shouldDownloadCovers: false,
@@ -202,14 +229,18 @@ function firstError(items: Item[]): { kind: ProviderFailureKind | 'nothing'; tex
   return null;
 }
 
-function apiFailure(res: JsonResponse, what: string): ProviderError {
+function apiFailure(res: JsonResponse, what: string): ProviderError | SourceConfigError {
   const error = obj(obj(res.body)?.error);
   const type = str(error?.type);
   const message = str(error?.message);
   const said = type === null ? '' : ` (${type}${message === null ? '' : `: ${message}`})`;
   const status = res.status;
   if (status === 402) {
-    return new ProviderError('rate_limited', `Apify refused ${what}: the account's usage or memory limit${said}`);
+    return new ProviderError(
+      'rate_limited',
+      `Apify refused ${what}: the account's usage or memory limit${said}`,
+      USAGE_LIMIT_RETRY_SECONDS,
+    );
   }
   if (status === 429) {
     return new ProviderError(
@@ -219,7 +250,7 @@ function apiFailure(res: JsonResponse, what: string): ProviderError {
     );
   }
   if (status === 401 || status === 403) {
-    return new ProviderError('unavailable', `Apify refused the API token (HTTP ${status}${said}): check APIFY_TOKEN`);
+    return new SourceConfigError(`Apify refused the API token (HTTP ${status}${said}): check APIFY_TOKEN`);
   }
   if (status === 404) return new ProviderError('unavailable', `Apify found nothing for ${what} (HTTP 404${said})`);
   return new ProviderError('unavailable', `Apify answered ${what} with HTTP ${status}${said}`);
@@ -345,36 +376,88 @@ function instagramPost(item: Item): Post | null {
 
 const commenter = (handle: string): AudienceAccount => ({ handle, location: null, pronouns: null, bio: null });
 
-function tiktokComment(item: Item, videoId: string): Comment | null {
-  const id = str(item.cid);
-  const author = str(item.uniqueId)?.toLowerCase() ?? null;
-  const published = isoOf(item.createTimeISO, item.createTime);
+function comment(
+  videoId: string,
+  id: string | null,
+  handle: string | null,
+  published: string | null,
+  text: unknown,
+  likes: unknown,
+): Comment | null {
+  const author = handle?.toLowerCase() ?? null;
   if (id === null || author === null || published === null) return null;
   return {
     id,
     platform_video_id: videoId,
     author_handle: author,
-    text: typeof item.text === 'string' ? item.text : '',
-    likes: count(item.diggCount) ?? 0,
+    text: typeof text === 'string' ? text : '',
+    likes: count(likes) ?? 0,
     published_at: published,
     author: commenter(author),
   };
 }
 
-function instagramComment(item: Item, shortCode: string): Comment | null {
-  const id = str(item.id);
-  const author = (str(item.ownerUsername) ?? str(obj(item.owner)?.username))?.toLowerCase() ?? null;
-  const published = isoOf(item.timestamp);
-  if (id === null || author === null || published === null) return null;
-  return {
-    id,
-    platform_video_id: shortCode,
-    author_handle: author,
-    text: typeof item.text === 'string' ? item.text : '',
-    likes: count(item.likesCount) ?? 0,
-    published_at: published,
-    author: commenter(author),
-  };
+const tiktokComment = (item: Item, videoId: string): Comment | null =>
+  comment(
+    videoId,
+    str(item.cid),
+    str(item.uniqueId),
+    isoOf(item.createTimeISO, item.createTime),
+    item.text,
+    item.diggCount,
+  );
+
+const instagramComment = (item: Item, shortCode: string): Comment | null =>
+  comment(
+    shortCode,
+    str(item.id),
+    str(item.ownerUsername) ?? str(obj(item.owner)?.username),
+    isoOf(item.timestamp),
+    item.text,
+    item.likesCount,
+  );
+
+/** Where a comment item names its post, most direct first: what we submitted, then the post itself. */
+const TIKTOK_COMMENT_POST_FIELDS = ['submittedVideoUrl', 'input', 'inputUrl', 'awemeId', 'aweme_id', 'videoWebUrl'];
+const INSTAGRAM_COMMENT_POST_FIELDS = ['inputUrl', 'input', 'postUrl', 'postShortCode', 'shortCode', 'commentUrl'];
+const tiktokVideoIdOf = (url: string): string | null => /\/(?:video|photo)\/(\d+)/.exec(url)?.[1] ?? null;
+const shortCodeOf = (url: string): string | null => /\/(?:p|reels?|tv)\/([\w-]+)/.exec(url)?.[1] ?? null;
+
+/** A URL compared loosely: no scheme, `www.`, query, fragment or trailing slash; the host in lower case. */
+function urlKey(url: string): string {
+  const s = url
+    .trim()
+    .replace(/^https?:\/\//i, '')
+    .replace(/^www\./i, '')
+    .replace(/[?#].*$/, '')
+    .replace(/\/+$/, '');
+  const slash = s.indexOf('/');
+  return slash < 0 ? s.toLowerCase() : s.slice(0, slash).toLowerCase() + s.slice(slash);
+}
+
+/** Splits a batch comment run's items among the requested posts (by platform video id → their URL). */
+function commentsByPost(items: Item[], posts: ReadonlyMap<string, string>, tiktok: boolean): Map<string, Item[]> {
+  const byPost = new Map([...posts.keys()].map((id): [string, Item[]] => [id, []]));
+  const byUrl = new Map([...posts].map(([id, url]): [string, string] => [urlKey(url), id]));
+  const fields = tiktok ? TIKTOK_COMMENT_POST_FIELDS : INSTAGRAM_COMMENT_POST_FIELDS;
+  const idOf = tiktok ? tiktokVideoIdOf : shortCodeOf;
+  // a run over one URL answers for that post alone, as a `listComments` run does
+  const only = posts.size === 1 ? [...posts.keys()][0]! : null;
+  for (const item of items) {
+    let post: string | null = null;
+    for (const field of fields) {
+      const ref = str(item[field]);
+      if (ref === null) continue;
+      const id = byPost.has(ref) ? ref : (byUrl.get(urlKey(ref)) ?? idOf(ref));
+      if (id !== null && byPost.has(id)) {
+        post = id;
+        break;
+      }
+    }
+    post ??= only;
+    if (post !== null) byPost.get(post)!.push(item);
+  }
+  return byPost;
 }
 
 function follower(item: Item): AudienceAccount | null {
@@ -446,8 +529,8 @@ export class ApifyProvider implements PlatformProvider {
       if (latest.length >= need || (postsCount !== null && latest.length >= postsCount)) {
         return this.latestPostsPage(latestCursor, opts.limit, latest);
       }
-      const dataset = await this.cached(`instagram:posts:${h}`, need, () =>
-        this.collect(this.options.actors.instagramPosts, { username: [h], resultsLimit: need }, need, opts.limit),
+      const dataset = await this.cached(`instagram:posts:${h}`, need, opts.limit, () =>
+        this.runActor(this.options.actors.instagramPosts, { username: [h], resultsLimit: need }, need),
       );
       if (!dataset.items.some(isInstagramPost)) {
         const error = firstError(dataset.items);
@@ -468,7 +551,7 @@ export class ApifyProvider implements PlatformProvider {
         const url = opts.url ?? `https://www.tiktok.com/@_/video/${encodeURIComponent(platformVideoId)}`;
         const input = { postURLs: [url], resultsPerPage: 1, ...TIKTOK_DOWNLOADS_OFF };
         const { items } = await this.collect(this.options.actors.tiktok, input, 1, 10);
-        const item = items.find((i) => str(i.id) === platformVideoId) ?? items.find(isTikTokVideo);
+        const item = items.find((i) => str(i.id) === platformVideoId);
         const post = item ? tiktokPost(item) : null;
         if (post) return post;
         throw this.postFailure('TikTok', platformVideoId, items);
@@ -480,7 +563,7 @@ export class ApifyProvider implements PlatformProvider {
         1,
         10,
       );
-      const item = items.find((i) => str(i.shortCode) === platformVideoId) ?? items.find(isInstagramPost);
+      const item = items.find((i) => str(i.shortCode) === platformVideoId);
       const post = item ? instagramPost(item) : null;
       if (post) return post;
       throw this.postFailure('Instagram', platformVideoId, items);
@@ -503,24 +586,11 @@ export class ApifyProvider implements PlatformProvider {
         const page = await this.cursorPage(decodeCursor(opts.cursor, [kind]), opts.limit);
         return { comments: page.items.map(map).filter(notNull), next_cursor: page.next };
       }
-      const id = encodeURIComponent(platformVideoId);
-      const dataset = tiktok
-        ? await this.collect(
-            this.options.actors.tiktokComments,
-            {
-              postURLs: [opts.url ?? `https://www.tiktok.com/@_/video/${id}`],
-              commentsPerPost: opts.limit,
-              maxRepliesPerComment: 0,
-            },
-            opts.limit,
-            opts.limit,
-          )
-        : await this.collect(
-            this.options.actors.instagramComments,
-            { directUrls: [opts.url ?? `https://www.instagram.com/p/${id}/`], resultsLimit: opts.limit },
-            opts.limit,
-            opts.limit,
-          );
+      const url = this.commentsUrl(tiktok, platformVideoId, opts.url);
+      // a retried report reads the same posts' comments again: one paid run per post URL within the TTL
+      const dataset = await this.cached(`${kind}:${url}`, opts.limit, opts.limit, () =>
+        this.commentsRun(tiktok, [url], opts.limit),
+      );
       const comments = dataset.items.map(map).filter(notNull);
       if (comments.length === 0) {
         // a post nobody commented on gives an empty dataset or a "no items" error item: an empty page, not a failure
@@ -534,6 +604,53 @@ export class ApifyProvider implements PlatformProvider {
       }
       const next = this.nextOffset(dataset, dataset.items.length, opts.limit);
       return { comments, next_cursor: next === null ? null : this.cursorAt(kind, dataset, next) };
+    });
+  }
+
+  async listCommentsOfPosts(
+    platform: Platform,
+    posts: readonly Pick<Post, 'platform_video_id' | 'url'>[],
+    opts: { perPost: number },
+  ): Promise<Map<string, Comment[]>> {
+    return this.guard(async () => {
+      this.checkPlatform(platform);
+      const { perPost } = opts;
+      checkLimit(perPost);
+      const tiktok = platform === 'tiktok';
+      const kind = tiktok ? 'tiktok-comments' : 'instagram-comments';
+      // by platform video id: the URL its comments are read by
+      const urls = new Map<string, string>();
+      for (const post of posts) {
+        const id = post.platform_video_id;
+        if (!urls.has(id)) urls.set(id, this.commentsUrl(tiktok, id, post.url));
+      }
+      const now = this.now();
+      const toRun = new Map(
+        [...urls].filter(([, url]) => {
+          const entry = this.runs.get(`${kind}:${url}`);
+          return !entry || now - entry.at >= this.ttlMs || (entry.requested < perPost && !entry.exhausted);
+        }),
+      );
+      if (toRun.size > 0) this.startCommentsBatch(tiktok, kind, toRun, perPost);
+      const name = tiktok ? 'TikTok' : 'Instagram';
+      const lists = await Promise.all(
+        [...urls].map(async ([id, url]): Promise<[string, Comment[]]> => {
+          const key = `${kind}:${url}`;
+          // every post has its entry now; should one have expired meanwhile, it runs alone
+          const { items } = await this.cached(key, perPost, perPost, () => this.commentsRun(tiktok, [url], perPost));
+          const comments = items.map((item) => (tiktok ? tiktokComment(item, id) : instagramComment(item, id)));
+          const found = comments.filter(notNull).slice(0, perPost);
+          const error = found.length === 0 ? firstError(items) : null;
+          if (error && error.kind !== 'nothing') {
+            const failure = new ProviderError(error.kind, `${name} post ${id}: ${error.text}`);
+            if (failure.permanent) return [id, []];
+            this.runs.delete(key);
+            throw failure;
+          }
+          return [id, found];
+        }),
+      );
+      return new Map(lists);
     });
   }
 
@@ -564,17 +681,83 @@ export class ApifyProvider implements PlatformProvider {
     });
   }
 
+  /** A post's URL for the comment actors: the one given, or a placeholder TikTok and Instagram resolve by id. */
+  private commentsUrl(tiktok: boolean, platformVideoId: string, url: string | undefined): string {
+    const given = url?.trim();
+    if (given) return given;
+    const id = encodeURIComponent(platformVideoId);
+    return tiktok ? `https://www.tiktok.com/@_/video/${id}` : `https://www.instagram.com/p/${id}/`;
+  }
+
+  /** Runs the comment actor on post URLs, `perPost` comments each (both actors apply the limit per URL). */
+  private commentsRun(tiktok: boolean, urls: string[], perPost: number): Promise<string> {
+    const maxItems = perPost * urls.length;
+    return tiktok
+      ? this.runActor(
+          this.options.actors.tiktokComments,
+          { postURLs: urls, commentsPerPost: perPost, maxRepliesPerComment: 0 },
+          maxItems,
+        )
+      : this.runActor(this.options.actors.instagramComments, { directUrls: urls, resultsLimit: perPost }, maxItems);
+  }
+
+  /**
+   * Starts one comment run over `posts` (platform video id → URL) and caches each post's share of it under that post's
+   * URL, as a `listComments` run would be: the dataset is read once, on the first entry read, and split by post.
+   */
+  private startCommentsBatch(tiktok: boolean, kind: CursorKind, posts: Map<string, string>, perPost: number): void {
+    const datasetId = this.commentsRun(tiktok, [...posts.values()], perPost);
+    const expected = perPost * posts.size;
+    let split: Promise<Map<string, Item[]>> | null = null;
+    const share =
+      (id: string) =>
+      async (dataset: string): Promise<Dataset> => {
+        const read = split ?? this.readAll(dataset, expected).then((items) => commentsByPost(items, posts, tiktok));
+        if (split === null) {
+          split = read;
+          // a failed read is read again by the next call, from the same run
+          read.catch(() => {
+            if (split === read) split = null;
+          });
+        }
+        const items = (await read).get(id) ?? [];
+        return { datasetId: dataset, items, total: items.length };
+      };
+    const at = this.now();
+    for (const [id, url] of posts) {
+      const key = `${kind}:${url}`;
+      const entry: CachedRun = { requested: perPost, at, exhausted: false, datasetId, dataset: null, read: share(id) };
+      datasetId.catch(() => {
+        if (this.runs.get(key) === entry) this.runs.delete(key);
+      });
+      this.runs.set(key, entry);
+    }
+  }
+
+  /** A finished run's items from the start, page after page up to `MAX_BATCH_ITEMS`. */
+  private async readAll(datasetId: string, expected: number): Promise<Item[]> {
+    const limit = Math.max(1, Math.min(expected, MAX_BATCH_ITEMS));
+    const items: Item[] = [];
+    for (;;) {
+      const page = await this.readItems(datasetId, items.length, Math.min(limit, MAX_BATCH_ITEMS - items.length));
+      items.push(...page.items);
+      const done = page.total !== null ? items.length >= page.total : page.items.length < limit;
+      if (done || page.items.length === 0 || items.length >= MAX_BATCH_ITEMS) return items;
+    }
+  }
+
   /** Runs the TikTok scraper on a profile, or reuses a recent run that fetched at least `need` videos. */
   private tiktokRun(handle: string, need: number, pageLimit: number): Promise<Dataset> {
     const input = { profiles: [handle], resultsPerPage: need, ...TIKTOK_DOWNLOADS_OFF };
-    return this.cached(`tiktok:posts:${handle}`, need, () =>
-      this.collect(this.options.actors.tiktok, input, need, Math.min(need, Math.max(pageLimit, this.profilePosts))),
+    const head = Math.min(need, Math.max(pageLimit, this.profilePosts));
+    return this.cached(`tiktok:posts:${handle}`, need, head, () =>
+      this.runActor(this.options.actors.tiktok, input, need),
     );
   }
 
   private async instagramProfileItem(handle: string): Promise<{ item: Item; datasetId: string }> {
-    const dataset = await this.cached(`instagram:profile:${handle}`, 1, () =>
-      this.collect(this.options.actors.instagramProfile, { usernames: [handle] }, 1, 1),
+    const dataset = await this.cached(`instagram:profile:${handle}`, 1, 1, () =>
+      this.runActor(this.options.actors.instagramProfile, { usernames: [handle] }, 1),
     );
     const item = dataset.items.find((i) => str(i.username) !== null && str(i.error) === null);
     if (item) return { item, datasetId: dataset.datasetId };
@@ -663,28 +846,45 @@ export class ApifyProvider implements PlatformProvider {
     return encodeCursor({ k: kind, d: dataset.datasetId, o: offset, t: dataset.total });
   }
 
-  /** A fresh run's dataset for `key` when the last one is older than the TTL or fetched fewer than `need` items. */
-  private cached(key: string, need: number, load: () => Promise<Dataset>): Promise<Dataset> {
+  /**
+   * The first `headLimit` items of a run for `key`: a fresh run when the last one is older than the TTL or asked for
+   * fewer than `need` items. A run that SUCCEEDED stays cached even when reading its dataset fails, so a retry re-reads
+   * the paid run instead of starting another.
+   */
+  private cached(key: string, need: number, headLimit: number, run: () => Promise<string>): Promise<Dataset> {
     const now = this.now();
     for (const [k, entry] of this.runs) if (now - entry.at >= this.ttlMs) this.runs.delete(k);
-    const hit = this.runs.get(key);
-    if (hit && (hit.requested >= need || hit.exhausted)) return hit.dataset;
-    const entry: CachedRun = { requested: need, at: now, exhausted: false, dataset: load() };
-    entry.dataset.then(
-      (dataset) => {
-        entry.exhausted = dataset.total !== null && dataset.total < entry.requested;
+    let entry = this.runs.get(key);
+    if (!entry || (entry.requested < need && !entry.exhausted)) {
+      const started: CachedRun = { requested: need, at: now, exhausted: false, datasetId: run(), dataset: null };
+      started.datasetId.catch(() => {
+        if (this.runs.get(key) === started) this.runs.delete(key);
+      });
+      this.runs.set(key, started);
+      entry = started;
+    }
+    if (entry.dataset !== null) return entry.dataset;
+    const owner = entry;
+    const dataset = owner.datasetId.then((datasetId) => owner.read?.(datasetId) ?? this.readHead(datasetId, headLimit));
+    owner.dataset = dataset;
+    dataset.then(
+      (read) => {
+        owner.exhausted = read.total !== null && read.total < owner.requested;
       },
       () => {
-        if (this.runs.get(key) === entry) this.runs.delete(key);
+        if (owner.dataset === dataset) owner.dataset = null;
       },
     );
-    this.runs.set(key, entry);
-    return entry.dataset;
+    return dataset;
   }
 
   /** Runs an actor and reads the first `headLimit` items of its dataset. */
   private async collect(actor: string, input: Item, maxItems: number, headLimit: number): Promise<Dataset> {
-    const datasetId = await this.runActor(actor, input, maxItems);
+    return this.readHead(await this.runActor(actor, input, maxItems), headLimit);
+  }
+
+  /** The first `headLimit` items of a finished run's dataset. */
+  private async readHead(datasetId: string, headLimit: number): Promise<Dataset> {
     const { items, total } = await this.readItems(datasetId, 0, headLimit);
     return { datasetId, items, total: total ?? (items.length < headLimit ? items.length : null) };
   }
@@ -829,6 +1029,7 @@ export class ApifyProvider implements PlatformProvider {
       if (!(err instanceof Error) || token === '' || !err.message.includes(token)) throw err;
       const message = err.message.split(token).join('[token]');
       if (err instanceof ProviderError) throw new ProviderError(err.kind, message, err.retryAfterSeconds);
+      if (err instanceof SourceConfigError) throw new SourceConfigError(message);
       throw new Error(message);
     }
   }

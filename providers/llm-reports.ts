@@ -11,7 +11,7 @@
  *   fail every tracking cycle; the report says which model was refused and how;
  * - a timeout (the Upstream's deadline or the SDK's): `ProviderError('timeout')`;
  * - 429: `ProviderError('rate_limited')` with the server's Retry-After;
- * - 401/403: `ProviderError('unavailable')`, the key was refused (the operator must fix it; retries will surface it);
+ * - 401/403: `SourceConfigError`, the key was refused: not retried, refunded, until the operator fixes OPENAI_API_KEY;
  * - 408: `ProviderError('timeout')`; 5xx, any other status, connection refused: `ProviderError('unavailable')`.
  * Thrown messages name only the status and the server's error code: server error texts can echo the API key
  * ("Incorrect API key provided: sk-…") or parts of the prompt, so they are never copied.
@@ -21,7 +21,7 @@ import type { z } from 'zod';
 import type { CreatorReportGenerator, CreatorReportInput } from '../domain/creator-report';
 import { heuristicCreatorReportGenerator } from '../domain/creator-report';
 import { detectOutliers, median } from '../domain/outliers';
-import { ProviderError, type Post } from '../domain/platform';
+import { ProviderError, SourceConfigError, type Post } from '../domain/platform';
 import { postingCadence } from '../domain/posting-cadence';
 import { cmpStr, type GeneratedReport, type ReportGenerator, type ReportTokens } from '../domain/report-text';
 import { creatorAnalysisSchema, strictJsonSchema, videoAnalysisSchema } from '../domain/report-schemas';
@@ -266,8 +266,9 @@ function transportFailure(err: unknown, timeoutMs: number, elapsedMs: number): E
       Number.isFinite(ms) && ms > 0 ? Math.ceil(ms / 1000) : retryAfterSeconds(err.headers?.get('retry-after'));
     return new ProviderError('rate_limited', `the model endpoint answered 429${code}`, wait);
   }
-  if (status === 401 || status === 403)
-    return new ProviderError('unavailable', 'the model endpoint refused the API key');
+  if (status === 401 || status === 403) {
+    return new SourceConfigError('the model endpoint refused the API key (check OPENAI_API_KEY)');
+  }
   if (status === 408) return new ProviderError('timeout', `the model endpoint answered 408${code}`);
   if (status === 400 || status === 404 || status === 413 || status === 422) {
     return new ModelRejected(`was refused with HTTP ${status}${code}`);

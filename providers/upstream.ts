@@ -6,7 +6,7 @@
  */
 import Bottleneck from 'bottleneck';
 import { Counter, Histogram, register, type Registry } from 'prom-client';
-import { ProviderError } from '../domain/platform';
+import { ProviderError, SourceConfigError } from '../domain/platform';
 
 export interface UpstreamLimits {
   /** calls in flight at once, per process */
@@ -76,8 +76,9 @@ function metricsFor(registry: Registry): UpstreamMetrics {
   return metrics;
 }
 
-/** The outcome label of a failed call: a provider's typed kind, or `error`. */
-const outcomeOf = (err: unknown): string => (err instanceof ProviderError ? err.kind : 'error');
+/** The outcome label of a failed call: a provider's typed kind, `misconfigured`, or `error`. */
+const outcomeOf = (err: unknown): string =>
+  err instanceof ProviderError ? err.kind : err instanceof SourceConfigError ? 'misconfigured' : 'error';
 
 /** One real source's limiter, deadline and meter. */
 export class Upstream {

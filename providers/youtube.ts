@@ -8,6 +8,7 @@
  */
 import {
   ProviderError,
+  SourceConfigError,
   type AudienceAccount,
   type Comment,
   type Platform,
@@ -50,13 +51,17 @@ const VIDEO_ID = /^[A-Za-z0-9_-]{11}$/;
 
 const QUOTA_REASONS = new Set(['quotaExceeded', 'dailyLimitExceeded']);
 const RATE_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'RATE_LIMIT_EXCEEDED']);
-/** the key or the Cloud project is misconfigured: not the platform refusing us, and not our request's fault */
+/**
+ * The key or the Cloud project is misconfigured: not the platform refusing us a creator, and not our request's fault.
+ * `API_KEY_*` reasons (API_KEY_INVALID, API_KEY_SERVICE_BLOCKED, API_KEY_IP_ADDRESS_BLOCKED…) are matched by prefix.
+ */
 const KEY_REASONS = new Set([
   'keyInvalid',
   'keyExpired',
   'accessNotConfigured',
   'ipRefererBlocked',
   'SERVICE_DISABLED',
+  'CONSUMER_INVALID',
 ]);
 
 export interface YouTubeOptions {
@@ -126,7 +131,7 @@ interface ApiErrorBody {
     code?: number;
     message?: string;
     status?: string;
-    errors?: { reason?: string; message?: string }[];
+    errors?: { reason?: string; message?: string; domain?: string }[];
     details?: { reason?: string }[];
   };
 }
@@ -336,15 +341,19 @@ export class YouTubeProvider implements PlatformProvider {
     ];
     if (ids.length === 0) return { posts: [], next_cursor };
     const videos = await this.videos(ids);
-    const posts = ids.map((id) => videos.get(id)).filter((video) => video !== undefined);
-    return { posts: posts.map(toPost), next_cursor };
+    // a video without a publish date is not a usable post (published_at is stored as a timestamp): left out
+    const posts = ids.map((id) => videos.get(id)).map((video) => video && toPost(video));
+    return { posts: posts.filter((post) => post !== undefined && post !== null), next_cursor };
   }
 
   async getPost(platform: Platform, platformVideoId: string): Promise<Post> {
     only(platform);
     const video = VIDEO_ID.test(platformVideoId) ? (await this.videos([platformVideoId])).get(platformVideoId) : null;
     if (!video) throw new ProviderError('deleted', `YouTube has no video "${platformVideoId.slice(0, 40)}"`);
-    return toPost(video);
+    const post = toPost(video);
+    if (post === null)
+      throw new ProviderError('unavailable', `YouTube served video "${video.id}" without a publish date`);
+    return post;
   }
 
   /**
@@ -383,7 +392,8 @@ export class YouTubeProvider implements PlatformProvider {
     for (const thread of page.items ?? []) {
       const top = thread.snippet?.topLevelComment;
       const s = top?.snippet;
-      if (!s) continue;
+      // a comment without a date cannot be stored (published_at is a timestamp) nor placed in time order
+      if (top === undefined || !s?.publishedAt) continue;
       const handle = (s.authorDisplayName ?? '').replace(/^@/, '');
       const author: AudienceAccount = { handle, location: null, pronouns: null, bio: null };
       comments.push({
@@ -392,7 +402,7 @@ export class YouTubeProvider implements PlatformProvider {
         author_handle: handle,
         text: s.textDisplay ?? s.textOriginal ?? '',
         likes: count(s.likeCount) ?? 0,
-        published_at: s.publishedAt ?? '',
+        published_at: s.publishedAt,
         // YouTube shows nothing about a commenter beyond the name: no location, pronouns or bio
         author,
       });
@@ -497,12 +507,21 @@ export class YouTubeProvider implements PlatformProvider {
     if (status === 429 || reasons.some((r) => RATE_REASONS.has(r))) {
       return new ProviderError('rate_limited', text, retryAfter);
     }
-    // a bad key is our configuration, not the platform: `unavailable` keeps retrying and stays visible on the cycle
-    // until someone fixes YOUTUBE_API_KEY, where `blocked` would give the creator up for good
-    if (status === 401 || reasons.some((r) => KEY_REASONS.has(r) || r.startsWith('API_KEY_'))) {
-      return new ProviderError('unavailable', `YouTube rejected the API key (check YOUTUBE_API_KEY): ${text}`);
+    // A refused key is our configuration, not the platform's answer about a creator: neither `blocked` (which would
+    // give the creator up for good) nor a retry (which spends quota on the same refusal). It fails as misconfigured,
+    // refunded, until someone fixes YOUTUBE_API_KEY.
+    if (
+      status === 401 ||
+      reasons.some((r) => KEY_REASONS.has(r) || r.startsWith('API_KEY_')) ||
+      (status === 403 && callerForbidden(body))
+    ) {
+      return new SourceConfigError(`YouTube refused the API key (check YOUTUBE_API_KEY): ${text}`);
     }
-    if (status === 400) return new Error(`YouTube ${operation} rejected our request as malformed: ${text}`);
+    // Any other 400 is a request we built wrong: a bug here, not the creator's doing, and the same on every retry
+    if (status === 400) {
+      return new SourceConfigError(`YouTube ${operation} refused our request as malformed (a bug to fix): ${text}`);
+    }
+    // What is left of 403 concerns a resource (channelClosed, channelSuspended, forbidden in a youtube.* domain)
     if (status === 403) return new ProviderError('blocked', text);
     if (status === 404) return new ProviderError('deleted', text);
     return new ProviderError('unavailable', text, retryAfter);
@@ -512,9 +531,8 @@ export class YouTubeProvider implements PlatformProvider {
   private redacted(err: unknown): unknown {
     if (!(err instanceof Error) || !`${err.message}\n${err.stack ?? ''}`.includes(this.apiKey)) return err;
     const message = err.message.split(this.apiKey).join('[redacted]');
-    return err instanceof ProviderError
-      ? new ProviderError(err.kind, message, err.retryAfterSeconds)
-      : new Error(message);
+    if (err instanceof ProviderError) return new ProviderError(err.kind, message, err.retryAfterSeconds);
+    return err instanceof SourceConfigError ? new SourceConfigError(message) : new Error(message);
   }
 }
 
@@ -540,9 +558,24 @@ function failureReasons(body: unknown): string[] {
   return reasons.filter((r): r is string => typeof r === 'string' && r !== '');
 }
 
-function toPost(video: ApiVideo): Post {
+/**
+ * A 403 `forbidden` is about the caller, not a resource, when it comes from the `global` domain (or none): that is how
+ * the API refuses a request without a usable key ("unregistered callers"). A `forbidden` about a video, channel or
+ * comment thread comes in that resource's `youtube.*` domain, with the key otherwise accepted, and stays `blocked`.
+ */
+function callerForbidden(body: ApiErrorBody): boolean {
+  const errors = body.error?.errors ?? [];
+  return (
+    errors.length > 0 &&
+    errors.every((e) => e?.reason === 'forbidden' && (e.domain === undefined || e.domain === 'global'))
+  );
+}
+
+/** null for a video without a publish date: it cannot be stored or ordered, so it is not a usable post */
+function toPost(video: ApiVideo): Post | null {
   const s = video.snippet ?? {};
   const stats = video.statistics ?? {};
+  if (!s.publishedAt) return null;
   return {
     platform: 'youtube',
     platform_video_id: video.id,
@@ -550,7 +583,7 @@ function toPost(video: ApiVideo): Post {
     title: s.title ?? null,
     description: s.description ?? null,
     thumbnail_url: bestThumbnail(s.thumbnails),
-    published_at: s.publishedAt ?? '',
+    published_at: s.publishedAt,
     duration_seconds: parseIsoDuration(video.contentDetails?.duration),
     views: count(stats.viewCount),
     likes: count(stats.likeCount),

@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { ProviderError, type Platform } from '../../domain/platform';
+import { ProviderError, SourceConfigError, type Platform } from '../../domain/platform';
 import { APIFY_DEFAULT_ACTORS, ApifyProvider, type ApifyOptions } from '../../providers/apify';
 import { Upstream, type UpstreamCall } from '../../providers/upstream';
 import {
@@ -64,6 +64,15 @@ async function failure(promise: Promise<unknown>): Promise<ProviderError> {
   expect(err).toBeInstanceOf(ProviderError);
   expect((err as Error).message).not.toContain(APIFY_TEST_TOKEN);
   return err as ProviderError;
+}
+
+/** Serves every run started with `rewrite(input)` in place of the input the provider sent. */
+function rewriteRunInput(rewrite: (input: Record<string, any>) => Record<string, any>): void {
+  const apify = fakeApify(world);
+  server.handler = (req) =>
+    req.method === 'POST' && req.url.pathname.endsWith('/runs')
+      ? apify({ ...req, json: rewrite(req.json) })
+      : apify(req);
 }
 
 /** One creator whose single video is the fixture item as the TikTok scraper's readme shows it. */
@@ -232,6 +241,14 @@ describe('ApifyProvider on TikTok', () => {
     expect((await failure(provider.getPost('tiktok', '7000000000000000001'))).kind).toBe('deleted');
   });
 
+  it('reads a run that answers with another video as deleted, never as that video', async () => {
+    const [asked, other] = world.tiktok[WORLD_TIKTOK_HANDLE]!.videos;
+    rewriteRunInput((input) => ({ ...input, postURLs: [other!.webVideoUrl] }));
+    const err = await failure(setup().provider.getPost('tiktok', asked!.id, { url: asked!.webVideoUrl }));
+    expect(err.kind).toBe('deleted');
+    expect(world.datasets.get(world.runs[0]!.datasetId)!.map((i) => i.id)).toEqual([other!.id]);
+  });
+
   it('maps comments from the comments scraper', async () => {
     const id = '7402518377251810566';
     world.tiktokComments[id] = [tiktokComment()];
@@ -253,6 +270,18 @@ describe('ApifyProvider on TikTok', () => {
     });
     expect(world.runs[0]!.actorId).toBe(APIFY_DEFAULT_ACTORS.tiktokComments);
     expect(world.runs[0]!.input).toEqual({ postURLs: [url], commentsPerPost: 20, maxRepliesPerComment: 0 });
+  });
+
+  it('serves the same post’s comments from one run within the TTL', async () => {
+    const video = world.tiktok[WORLD_TIKTOK_HANDLE]!.videos[3]!;
+    const { provider, runs } = setup();
+    const first = await provider.listComments('tiktok', video.id, { limit: 20, url: video.webVideoUrl });
+    const second = await provider.listComments('tiktok', video.id, { limit: 20, url: video.webVideoUrl });
+    expect(second).toEqual(first);
+    expect(first.comments).toHaveLength(20);
+    expect(runs()).toHaveLength(1);
+    await provider.listComments('tiktok', world.tiktok[WORLD_TIKTOK_HANDLE]!.videos[4]!.id, { limit: 20 });
+    expect(runs()).toHaveLength(2);
   });
 
   it('reads comments by a placeholder-author URL when no URL is known', async () => {
@@ -402,6 +431,22 @@ describe('ApifyProvider on Instagram', () => {
     });
   });
 
+  it('reads a post scraper run that answers with another post as deleted', async () => {
+    const [asked, other] = world.instagram[WORLD_INSTAGRAM_HANDLE]!.posts;
+    rewriteRunInput((input) => ({ ...input, username: [other!.url] }));
+    const { provider, runs } = setup();
+    expect((await failure(provider.getPost('instagram', asked!.shortCode, { url: asked!.url }))).kind).toBe('deleted');
+    expect(runs()).toHaveLength(1);
+  });
+
+  it('runs the comment scraper once for repeated reads of one post', async () => {
+    const code = world.instagram[WORLD_INSTAGRAM_HANDLE]!.posts[5]!.shortCode;
+    const { provider, runs } = setup();
+    await provider.listComments('instagram', code, { limit: 15 });
+    await provider.listComments('instagram', code, { limit: 15 });
+    expect(runs()).toHaveLength(1);
+  });
+
   it('answers an empty page for a post without comments, and blocked for follower lists', async () => {
     world.instagramComments['C9xYz12AbCd'] = [];
     const { provider } = setup();
@@ -448,12 +493,12 @@ describe('ApifyProvider account states', () => {
 describe('ApifyProvider failures', () => {
   const read = (provider: ApifyProvider) => provider.getProfile('tiktok', WORLD_TIKTOK_HANDLE);
 
-  it('treats 402 (out of usage) as rate_limited, with no run started', async () => {
+  it('treats 402 (out of usage) as rate_limited for an hour, with no run started', async () => {
     world.fault = { fault: { kind: 'http', status: 402 } };
     const err = await failure(read(setup().provider));
     expect(err.kind).toBe('rate_limited');
     expect(err.message).toContain('not-enough-usage-to-run-paid-actor');
-    expect(err.retryAfterSeconds).toBeUndefined();
+    expect(err.retryAfterSeconds).toBe(3600);
     expect(world.runs).toHaveLength(0);
   });
 
@@ -471,11 +516,41 @@ describe('ApifyProvider failures', () => {
     expect((await failure(read(setup().provider))).kind).toBe('unavailable');
   });
 
-  it('reports a refused token as unavailable, saying so, without the token', async () => {
-    const err = await failure(read(setup({ token: `${APIFY_TEST_TOKEN}-revoked` }).provider));
-    expect(err.kind).toBe('unavailable');
-    expect(err.message).toMatch(/refused the API token/);
+  it('keeps a finished run when its dataset read fails, so a retry re-reads it without a new run', async () => {
+    world.fault = { fault: { kind: 'http', status: 500 }, on: 'dataset', times: 1 };
+    const { provider, runs } = setup();
+    expect((await failure(read(provider))).kind).toBe('unavailable');
+    expect((await read(provider)).total_videos).toBe(120);
+    expect(runs()).toHaveLength(1);
+    expect(world.runs).toHaveLength(1);
+    expect(server.requestsTo(`/v2/datasets/${world.runs[0]!.datasetId}/items`)).toHaveLength(2);
+  });
+
+  async function configFailure(promise: Promise<unknown>): Promise<SourceConfigError> {
+    const err = await promise.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(SourceConfigError);
+    expect((err as Error).message).not.toContain(APIFY_TEST_TOKEN);
+    return err as SourceConfigError;
+  }
+
+  it('reports a refused token (401) as a configuration error naming APIFY_TOKEN, without the token', async () => {
+    const err = await configFailure(read(setup({ token: `${APIFY_TEST_TOKEN}-revoked` }).provider));
+    expect(err.message).toMatch(/refused the API token \(HTTP 401/);
+    expect(err.message).toContain('APIFY_TOKEN');
     expect(err.message).not.toContain('revoked');
+  });
+
+  it('reports a forbidden token (403) as a configuration error, scrubbing an echoed token', async () => {
+    const message = `token ${APIFY_TEST_TOKEN} may not run this actor`;
+    world.fault = { fault: { kind: 'http', status: 403, errorType: 'insufficient-permissions', message } };
+    const err = await configFailure(read(setup().provider));
+    expect(err.message).toMatch(/HTTP 403 \(insufficient-permissions/);
+    expect(err.message).toContain('[token]');
+    expect(err.message).toContain('APIFY_TOKEN');
+    expect(world.runs).toHaveLength(0);
   });
 
   it('never lets the token into a message, even when Apify echoes it', async () => {

@@ -7,7 +7,7 @@ import {
   type CreatorReportInput,
   type CreatorReportProfile,
 } from '../../domain/creator-report';
-import { ProviderError, type Comment, type Post } from '../../domain/platform';
+import { ProviderError, SourceConfigError, type Comment, type Post } from '../../domain/platform';
 import { postingCadence } from '../../domain/posting-cadence';
 import { creatorAnalysisSchema, strictJsonSchema, videoAnalysisSchema } from '../../domain/report-schemas';
 import { generateVideoReport, type VideoAnalysis, type VideoReportInput } from '../../domain/video-report';
@@ -371,18 +371,24 @@ describe('llm report generators: unusable answers', () => {
 });
 
 describe('llm report generators: transport failures', () => {
-  const failure = async (p: Promise<unknown>): Promise<ProviderError> => {
+  /** the error a call fails with, checked to carry neither the key nor the prompt */
+  const thrown = async (p: Promise<unknown>): Promise<Error> => {
     const err = await p.then(
       () => {
         throw new Error('expected a failure');
       },
       (e: unknown) => e,
     );
-    expect(err).toBeInstanceOf(ProviderError);
-    const message = (err as ProviderError).message;
+    expect(err).toBeInstanceOf(Error);
+    const message = (err as Error).message;
     expect(message).not.toContain(SECRET_KEY);
     expect(message).not.toContain(PROMPT_MARKER);
     expect(message).not.toContain('Best pasta');
+    return err as Error;
+  };
+  const failure = async (p: Promise<unknown>): Promise<ProviderError> => {
+    const err = await thrown(p);
+    expect(err).toBeInstanceOf(ProviderError);
     return err as ProviderError;
   };
   // error bodies that echo the key and the prompt, as some servers do
@@ -420,11 +426,12 @@ describe('llm report generators: transport failures', () => {
     expect(err.message).toBe('the model endpoint answered 500');
   });
 
-  it.each([401, 403])('is unavailable when the key is refused (%i)', async (status) => {
-    serve({ kind: 'error', status, code: 'invalid_api_key', message: echo });
-    const err = await failure(llmCreatorReportGenerator(options()).generate(creatorInput));
-    expect(err.kind).toBe('unavailable');
-    expect(err.message).toBe('the model endpoint refused the API key');
+  it.each([401, 403])('is a SourceConfigError naming OPENAI_API_KEY when the key is refused (%i)', async (status) => {
+    const model = serve({ kind: 'error', status, code: 'invalid_api_key', message: echo });
+    const err = await thrown(llmCreatorReportGenerator(options()).generate(creatorInput));
+    expect(err).toBeInstanceOf(SourceConfigError);
+    expect(err.message).toBe('the model endpoint refused the API key (check OPENAI_API_KEY)');
+    expect(model.requests).toHaveLength(1);
   });
 
   it('is unavailable when nothing listens', async () => {
@@ -434,7 +441,7 @@ describe('llm report generators: transport failures', () => {
     expect(err.kind).toBe('unavailable');
   });
 
-  it('is unavailable when the base URL points at something that is not an OpenAI-compatible API', async () => {
+  it('falls back to the heuristic report when the base URL is not an OpenAI-compatible API (404)', async () => {
     serve({ kind: 'report', analysis: servedCreator });
     const report = await llmCreatorReportGenerator(options({ baseUrl: `${server.url}/api` })).generate(creatorInput);
     // the fake 404s unknown paths, like a real server: a misconfiguration, so the heuristic report stands in

@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { ProviderError } from '../../domain/platform';
+import { ProviderError, SourceConfigError } from '../../domain/platform';
 import { retryAfterSeconds, Upstream, type UpstreamCall } from '../../providers/upstream';
 
 describe('upstream manners', () => {
@@ -50,10 +50,16 @@ describe('upstream manners', () => {
         throw new ProviderError('rate_limited', 'slow down', 3);
       }),
     ).rejects.toMatchObject({ kind: 'rate_limited', retryAfterSeconds: 3 });
+    await expect(
+      upstream.call('key', 1, async () => {
+        throw new SourceConfigError('refused our key');
+      }),
+    ).rejects.toBeInstanceOf(SourceConfigError);
     expect(calls.map(({ operation, units, outcome }) => ({ operation, units, outcome }))).toEqual([
       { operation: 'hang', units: 1, outcome: 'timeout' },
       { operation: 'tokens', units: 42, outcome: 'ok' },
       { operation: 'refused', units: 1, outcome: 'rate_limited' },
+      { operation: 'key', units: 1, outcome: 'misconfigured' },
     ]);
     const text = await registry.metrics();
     expect(text).toContain('upstream_calls_total{source="slow",operation="hang",outcome="timeout"} 1');

@@ -1,13 +1,7 @@
 import { Registry } from 'prom-client';
-import { ProviderError, type Post } from '../../domain/platform';
+import { ProviderError, SourceConfigError, type Post } from '../../domain/platform';
 import { Upstream, type UpstreamCall } from '../../providers/upstream';
-import {
-  QUOTA_EXHAUSTED_RETRY_SECONDS,
-  YOUTUBE_QUOTA_UNITS,
-  YouTubeProvider,
-  hashtagsIn,
-  parseIsoDuration,
-} from '../../providers/youtube';
+import { QUOTA_EXHAUSTED_RETRY_SECONDS, YouTubeProvider, hashtagsIn, parseIsoDuration } from '../../providers/youtube';
 import { FakeUpstream, fakeUpstreamForSuite, type UpstreamRequest } from '../helpers/fake-upstream';
 import {
   FAKE_YOUTUBE_API_KEY,
@@ -529,17 +523,20 @@ describe('what YouTube does not serve', () => {
 describe('failures', () => {
   const profile = (p = youtube()) => providerFailure(p.getProfile('youtube', 'fakecreator'));
 
-  it('quotaExceeded is rate_limited for at least an hour', async () => {
+  it('quotaExceeded is rate_limited for the quota wait, or longer when Retry-After says so', async () => {
     world.fault = () => youtubeErrorReply('error-quota-exceeded');
     const err = await profile();
     expect(err.kind).toBe('rate_limited');
     expect(err.retryAfterSeconds).toBe(QUOTA_EXHAUSTED_RETRY_SECONDS);
-    expect(QUOTA_EXHAUSTED_RETRY_SECONDS).toBeGreaterThanOrEqual(3600);
     expect(err.message).toContain('quotaExceeded');
     expect(err.message).not.toContain('<a href');
 
-    world.fault = () => youtubeErrorReply('error-quota-exceeded', { headers: { 'Retry-After': '7200' } });
-    expect((await profile()).retryAfterSeconds).toBe(7200);
+    // a shorter Retry-After does not bring the retry forward: the quota is gone until it resets
+    world.fault = () => youtubeErrorReply('error-quota-exceeded', { headers: { 'Retry-After': '5' } });
+    expect((await profile()).retryAfterSeconds).toBe(QUOTA_EXHAUSTED_RETRY_SECONDS);
+    const longer = String(QUOTA_EXHAUSTED_RETRY_SECONDS * 2);
+    world.fault = () => youtubeErrorReply('error-quota-exceeded', { headers: { 'Retry-After': longer } });
+    expect((await profile()).retryAfterSeconds).toBe(QUOTA_EXHAUSTED_RETRY_SECONDS * 2);
   });
 
   it('429 with Retry-After: 7 is rate_limited for 7 seconds', async () => {
@@ -585,24 +582,63 @@ describe('failures', () => {
     expect((await profile(youtube({ baseUrl: `${url}/youtube/v3` }))).kind).toBe('unavailable');
   });
 
-  it('a 400 is our own bug: a plain Error, not a platform outcome', async () => {
+  const configFailure = async (p = youtube()): Promise<SourceConfigError> => {
+    const err = await failure(p.getProfile('youtube', 'fakecreator'));
+    expect(err).toBeInstanceOf(SourceConfigError);
+    return err as SourceConfigError;
+  };
+
+  it('any other 400 is our own bug: a SourceConfigError saying so, not retried as a platform outcome', async () => {
     world.fault = () => youtubeErrorReply('error-missing-filter');
-    const err = await failure(youtube().getProfile('youtube', 'fakecreator'));
+    const err = await configFailure();
     expect(err).not.toBeInstanceOf(ProviderError);
     expect(err.message).toContain('missingRequiredParameter');
+    expect(err.message).toContain('malformed');
+    world.fault = () => youtubeErrorReply('error-required-part');
+    expect((await configFailure()).message).toContain('malformed');
+    expect(server.requests).toHaveLength(2);
   });
 
-  it('a rejected key is unavailable (configuration to fix), not blocked', async () => {
-    const err = await profile(youtube({ apiKey: 'AIzaWRONG-key-value' }));
-    expect(err.kind).toBe('unavailable');
-    expect(err.message).toContain('API key');
+  it('a rejected key is a SourceConfigError naming YOUTUBE_API_KEY, not blocked', async () => {
+    const err = await configFailure(youtube({ apiKey: 'AIzaWRONG-key-value' }));
+    expect(err.message).toContain('YOUTUBE_API_KEY');
     expect(leaks(err, 'AIzaWRONG-key-value')).toBe(false);
+    expect(calls.map((c) => c.outcome)).toEqual(['misconfigured']);
   });
 
-  it('a closed channel and a forbidden request are blocked', async () => {
+  it('a 403 about the key or project, and a 401, are SourceConfigErrors', async () => {
+    world.fault = () => youtubeErrorReply('error-unregistered-caller');
+    expect((await configFailure()).message).toContain('YOUTUBE_API_KEY');
+    const forbidden = (reason: string, domain: string) => () => ({
+      status: 403,
+      json: { error: { code: 403, message: 'refused', errors: [{ reason, domain }] } },
+    });
+    for (const [reason, domain] of [
+      ['ipRefererBlocked', 'usageLimits'],
+      ['keyExpired', 'usageLimits'],
+      ['accessNotConfigured', 'usageLimits'],
+    ] as const) {
+      world.fault = forbidden(reason, domain);
+      expect((await configFailure()).message).toContain(reason);
+    }
+    world.fault = () => ({ status: 401, json: { error: { code: 401, message: 'unauthorized' } } });
+    expect((await configFailure()).message).toContain('YOUTUBE_API_KEY');
+  });
+
+  it('a 403 about a resource is blocked: a closed channel, a forbidden video', async () => {
     world.fault = () => youtubeErrorReply('error-channel-closed');
     expect((await profile()).kind).toBe('blocked');
-    world.fault = () => youtubeErrorReply('error-unregistered-caller');
+    world.fault = () => ({
+      status: 403,
+      json: {
+        error: { code: 403, message: 'no', errors: [{ reason: 'channelSuspended', domain: 'youtube.channel' }] },
+      },
+    });
+    expect((await profile()).kind).toBe('blocked');
+    world.fault = () => ({
+      status: 403,
+      json: { error: { code: 403, message: 'no', errors: [{ reason: 'forbidden', domain: 'youtube.video' }] } },
+    });
     expect((await profile()).kind).toBe('blocked');
   });
 
@@ -628,15 +664,6 @@ describe('failures', () => {
 });
 
 describe('quota', () => {
-  it('charges the documented unit per call under the documented operation names', () => {
-    expect(YOUTUBE_QUOTA_UNITS).toEqual({
-      'channels.list': 1,
-      'playlistItems.list': 1,
-      'videos.list': 1,
-      'commentThreads.list': 1,
-    });
-  });
-
   it('a cycle costs 3 units; listPosts after the channel is known costs 2', async () => {
     const p = youtube();
     await p.getProfile('youtube', 'fakecreator');
@@ -884,5 +911,30 @@ describe('recorded answers', () => {
       ['UgxK9fRq2vB7mT1nW4cY8AaABAg', 'DevJonas', 0, '2026-05-28T16:41:55Z'],
     ]);
     expect(page.comments[0]!.text).toBe('The new profiler is exactly what I needed, thanks!');
+  });
+
+  it('leaves out videos and comments without a publish date, and fails getPost on one as unavailable', async () => {
+    const videos = youtubeFixture('videos-list');
+    delete videos.items[1].snippet.publishedAt;
+    const threads = youtubeFixture('comment-threads-list');
+    delete threads.items[0].snippet.topLevelComment.snippet.publishedAt;
+    const bodies: Record<string, unknown> = { videos, commentThreads: threads };
+    server.handler = (req) => {
+      const resource = req.url.pathname.split('/').pop()!;
+      return { status: 200, json: bodies[resource] ?? youtubeFixture(recorded[resource]!) };
+    };
+    const p = youtube();
+
+    const page = await p.listPosts('youtube', 'googledevelopers', { limit: 3 });
+    expect(page.posts.map((post) => post.platform_video_id)).toEqual(['Z_3gRtri5HA', '3FrtzWbX-0k']);
+    expect(page.posts.every((post) => post.published_at !== '')).toBe(true);
+
+    const err = await providerFailure(p.getPost('youtube', 'kP8mYq1e_vQ'));
+    expect(err.kind).toBe('unavailable');
+    expect(err.message).toContain('kP8mYq1e_vQ');
+    expect((await p.getPost('youtube', 'Z_3gRtri5HA')).published_at).toBe('2026-05-28T16:00:21Z');
+
+    const comments = await p.listComments('youtube', 'Z_3gRtri5HA', { limit: 2 });
+    expect(comments.comments.map((c) => c.id)).toEqual(['UgxK9fRq2vB7mT1nW4cY8AaABAg']);
   });
 });
