@@ -12,6 +12,7 @@ import {
   type AudienceSnapshotData,
 } from '../domain/audience';
 import type { AudienceAccount, Platform, PlatformProvider } from '../domain/platform';
+import { commentsOfPosts } from '../providers/comments';
 import { providerFailure } from './creators';
 import { markJob, whileHeartbeating, type PaidJobRef } from './jobs';
 
@@ -52,24 +53,14 @@ async function sampleCommenters(
 ): Promise<{ commenters: AudienceEvidence['commenters']; postsSampled: number }> {
   const page = await provider.listPosts(platform, handle, { limit: window.posts });
   const byHandle = new Map<string, { account: AudienceAccount; texts: string[] }>();
+  const byPost = await commentsOfPosts(provider, platform, page.posts, window.commentsPerPost);
   for (const post of page.posts) {
-    let cursor: string | null = null;
-    let read = 0;
-    do {
-      const batch = await provider.listComments(platform, post.platform_video_id, {
-        limit: Math.min(100, window.commentsPerPost - read),
-        cursor,
-        url: post.url,
-      });
-      for (const comment of batch.comments) {
-        const account = comment.author ?? { handle: comment.author_handle, location: null, pronouns: null, bio: null };
-        const seen = byHandle.get(account.handle);
-        if (seen) seen.texts.push(comment.text);
-        else byHandle.set(account.handle, { account, texts: [comment.text] });
-      }
-      read += batch.comments.length;
-      cursor = batch.next_cursor;
-    } while (cursor !== null && read < window.commentsPerPost);
+    for (const comment of byPost.get(post.platform_video_id) ?? []) {
+      const account = comment.author ?? { handle: comment.author_handle, location: null, pronouns: null, bio: null };
+      const seen = byHandle.get(account.handle);
+      if (seen) seen.texts.push(comment.text);
+      else byHandle.set(account.handle, { account, texts: [comment.text] });
+    }
   }
   return { commenters: [...byHandle.values()], postsSampled: page.posts.length };
 }

@@ -13,7 +13,14 @@ import { recordEvent } from '../db/events';
 import { inTransaction } from '../db/transaction';
 import type { CreatorAnalysis, CreatorReportGenerator } from '../domain/creator-report';
 import { detectOutliers } from '../domain/outliers';
-import { ProviderError, type Comment, type Platform, type PlatformProvider, type Post } from '../domain/platform';
+import {
+  ProviderError,
+  SourceConfigError,
+  type Comment,
+  type Platform,
+  type PlatformProvider,
+  type Post,
+} from '../domain/platform';
 import { COLLECTION_COSTS, COLLECTION_MAX_VIDEOS, type CollectionDepth } from '../domain/costs';
 import { profileUrlFor } from '../domain/urls';
 import {
@@ -24,6 +31,7 @@ import {
   type CreatorMetrics,
 } from '../domain/snapshots';
 import type { RegistrationResult } from '../workflows/messages';
+import { commentsOfPosts } from '../providers/comments';
 import { captureAndRecordCycle, registerTracked } from './tracking';
 
 /** Recent posts re-read on every cycle (the shallow refresh); deeper history comes from post collection. */
@@ -68,6 +76,9 @@ export interface CompleteCreatorCycleInput extends CreatorCycleInput {
 
 /** A provider's typed failure as an activity failure: permanent kinds are not retried, 429 waits as asked. */
 export function providerFailure(err: unknown): unknown {
+  if (err instanceof SourceConfigError) {
+    return ApplicationFailure.create({ type: 'misconfigured', message: err.message, nonRetryable: true });
+  }
   if (!(err instanceof ProviderError)) return err;
   return ApplicationFailure.create({
     type: err.kind,
@@ -254,38 +265,35 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
       );
       const comments: Comment[] = [];
       const mostViewed = [...posts].sort((a, b) => (b.views ?? 0) - (a.views ?? 0)).slice(0, REPORT_COMMENT_POSTS);
+      const prior = await latestTrackedReport(pool, CREATOR_TABLES, input.id);
+      let report;
       try {
-        for (const post of mostViewed) {
-          const page = await provider.listComments(input.platform, post.platform_video_id, {
-            limit: REPORT_COMMENTS_PER_POST,
-            url: post.url,
-          });
-          comments.push(...page.comments);
-        }
+        const byPost = await commentsOfPosts(provider, input.platform, mostViewed, REPORT_COMMENTS_PER_POST);
+        for (const post of mostViewed) comments.push(...(byPost.get(post.platform_video_id) ?? []));
+        // the model's own failures (timeout, 429, refused key) are typed like a platform's
+        report = await reportGenerator.generate({
+          profile: {
+            platform: input.platform,
+            handle: input.handle,
+            display_name: creator.display_name ?? input.handle,
+            followers: input.snapshot.followers,
+            subscribers: input.snapshot.subscribers,
+            category: creator.category,
+          },
+          snapshots: [
+            ...snapshots.rows.reverse(),
+            { ...input.snapshot, snapshot_at: new Date(input.snapshot.snapshot_at) },
+          ],
+          posts,
+          comments,
+          prior: prior
+            ? { analysis: prior.analysis as CreatorAnalysis, created_at: prior.created_at.toISOString() }
+            : null,
+          now: new Date(input.cycleAt),
+        });
       } catch (err) {
         throw providerFailure(err);
       }
-      const prior = await latestTrackedReport(pool, CREATOR_TABLES, input.id);
-      const report = await reportGenerator.generate({
-        profile: {
-          platform: input.platform,
-          handle: input.handle,
-          display_name: creator.display_name ?? input.handle,
-          followers: input.snapshot.followers,
-          subscribers: input.snapshot.subscribers,
-          category: creator.category,
-        },
-        snapshots: [
-          ...snapshots.rows.reverse(),
-          { ...input.snapshot, snapshot_at: new Date(input.snapshot.snapshot_at) },
-        ],
-        posts,
-        comments,
-        prior: prior
-          ? { analysis: prior.analysis as CreatorAnalysis, created_at: prior.created_at.toISOString() }
-          : null,
-        now: new Date(input.cycleAt),
-      });
       const reportId = await storeCycleReport(pool, CREATOR_TABLES, {
         id: input.id,
         cycle: input.cycle,

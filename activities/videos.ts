@@ -180,23 +180,29 @@ export function createVideoActivities({ pool, provider, videoReportGenerator }: 
         : undefined;
       const series = await storedSeries(pool, input.id, input.cycle);
       const s = input.snapshot;
-      const report = await videoReportGenerator.generate({
-        video: {
-          platform: input.platform,
-          title: video.title,
-          published_at: video.published_at,
-          duration_seconds: video.duration_seconds,
-          views: s.views,
-          likes: s.likes,
-          comments: s.comments,
-          shares: s.shares,
-          bookmarks: s.bookmarks,
-        },
-        snapshots: [...series, s],
-        comments: comments.comments.map((c) => ({ text: c.text, likes: c.likes })),
-        creatorMedianViews: creatorViews ? median(creatorViews.rows.map((r) => r.views)) : null,
-        now: new Date(input.cycleAt),
-      });
+      let report;
+      try {
+        report = await videoReportGenerator.generate({
+          video: {
+            platform: input.platform,
+            title: video.title,
+            published_at: video.published_at,
+            duration_seconds: video.duration_seconds,
+            views: s.views,
+            likes: s.likes,
+            comments: s.comments,
+            shares: s.shares,
+            bookmarks: s.bookmarks,
+          },
+          snapshots: [...series, s],
+          comments: comments.comments.map((c) => ({ text: c.text, likes: c.likes })),
+          creatorMedianViews: creatorViews ? median(creatorViews.rows.map((r) => r.views)) : null,
+          now: new Date(input.cycleAt),
+        });
+      } catch (err) {
+        // the model's own failures (timeout, 429, refused key) are typed like a platform's
+        throw providerFailure(err);
+      }
       const reportId = await storeCycleReport(pool, VIDEO_TABLES, {
         id: input.id,
         cycle: input.cycle,

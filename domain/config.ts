@@ -10,6 +10,9 @@ const booleanFlag = z
   .optional()
   .transform((v) => v === 'true' || v === '1');
 
+/** startToCloseTimeout of the activities that read platforms and models (workflows/activity-options.ts) */
+export const PLATFORM_ACTIVITY_SECONDS = 600;
+
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' });
 const optionalHttpUrl = optionalString.pipe(httpUrl.optional());
 
@@ -97,6 +100,16 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const result = configSchema.safeParse(env);
   if (!result.success) throw configError(result.error.issues);
   const config = result.data;
+  // a creator report reads three posts' comments (an actor run each) and may ask the model twice, all within one
+  // platform activity (workflows/activity-options.ts): settings that cannot fit would time out every report
+  const reportWorstCase =
+    3 * (config.APIFY_RUN_TIMEOUT_SECONDS + config.UPSTREAM_TIMEOUT_SECONDS) + 2 * config.OPENAI_TIMEOUT_SECONDS;
+  if (reportWorstCase > PLATFORM_ACTIVITY_SECONDS) {
+    throw new ConfigError(
+      `Invalid configuration:\n  3 × (APIFY_RUN_TIMEOUT_SECONDS + UPSTREAM_TIMEOUT_SECONDS) + 2 × OPENAI_TIMEOUT_SECONDS ` +
+        `is ${reportWorstCase} s, more than the ${PLATFORM_ACTIVITY_SECONDS} s a platform step may take`,
+    );
+  }
   if ((config.TEMPORAL_TLS_CERT_PATH === undefined) !== (config.TEMPORAL_TLS_KEY_PATH === undefined)) {
     throw new ConfigError('Invalid configuration:\n  TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together');
   }

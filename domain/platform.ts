@@ -109,6 +109,18 @@ export class ProviderError extends Error {
   }
 }
 
+/**
+ * A source refused our own credentials or configuration (a bad API key or token, a caller the upstream does not know).
+ * Not the platform's answer about a creator: the work fails as `misconfigured`, is refunded, and is not retried until
+ * an operator fixes the setting the message names.
+ */
+export class SourceConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SourceConfigError';
+  }
+}
+
 /** The one interface every platform data source implements (simulated, YouTube Data API, Apify actors). */
 export interface PlatformProvider {
   readonly name: string;
@@ -129,6 +141,16 @@ export interface PlatformProvider {
     platformVideoId: string,
     opts: { limit: number; cursor?: string | null; url?: string },
   ): Promise<{ comments: Comment[]; next_cursor: string | null }>;
+  /**
+   * Up to `perPost` comments of each post (by platform video id), in one request where the source allows it: an
+   * Apify actor run takes many post URLs at once. Optional: without it, callers page through `listComments` per post
+   * (`commentsOfPosts` in providers/comments.ts does either).
+   */
+  listCommentsOfPosts?(
+    platform: Platform,
+    posts: readonly Pick<Post, 'platform_video_id' | 'url'>[],
+    opts: { perPost: number },
+  ): Promise<Map<string, Comment[]>>;
   /** an account's followers, most recent first (TikTok exposes them; elsewhere this throws `blocked`) */
   listFollowers(
     platform: Platform,

@@ -6,6 +6,7 @@ import { PLATFORMS, type Platform, type PlatformProvider } from '../domain/platf
 import { sourcePlan, type SourcePlan } from '../domain/sources';
 import { heuristicVideoReportGenerator, type VideoReportGenerator } from '../domain/video-report';
 import { ApifyProvider } from './apify';
+import { commentsOfPosts } from './comments';
 import { llmCreatorReportGenerator, llmVideoReportGenerator } from './llm-reports';
 import { SimulatedProvider } from './simulated';
 import { Upstream } from './upstream';
@@ -28,6 +29,9 @@ export class PlatformRouter implements PlatformProvider {
     this.byPlatform[platform].listComments(platform, ...rest);
   listFollowers: PlatformProvider['listFollowers'] = (platform, ...rest) =>
     this.byPlatform[platform].listFollowers(platform, ...rest);
+  /** a platform whose provider reads comments in batches does so; the others page post by post */
+  listCommentsOfPosts: NonNullable<PlatformProvider['listCommentsOfPosts']> = (platform, posts, opts) =>
+    commentsOfPosts(this.byPlatform[platform], platform, posts, opts.perPost);
 }
 
 export interface Sources {

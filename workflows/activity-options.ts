@@ -15,6 +15,7 @@ export const platformRetry = {
 };
 
 /** Steps that read the platform (an Apify actor run can take a minute): a few retries, then the typed reason. */
+// 10 minutes: PLATFORM_ACTIVITY_SECONDS in domain/config.ts, which refuses source timeouts that cannot fit in it
 export const platform = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', retry: platformRetry });
 
 /** Bookkeeping in Postgres: idempotent, so retried until the database answers (an outage must not fail a cycle). */

@@ -14,7 +14,13 @@ import {
 } from '../helpers/fake-apify';
 import { FAKE_MODEL, fakeOpenAi } from '../helpers/fake-openai';
 import { FakeUpstream } from '../helpers/fake-upstream';
-import { FAKE_YOUTUBE_API_KEY, fakeYouTube, youtubeWorld, type YouTubeWorld } from '../helpers/fake-youtube';
+import {
+  FAKE_YOUTUBE_API_KEY,
+  fakeYouTube,
+  youtubeErrorReply,
+  youtubeWorld,
+  type YouTubeWorld,
+} from '../helpers/fake-youtube';
 import { apiClient, eventually } from '../helpers/http';
 import { startStack, type Stack } from '../helpers/stack';
 import { ledgerOf, newTeam } from '../helpers/teams';
@@ -27,6 +33,9 @@ const openAiFixture = (name: string) =>
 const CREATOR_ANALYSIS = openAiFixture('creator-report');
 const VIDEO_ANALYSIS = openAiFixture('video-report');
 
+const BUSY_MODEL_HANDLE = 'busymodelchef';
+const MODEL_KEY = 'sk-test-never-logged';
+
 const num = (value: string | number | undefined | null) =>
   value === undefined || value === null ? null : Number(value);
 
@@ -38,10 +47,22 @@ const num = (value: string | number | undefined | null) =>
 describe('tracking on real sources (local YouTube, Apify and model servers)', () => {
   const youtube: YouTubeWorld = youtubeWorld({ now: new Date() });
   const apify: ApifyWorld = apifyWorld();
-  const model = fakeOpenAi((body: { response_format?: { json_schema?: { name?: string } } }) => ({
-    kind: 'report',
-    analysis: body.response_format?.json_schema?.name === 'video_report' ? VIDEO_ANALYSIS : CREATOR_ANALYSIS,
-  }));
+  const model = fakeOpenAi((body: { response_format?: { json_schema?: { name?: string } } }) =>
+    // a model that is always busy for one creator of the suite
+    JSON.stringify(body).includes(BUSY_MODEL_HANDLE)
+      ? {
+          kind: 'error',
+          status: 429,
+          code: 'rate_limit_exceeded',
+          retryAfter: '1',
+          // an upstream that echoes the caller's key must not get it stored with the failure
+          message: `Rate limit reached for key ${MODEL_KEY}`,
+        }
+      : {
+          kind: 'report',
+          analysis: body.response_format?.json_schema?.name === 'video_report' ? VIDEO_ANALYSIS : CREATOR_ANALYSIS,
+        },
+  );
   const servers = [new FakeUpstream(fakeYouTube(youtube)), new FakeUpstream(fakeApify(apify)), new FakeUpstream(model)];
   let sources: Sources;
   let stack: Stack;
@@ -55,7 +76,7 @@ describe('tracking on real sources (local YouTube, Apify and model servers)', ()
       YOUTUBE_API_BASE_URL: `${yt.url}/youtube/v3`,
       APIFY_TOKEN: APIFY_TEST_TOKEN,
       APIFY_API_BASE_URL: ap.url,
-      OPENAI_API_KEY: 'sk-test-never-logged',
+      OPENAI_API_KEY: MODEL_KEY,
       OPENAI_BASE_URL: `${llm.url}/v1`,
       OPENAI_MODEL: 'gpt-4o-mini',
       // the suite polls and runs actors far faster than a deployment would
@@ -254,16 +275,58 @@ describe('tracking on real sources (local YouTube, Apify and model servers)', ()
     expect(entries.map((e) => e.kind)).toEqual(['topup', 'reserve', 'refund']);
   });
 
-  it('never writes an upstream credential into Postgres or a workflow history', async () => {
-    const secrets = [FAKE_YOUTUBE_API_KEY, APIFY_TEST_TOKEN, 'sk-test-never-logged'];
-    const dump = await stack.pool.query<{ text: string }>(
-      `SELECT string_agg(t::text, ' ') AS text FROM (
-         SELECT row_to_json(x)::text AS t FROM tracked_creators x UNION ALL
-         SELECT row_to_json(x)::text FROM creator_reports x UNION ALL
-         SELECT row_to_json(x)::text FROM events x UNION ALL
-         SELECT row_to_json(x)::text FROM paid_jobs x) all_rows`,
+  it('writes the report when one of the top posts has been deleted since it was collected', async () => {
+    const channel = youtubeWorld({ handle: 'gonepostchef', seed: 'gone-post', now: new Date() }).channels[0]!;
+    youtube.channels.push(channel);
+    const top = [...channel.videos.slice(0, 30)].sort((a, b) => b.viewCount - a.viewCount)[0]!;
+    youtube.fault = (req, method) =>
+      method === 'commentThreads.list' && req.url.searchParams.get('videoId') === top.id
+        ? youtubeErrorReply('error-video-not-found')
+        : undefined;
+    try {
+      const c = await track('youtube', channel.handle);
+      expect(c.creator.enrichment_status).toBe('ready');
+      const report = await c.api.get(`${c.base}/report`);
+      expect(report.body.data.report).toMatchObject({ model_used: FAKE_MODEL, analysis: CREATOR_ANALYSIS });
+    } finally {
+      youtube.fault = undefined;
+    }
+  });
+
+  it('fails a cycle whose model keeps answering 429 as rate_limited, waiting as asked, and refunds it', async () => {
+    youtube.channels.push(
+      youtubeWorld({ handle: BUSY_MODEL_HANDLE, seed: 'busy-model', now: new Date() }).channels[0]!,
     );
-    for (const secret of secrets) expect(dump.rows[0]?.text ?? '').not.toContain(secret);
+    const team = await newTeam(stack.pool, 500);
+    const api = apiClient(stack.baseUrl, team.key);
+    const created = await api.post('/v1/tracking/creators', { platform: 'youtube', handle: BUSY_MODEL_HANDLE });
+    const id = created.body.data.id as string;
+    const failed = await eventually(
+      'the failed first cycle',
+      async () => {
+        const res = await api.get(`/v1/tracking/creators/${id}`);
+        return res.body.data.enrichment_status === 'failed' ? res.body.data : undefined;
+      },
+      30_000,
+    );
+    expect(failed.last_failure).toMatchObject({ kind: 'rate_limited' });
+    // one request per activity attempt: the adapter does not retry on its own, Temporal does (three attempts)
+    expect(model.requests.filter((body) => JSON.stringify(body).includes(BUSY_MODEL_HANDLE))).toHaveLength(3);
+    expect((await ledgerOf(stack.pool, team.teamId)).balance).toBe(500);
+  });
+
+  it('never writes an upstream credential into Postgres or a workflow history', async () => {
+    const secrets = [FAKE_YOUTUBE_API_KEY, APIFY_TEST_TOKEN, MODEL_KEY];
+    const tables = await stack.pool.query<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
+    );
+    expect(tables.rows.length).toBeGreaterThan(10);
+    for (const { table_name } of tables.rows) {
+      const dump = await stack.pool.query<{ text: string | null }>(
+        `SELECT string_agg(row_to_json(t)::text, ' ') AS text FROM "${table_name}" t`,
+      );
+      for (const secret of secrets) expect(dump.rows[0]?.text ?? '').not.toContain(secret);
+    }
     const workflows = stack.client.workflow.list({ query: `TaskQueue = "${stack.taskQueue}"` });
     let checked = 0;
     for await (const info of workflows) {

@@ -99,3 +99,14 @@ describe('choosing data sources from configuration', () => {
     );
   });
 });
+
+describe('source deadlines', () => {
+  it('refuses settings under which a report could never finish inside its activity', () => {
+    expect(() => parseConfig({ ...base, APIFY_RUN_TIMEOUT_SECONDS: '180', OPENAI_TIMEOUT_SECONDS: '120' })).toThrow(
+      /more than the 600 s a platform step may take/,
+    );
+    expect(() =>
+      parseConfig({ ...base, APIFY_RUN_TIMEOUT_SECONDS: '100', OPENAI_TIMEOUT_SECONDS: '90' }),
+    ).not.toThrow();
+  });
+});
