@@ -77,14 +77,19 @@ type SourceConfig = Pick<
  */
 export function createSources(
   config: SourceConfig,
-  options: { registry?: Registry; simulated?: PlatformProvider } = {},
+  options: {
+    registry?: Registry;
+    simulated?: PlatformProvider;
+    /** the signal of the work each upstream call serves: the worker passes the running activity's cancellation */
+    ambientSignal?: () => AbortSignal | undefined;
+  } = {},
 ): Sources {
   const plan = sourcePlan(config);
   const registry = options.registry ?? register;
   const simulated = options.simulated ?? new SimulatedProvider();
   const upstreams: Upstream[] = [];
   const upstream = (source: string, concurrency: number, perMinute: number, timeoutMs: number): Upstream => {
-    const created = new Upstream(source, { concurrency, perMinute, timeoutMs }, registry);
+    const created = new Upstream(source, { concurrency, perMinute, timeoutMs }, registry, options.ambientSignal);
     upstreams.push(created);
     return created;
   };

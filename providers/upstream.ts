@@ -90,6 +90,11 @@ export class Upstream {
     readonly source: string,
     readonly limits: UpstreamLimits,
     registry: Registry = register,
+    /**
+     * The signal of the work a call is made for (the running activity's cancellation), read when the call starts: a
+     * cancelled or timed-out activity stops its upstream calls instead of paying for them in the background.
+     */
+    private readonly ambientSignal: () => AbortSignal | undefined = () => undefined,
   ) {
     // Bottleneck refills on a heartbeat, so high rates refill several tokens per (at least 50 ms) tick
     const interval = Math.max(50, Math.floor(60_000 / limits.perMinute));
@@ -123,12 +128,16 @@ export class Upstream {
   ): Promise<T> {
     return this.limiter.schedule(async () => {
       const started = Date.now();
-      const signal = AbortSignal.timeout(this.limits.timeoutMs);
+      const deadline = AbortSignal.timeout(this.limits.timeoutMs);
+      const ambient = this.ambientSignal();
+      const signal = ambient ? AbortSignal.any([deadline, ambient]) : deadline;
       let outcome = 'ok';
       let spent = typeof units === 'number' ? units : 0;
       try {
+        // cancelled while it waited for the limiter: nothing to call
+        ambient?.throwIfAborted();
         const result = await work(signal).catch((err: unknown) => {
-          if (signal.aborted) {
+          if (deadline.aborted) {
             throw new ProviderError(
               'timeout',
               `${this.source} ${operation} did not answer within ${this.limits.timeoutMs} ms`,
@@ -139,7 +148,7 @@ export class Upstream {
         if (typeof units === 'function') spent = units(result);
         return result;
       } catch (err) {
-        outcome = outcomeOf(err);
+        outcome = ambient?.aborted && !deadline.aborted ? 'cancelled' : outcomeOf(err);
         throw err;
       } finally {
         const durationMs = Date.now() - started;

@@ -1,5 +1,6 @@
 import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { activityCancellation } from '../activities/cancellation';
 import { ConfigError, parseConfig } from '../domain/config';
 import { createPool } from '../db/pool';
 import { describeSources } from '../domain/sources';
@@ -14,7 +15,7 @@ async function main(): Promise<void> {
   const level = ({ debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' } as const)[config.LOG_LEVEL];
   Runtime.install({ logger: new DefaultLogger(level) });
   const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_MAX);
-  const sources = createSources(config);
+  const sources = createSources(config, { ambientSignal: activityCancellation });
   const metrics = config.WORKER_METRICS_PORT ? await startMetricsServer(config.WORKER_METRICS_PORT) : undefined;
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   try {

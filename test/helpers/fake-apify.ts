@@ -11,6 +11,10 @@
  * item carrying only `authorMeta` (`privateAccount: true`); an unknown Instagram username an item with
  * `error: "not_found"`; a private Instagram profile its item with `private: true` and no posts, and the post scraper
  * an `error: "no_items"` item for it.
+ *
+ * The comment actors take many post URLs in one run and apply their limit per URL (`commentsPerPost`, `resultsLimit`);
+ * TikTok comment items carry the URL submitted (`submittedVideoUrl`, `input`) and `videoWebUrl`, Instagram ones the
+ * post's `postUrl` (an unknown post gives an `error: "not_found"` item with its `inputUrl`).
  */
 import { APIFY_DEFAULT_ACTORS } from '../../providers/apify';
 import apiErrors from '../fixtures/apify/api-errors.json';
@@ -398,10 +402,18 @@ export function actorItems(world: ApifyWorld, actorId: string, input: Json): Jso
   } else if (actorId === actors.instagramComments) {
     const perPost = limitOf(input.resultsLimit, 15);
     for (const url of list(input.directUrls)) {
-      const comments = world.instagramComments[shortCodeOf(url) ?? ''];
+      const code = shortCodeOf(url) ?? '';
+      const comments = world.instagramComments[code];
       if (comments === undefined) {
         out.push({ inputUrl: url, error: 'not_found', errorDescription: 'Post does not exist' });
-      } else out.push(...clone(comments.slice(0, perPost)));
+        continue;
+      }
+      // each item names the post it was scraped from (a test's item may carry the fixture's post)
+      for (const comment of comments.slice(0, perPost)) {
+        const postUrl =
+          shortCodeOf(comment.postUrl) === code ? comment.postUrl : `https://www.instagram.com/p/${code}/`;
+        out.push({ ...clone(comment), postUrl });
+      }
     }
   }
   return out;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Registry } from 'prom-client';
+import { activityCancellation } from '../../activities/cancellation';
 import { parseConfig } from '../../domain/config';
 import { createSources, type Sources } from '../../providers/sources';
 import { untilDone } from '../helpers/creators';
@@ -82,7 +83,7 @@ describe('tracking on real sources (local YouTube, Apify and model servers)', ()
       // the suite polls and runs actors far faster than a deployment would
       APIFY_RUNS_PER_MINUTE: '6000',
     });
-    sources = createSources(config, { registry: new Registry() });
+    sources = createSources(config, { registry: new Registry(), ambientSignal: activityCancellation });
     stack = await startStack({ provider: sources.provider, sources, rateLimitPerMinute: 100_000 });
   });
   afterAll(async () => {
@@ -140,6 +141,18 @@ describe('tracking on real sources (local YouTube, Apify and model servers)', ()
 
     const report = await c.api.get(`${c.base}/report`);
     expect(report.body.data.report).toMatchObject({ model_used: FAKE_MODEL, analysis: CREATOR_ANALYSIS });
+    // the tokens the model said it spent are stored with the report
+    // every request so far was answered, so the n-th request's answer is the n-th served
+    const asked = model.requests.findIndex((body) => JSON.stringify(body).includes(channel.handle));
+    const served = model.served[asked]!;
+    const stored = await stack.pool.query<{ prompt_tokens: number; completion_tokens: number }>(
+      'SELECT prompt_tokens, completion_tokens FROM creator_reports WHERE id = $1',
+      [report.body.data.report.id],
+    );
+    expect(stored.rows[0]).toEqual({
+      prompt_tokens: served.usage!.prompt_tokens,
+      completion_tokens: served.usage!.completion_tokens,
+    });
 
     const collect = await c.api.post(`${c.base}/posts/collect`, { depth: 'standard' });
     expect(collect.status).toBe(202);
@@ -204,10 +217,14 @@ describe('tracking on real sources (local YouTube, Apify and model servers)', ()
       status: 'completed',
       videos_collected: 120,
     });
+    const commentRuns = () => apify.runs.filter((run) => run.actorId.includes('comments')).length;
+    const before = commentRuns();
     const tRefresh = await t.api.post(`${t.base}/audience-refresh`, {});
     expect((await untilDone(t.api, `${t.base}/audience-refresh/${tRefresh.body.data.job_id}`)).status).toBe(
       'completed',
     );
+    // the commenters of ten posts come from one actor run, not ten
+    expect(commentRuns() - before).toBe(1);
 
     const insta = apify.instagram[WORLD_INSTAGRAM_HANDLE]!;
     const i = await track('instagram', WORLD_INSTAGRAM_HANDLE);

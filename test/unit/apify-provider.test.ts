@@ -457,6 +457,138 @@ describe('ApifyProvider on Instagram', () => {
   });
 });
 
+describe('ApifyProvider comments of several posts', () => {
+  const tiktokVideos = () => world.tiktok[WORLD_TIKTOK_HANDLE]!.videos;
+  const instagramPosts = () => world.instagram[WORLD_INSTAGRAM_HANDLE]!.posts;
+  const refs = (posts: Record<string, any>[], id: string, url: string) =>
+    posts.map((p) => ({ platform_video_id: p[id] as string, url: p[url] as string }));
+
+  it('reads 10 TikTok posts’ comments in one run, each post’s own comments capped at perPost', async () => {
+    const videos = tiktokVideos().slice(0, 10);
+    const { provider, runs } = setup();
+    const byPost = await provider.listCommentsOfPosts('tiktok', refs(videos, 'id', 'webVideoUrl'), { perPost: 20 });
+    expect(runs()).toHaveLength(1);
+    expect(world.runs[0]!.actorId).toBe(APIFY_DEFAULT_ACTORS.tiktokComments);
+    expect(world.runs[0]!.input).toEqual({
+      postURLs: videos.map((v) => v.webVideoUrl),
+      commentsPerPost: 20,
+      maxRepliesPerComment: 0,
+    });
+    expect(world.runs[0]!.query.maxItems).toBe('200');
+    expect([...byPost.keys()]).toEqual(videos.map((v) => v.id));
+    for (const video of videos) {
+      const comments = byPost.get(video.id)!;
+      expect(comments.map((c) => c.id)).toEqual(world.tiktokComments[video.id]!.slice(0, 20).map((c) => c.cid));
+      expect(comments.every((c) => c.platform_video_id === video.id)).toBe(true);
+    }
+    expect(byPost.get(videos[0]!.id)).toHaveLength(5);
+    expect(byPost.get(videos[4]!.id)).toHaveLength(20);
+  });
+
+  it('serves a batch’s posts from its run: a later read of one post or of the batch starts nothing', async () => {
+    const videos = tiktokVideos().slice(0, 10);
+    const { provider, runs } = setup();
+    const byPost = await provider.listCommentsOfPosts('tiktok', refs(videos, 'id', 'webVideoUrl'), { perPost: 20 });
+    const one = await provider.listComments('tiktok', videos[3]!.id, { limit: 20, url: videos[3]!.webVideoUrl });
+    expect(one).toEqual({ comments: byPost.get(videos[3]!.id), next_cursor: null });
+    expect(await provider.listCommentsOfPosts('tiktok', refs(videos, 'id', 'webVideoUrl'), { perPost: 20 })).toEqual(
+      byPost,
+    );
+    expect(runs()).toHaveLength(1);
+    // the same comments as a run of its own gives
+    const alone = await setup().provider.listComments('tiktok', videos[3]!.id, { limit: 20 });
+    expect(alone.comments).toEqual(byPost.get(videos[3]!.id));
+  });
+
+  it('runs only the posts not cached yet', async () => {
+    const videos = tiktokVideos().slice(0, 5);
+    const { provider, runs } = setup();
+    const cached = await provider.listComments('tiktok', videos[2]!.id, { limit: 20, url: videos[2]!.webVideoUrl });
+    const byPost = await provider.listCommentsOfPosts('tiktok', refs(videos, 'id', 'webVideoUrl'), { perPost: 20 });
+    expect(runs()).toHaveLength(2);
+    expect(world.runs[1]!.input.postURLs).toEqual(videos.filter((_, i) => i !== 2).map((v) => v.webVideoUrl));
+    expect(byPost.get(videos[2]!.id)).toEqual(cached.comments);
+    expect(byPost.size).toBe(5);
+  });
+
+  it('builds placeholder URLs for posts without one and matches items whatever URL variant they name', async () => {
+    const videos = tiktokVideos().slice(0, 3);
+    rewriteRunInput((input) => ({
+      ...input,
+      postURLs: (input.postURLs as string[]).map((url, i) =>
+        i === 0 ? url : `${url.replace('@_', '@chef.lina')}?lang=en`,
+      ),
+    }));
+    const posts = videos.map((v, i) => ({
+      platform_video_id: v.id as string,
+      url: i === 2 ? '' : (v.webVideoUrl as string),
+    }));
+    const { provider, runs } = setup();
+    const byPost = await provider.listCommentsOfPosts('tiktok', posts, { perPost: 100 });
+    expect(runs()).toHaveLength(1);
+    expect(world.runs[0]!.input.postURLs[2]).toBe(`https://www.tiktok.com/@chef.lina/video/${videos[2]!.id}?lang=en`);
+    for (const video of videos) {
+      expect(byPost.get(video.id)!.map((c) => c.id)).toEqual(world.tiktokComments[video.id]!.map((c) => c.cid));
+    }
+  });
+
+  it('reads 10 Instagram posts’ comments in one run; a post that is gone gets none', async () => {
+    const posts = instagramPosts().slice(0, 10);
+    const gone = { platform_video_id: 'CgoneGone01', url: 'https://www.instagram.com/p/CgoneGone01/' };
+    const { provider, runs } = setup();
+    const byPost = await provider.listCommentsOfPosts('instagram', [...refs(posts, 'shortCode', 'url'), gone], {
+      perPost: 5,
+    });
+    expect(runs()).toHaveLength(1);
+    expect(world.runs[0]!.actorId).toBe(APIFY_DEFAULT_ACTORS.instagramComments);
+    expect(world.runs[0]!.input).toEqual({ directUrls: [...posts.map((p) => p.url), gone.url], resultsLimit: 5 });
+    expect(byPost.get(gone.platform_video_id)).toEqual([]);
+    for (const post of posts) {
+      const comments = byPost.get(post.shortCode)!;
+      expect(comments.map((c) => c.id)).toEqual(world.instagramComments[post.shortCode]!.slice(0, 5).map((c) => c.id));
+      expect(comments.every((c) => c.platform_video_id === post.shortCode)).toBe(true);
+    }
+    expect(byPost.get(posts[0]!.shortCode)).toHaveLength(3);
+    expect(byPost.get(posts[3]!.shortCode)).toHaveLength(5);
+    await provider.listComments('instagram', posts[3]!.shortCode, { limit: 5, url: posts[3]!.url });
+    expect(runs()).toHaveLength(1);
+  });
+
+  it('answers no posts with an empty map and no run', async () => {
+    const { provider, calls } = setup();
+    expect(await provider.listCommentsOfPosts('tiktok', [], { perPost: 20 })).toEqual(new Map());
+    expect(await provider.listCommentsOfPosts('instagram', [], { perPost: 20 })).toEqual(new Map());
+    expect(calls).toHaveLength(0);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('maps failures as other runs do, and re-reads a finished batch run when its dataset read fails', async () => {
+    const videos = tiktokVideos().slice(0, 4);
+    const { provider, runs } = setup();
+    world.fault = { fault: { kind: 'http', status: 429, retryAfter: '7' }, times: 1 };
+    const limited = await failure(
+      provider.listCommentsOfPosts('tiktok', refs(videos, 'id', 'webVideoUrl'), { perPost: 10 }),
+    );
+    expect([limited.kind, limited.retryAfterSeconds]).toEqual(['rate_limited', 7]);
+    world.fault = { fault: { kind: 'http', status: 500 }, on: 'dataset', times: 1 };
+    const read = () => provider.listCommentsOfPosts('tiktok', refs(videos, 'id', 'webVideoUrl'), { perPost: 10 });
+    expect((await failure(read())).kind).toBe('unavailable');
+    const byPost = await read();
+    expect(world.runs).toHaveLength(1);
+    expect(runs()).toHaveLength(2);
+    expect(server.requestsTo(`/v2/datasets/${world.runs[0]!.datasetId}/items`)).toHaveLength(2);
+    expect(byPost.get(videos[1]!.id)!.map((c) => c.id)).toEqual(
+      world.tiktokComments[videos[1]!.id]!.slice(0, 10).map((c) => c.cid),
+    );
+  });
+
+  it('rejects YouTube and a bad perPost', async () => {
+    const { provider } = setup();
+    await expect(provider.listCommentsOfPosts('youtube' as Platform, [], { perPost: 5 })).rejects.toThrow(RangeError);
+    await expect(provider.listCommentsOfPosts('tiktok', [], { perPost: 0 })).rejects.toThrow(RangeError);
+  });
+});
+
 describe('ApifyProvider account states', () => {
   it('serves a private account’s counters but not its posts', async () => {
     world.tiktok['locked.tt'] = { authorMeta: tiktokAuthor({ name: 'locked.tt', privateAccount: true }), videos: [] };

@@ -67,6 +67,36 @@ describe('upstream manners', () => {
     await upstream.stop();
   });
 
+  it('stops a call when the work it serves is cancelled, and starts none once it is', async () => {
+    const cancellation = new AbortController();
+    const upstream = new Upstream(
+      'ambient',
+      { concurrency: 1, perMinute: 60_000, timeoutMs: 60_000 },
+      new Registry(),
+      () => cancellation.signal,
+    );
+    const calls: UpstreamCall[] = [];
+    upstream.onCall((call) => calls.push(call));
+    let seen: AbortSignal | undefined;
+    const pending = upstream.call('long', 1, (signal) => {
+      seen = signal;
+      return new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    cancellation.abort();
+    await expect(pending).rejects.toBeDefined();
+    expect(seen?.aborted).toBe(true);
+    let ran = false;
+    await expect(
+      upstream.call('after', 1, async () => {
+        ran = true;
+      }),
+    ).rejects.toBeDefined();
+    expect(ran).toBe(false);
+    expect(calls.map((c) => c.outcome)).toEqual(['cancelled', 'cancelled']);
+    await upstream.stop();
+  });
+
   it('holds calls beyond the token bucket until tokens come back', async () => {
     // 600 per minute = one token every 100 ms, a burst of 1
     const upstream = new Upstream('bucket', { concurrency: 1, perMinute: 600, timeoutMs: 5_000 }, new Registry());
