@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { freePort } from '../../scripts/postgres';
 import { projectRoot } from '../../scripts/temporal-tools';
 
 export interface Started {
@@ -42,4 +43,26 @@ export async function stop(started: Started): Promise<number | null> {
     started.child.once('exit', (code) => resolve(code));
     started.child.kill('SIGINT');
   });
+}
+
+/**
+ * What `npm start` gets in a test: its own data folder and free ports, and none of the suite's own servers (start has
+ * to bring up its own Postgres and Temporal).
+ */
+export async function startEnv(
+  dataDir: string,
+  extra: NodeJS.ProcessEnv = {},
+): Promise<{ env: NodeJS.ProcessEnv; apiPort: number; temporalPort: number; uiPort: number }> {
+  const [apiPort, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CT_DATA_DIR: dataDir,
+    PORT: String(apiPort),
+    TEMPORAL_DEV_PORT: String(temporalPort),
+    TEMPORAL_UI_PORT: String(uiPort),
+    ...extra,
+  };
+  delete env.DATABASE_URL;
+  delete env.TEMPORAL_ADDRESS;
+  return { env, apiPort, temporalPort, uiPort };
 }

@@ -92,8 +92,9 @@ describe('tracking on real sources (local YouTube, Apify and model servers)', ()
     await Promise.all(servers.map((s) => s.stop()));
   });
 
-  const track = async (platform: string, handle: string) => {
-    const team = await newTeam(stack.pool, 2_000);
+  /** A fresh team tracking one creator, returned once its first cycle has ended (well or not). */
+  const track = async (platform: string, handle: string, credits = 2_000) => {
+    const team = await newTeam(stack.pool, credits);
     const api = apiClient(stack.baseUrl, team.key);
     const created = await api.post('/v1/tracking/creators', { platform, handle });
     expect(created.status).toBe(202);
@@ -102,7 +103,8 @@ describe('tracking on real sources (local YouTube, Apify and model servers)', ()
       `the first cycle of ${platform} @${handle}`,
       async () => {
         const res = await api.get(`/v1/tracking/creators/${id}`);
-        return res.body.data.finalized ? res.body.data : undefined;
+        const data = res.body.data;
+        return data.finalized && data.enrichment_status !== 'pending' ? data : undefined;
       },
       60_000,
     );
@@ -273,21 +275,9 @@ describe('tracking on real sources (local YouTube, Apify and model servers)', ()
   });
 
   it('fails the first cycle of an unknown channel as deleted and refunds its charge', async () => {
-    const team = await newTeam(stack.pool, 500);
-    const api = apiClient(stack.baseUrl, team.key);
-    const created = await api.post('/v1/tracking/creators', { platform: 'youtube', handle: 'nosuchchannel' });
-    expect(created.status).toBe(202);
-    const id = created.body.data.id as string;
-    const failed = await eventually(
-      'the failed first cycle',
-      async () => {
-        const res = await api.get(`/v1/tracking/creators/${id}`);
-        return res.body.data.enrichment_status === 'failed' ? res.body.data : undefined;
-      },
-      30_000,
-    );
-    expect(failed.last_failure).toMatchObject({ kind: 'deleted' });
-    const { entries, balance } = await ledgerOf(stack.pool, team.teamId);
+    const { creator, teamId } = await track('youtube', 'nosuchchannel', 500);
+    expect(creator).toMatchObject({ enrichment_status: 'failed', last_failure: { kind: 'deleted' } });
+    const { entries, balance } = await ledgerOf(stack.pool, teamId);
     expect(balance).toBe(500);
     expect(entries.map((e) => e.kind)).toEqual(['topup', 'reserve', 'refund']);
   });
@@ -314,22 +304,11 @@ describe('tracking on real sources (local YouTube, Apify and model servers)', ()
     youtube.channels.push(
       youtubeWorld({ handle: BUSY_MODEL_HANDLE, seed: 'busy-model', now: new Date() }).channels[0]!,
     );
-    const team = await newTeam(stack.pool, 500);
-    const api = apiClient(stack.baseUrl, team.key);
-    const created = await api.post('/v1/tracking/creators', { platform: 'youtube', handle: BUSY_MODEL_HANDLE });
-    const id = created.body.data.id as string;
-    const failed = await eventually(
-      'the failed first cycle',
-      async () => {
-        const res = await api.get(`/v1/tracking/creators/${id}`);
-        return res.body.data.enrichment_status === 'failed' ? res.body.data : undefined;
-      },
-      30_000,
-    );
-    expect(failed.last_failure).toMatchObject({ kind: 'rate_limited' });
+    const { creator, teamId } = await track('youtube', BUSY_MODEL_HANDLE, 500);
+    expect(creator).toMatchObject({ enrichment_status: 'failed', last_failure: { kind: 'rate_limited' } });
     // one request per activity attempt: the adapter does not retry on its own, Temporal does (three attempts)
     expect(model.requests.filter((body) => JSON.stringify(body).includes(BUSY_MODEL_HANDLE))).toHaveLength(3);
-    expect((await ledgerOf(stack.pool, team.teamId)).balance).toBe(500);
+    expect((await ledgerOf(stack.pool, teamId)).balance).toBe(500);
   });
 
   it('never writes an upstream credential into Postgres or a workflow history', async () => {

@@ -1,13 +1,12 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../scripts/postgres';
 import { apifyWorld, APIFY_TEST_TOKEN, fakeApify, WORLD_TIKTOK_HANDLE } from '../helpers/fake-apify';
 import { FAKE_MODEL, fakeOpenAi } from '../helpers/fake-openai';
 import { FakeUpstream } from '../helpers/fake-upstream';
 import { FAKE_YOUTUBE_API_KEY, fakeYouTube, youtubeWorld } from '../helpers/fake-youtube';
 import { apiClient, eventually } from '../helpers/http';
-import { start, stop } from '../helpers/start-script';
+import { start, startEnv, stop } from '../helpers/start-script';
 
 const creatorAnalysis = JSON.parse(
   JSON.parse(readFileSync(path.join(__dirname, '../fixtures/openai/creator-report.json'), 'utf8')).choices[0].message
@@ -35,13 +34,7 @@ describe('npm start on real sources', () => {
   });
 
   it('tracks a YouTube channel and a TikTok creator with the upstreams’ numbers and the model’s text', async () => {
-    const [apiPort, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      CT_DATA_DIR: dataDir,
-      PORT: String(apiPort),
-      TEMPORAL_DEV_PORT: String(temporalPort),
-      TEMPORAL_UI_PORT: String(uiPort),
+    const { env, apiPort } = await startEnv(dataDir, {
       YOUTUBE_API_KEY: FAKE_YOUTUBE_API_KEY,
       YOUTUBE_API_BASE_URL: `${servers[0].url}/youtube/v3`,
       APIFY_TOKEN: APIFY_TEST_TOKEN,
@@ -49,9 +42,7 @@ describe('npm start on real sources', () => {
       OPENAI_API_KEY: 'sk-local',
       OPENAI_BASE_URL: `${servers[2].url}/v1`,
       OPENAI_MODEL: 'llama3.1',
-    };
-    delete env.DATABASE_URL;
-    delete env.TEMPORAL_ADDRESS;
+    });
     const started = await start(env);
     try {
       expect(started.output()).toContain(

@@ -3,8 +3,8 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, pgProgram } from '../../scripts/postgres';
-import { start, stop } from '../helpers/start-script';
+import { pgProgram } from '../../scripts/postgres';
+import { start, startEnv, stop } from '../helpers/start-script';
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -23,17 +23,7 @@ describe('npm start', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('brings up Postgres, Temporal with its UI, the worker and the API, stops them all on Ctrl-C, and resumes from .data', async () => {
-    const [apiPort, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      CT_DATA_DIR: dataDir,
-      PORT: String(apiPort),
-      TEMPORAL_DEV_PORT: String(temporalPort),
-      TEMPORAL_UI_PORT: String(uiPort),
-    };
-    // the suite's own servers must not leak in: start has to bring up its own
-    delete env.DATABASE_URL;
-    delete env.TEMPORAL_ADDRESS;
+    const { env, apiPort, temporalPort, uiPort } = await startEnv(dataDir);
 
     const first = await start(env);
     expect(readFileSync(path.join(dataDir, 'dev-api-key'), 'utf8').trim()).toBe(first.key);
