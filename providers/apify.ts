@@ -51,6 +51,7 @@ import {
   type ProfileMetrics,
   type ProviderFailureKind,
 } from '../domain/platform';
+import { checkLimit, checkPlatform, count, decodeCursor, encodeCursor, scrubbed } from './adapter-kit';
 import { fetchJson, retryAfterSeconds, type JsonResponse, type Upstream } from './upstream';
 
 export interface ApifyActors {
@@ -144,6 +145,8 @@ const TIKTOK_DOWNLOADS_OFF = {
   shouldDownloadSubtitles: false,
   shouldDownloadSlideshowImages: false,
 };
+const APIFY_PLATFORMS = ['tiktok', 'instagram'] as const;
+const APIFY_SERVES = 'the Apify provider reads TikTok and Instagram';
 const FINISHED = new Set(['SUCCEEDED', 'FAILED', 'TIMED-OUT', 'TIMING-OUT', 'ABORTED', 'ABORTING']);
 
 const obj = (v: unknown): Item | null =>
@@ -152,11 +155,6 @@ const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string | null => {
   if (typeof v === 'string') return v.trim() === '' ? null : v;
   return typeof v === 'number' && Number.isFinite(v) ? String(v) : null;
-};
-/** A count; null when absent or hidden (Instagram reports hidden likes as -1), never a made-up 0. */
-const count = (v: unknown): number | null => {
-  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : NaN;
-  return Number.isFinite(n) && n >= 0 ? Math.round(n) : null;
 };
 const isoOf = (text: unknown, unixSeconds?: unknown): string | null => {
   const s = str(text);
@@ -179,31 +177,17 @@ const newestFirst = <T extends { published_at: string; platform_video_id: string
   );
 const notNull = <T>(v: T | null): v is T => v !== null;
 
-function checkLimit(limit: number): void {
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
-}
-
-function encodeCursor(cursor: DatasetCursor): string {
-  return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string, kinds: readonly CursorKind[]): DatasetCursor {
-  let c: Item | null;
-  try {
-    c = obj(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-  } catch {
-    throw new RangeError('invalid cursor');
-  }
-  const ok =
-    c !== null &&
-    kinds.includes(c.k as CursorKind) &&
-    typeof c.d === 'string' &&
-    /^[\w~.-]{1,64}$/.test(c.d) &&
-    Number.isInteger(c.o) &&
-    (c.o as number) >= 0 &&
-    (c.t === null || Number.isInteger(c.t));
-  if (!ok) throw new RangeError('invalid cursor');
-  return { k: c!.k as CursorKind, d: c!.d as string, o: c!.o as number, t: c!.t as number | null };
+// the dataset id ends up in a request path: only the shape of an id Apify writes is taken back
+function datasetCursor(raw: string, kinds: readonly CursorKind[]): DatasetCursor {
+  return decodeCursor(raw, kinds, ({ k, d, o, t }) =>
+    typeof d === 'string' &&
+    /^[\w~.-]{1,64}$/.test(d) &&
+    Number.isInteger(o) &&
+    (o as number) >= 0 &&
+    (t === null || Number.isInteger(t))
+      ? { k: k as CursorKind, d, o: o as number, t: t as number | null }
+      : null,
+  );
 }
 
 /** What an actor's error item says: not found, private, nothing to show, or some other failure. */
@@ -260,15 +244,20 @@ const isTikTokVideo = (item: Item): boolean =>
   str(item.id) !== null && isoOf(item.createTimeISO, item.createTime) !== null;
 const isInstagramPost = (item: Item): boolean => str(item.shortCode) !== null && isoOf(item.timestamp) !== null;
 
+/** A scraped account always has its handle, which stands in for an id or a display name the scraper left out. */
+const identity = (platform: 'tiktok' | 'instagram', name: string, id: string | null, displayName: string | null) => ({
+  platform,
+  platform_user_id: id ?? name,
+  handle: name,
+  display_name: displayName ?? name,
+});
+
 function tiktokProfile(author: Item, handle: string): ProfileMetrics {
   const name = (str(author.name) ?? handle).toLowerCase();
   const region = str(author.region);
   const bioLink = typeof author.bioLink === 'string' ? author.bioLink : str(obj(author.bioLink)?.link);
   return {
-    platform: 'tiktok',
-    platform_user_id: str(author.id) ?? name,
-    handle: name,
-    display_name: str(author.nickName) ?? name,
+    ...identity('tiktok', name, str(author.id), str(author.nickName)),
     avatar_url: str(author.avatar) ?? str(author.originalAvatarUrl),
     profile_url: `https://www.tiktok.com/@${name}`,
     bio: str(author.signature),
@@ -324,10 +313,7 @@ function instagramProfile(item: Item, handle: string): ProfileMetrics {
     .filter((part) => part !== '' && part !== 'None')
     .join(', ');
   return {
-    platform: 'instagram',
-    platform_user_id: str(item.id) ?? name,
-    handle: name,
-    display_name: str(item.fullName) ?? name,
+    ...identity('instagram', name, str(item.id), str(item.fullName)),
     avatar_url: str(item.profilePicUrlHD) ?? str(item.profilePicUrl),
     profile_url: `https://www.instagram.com/${name}/`,
     bio: str(item.biography),
@@ -508,14 +494,14 @@ export class ApifyProvider implements PlatformProvider {
       const need = Math.min(MAX_RESULTS, Math.max(opts.limit, opts.total ?? opts.limit));
       if (platform === 'tiktok') {
         if (opts.cursor) {
-          return this.postsFromCursor(decodeCursor(opts.cursor, ['tiktok-posts']), opts.limit, tiktokPost);
+          return this.postsFromCursor(datasetCursor(opts.cursor, ['tiktok-posts']), opts.limit, tiktokPost);
         }
         const dataset = await this.tiktokRun(h, need, opts.limit);
         if (!dataset.items.some(isTikTokVideo)) throw this.tiktokAccountFailure(h, dataset.items);
         return this.firstPostPage(dataset, 'tiktok-posts', opts.limit, tiktokPost);
       }
       if (opts.cursor) {
-        const cursor = decodeCursor(opts.cursor, ['instagram-posts', 'instagram-latest']);
+        const cursor = datasetCursor(opts.cursor, ['instagram-posts', 'instagram-latest']);
         return cursor.k === 'instagram-latest'
           ? this.latestPostsPage(cursor, opts.limit)
           : this.postsFromCursor(cursor, opts.limit, instagramPost);
@@ -544,7 +530,7 @@ export class ApifyProvider implements PlatformProvider {
 
   async getPost(platform: Platform, platformVideoId: string, opts: { url?: string } = {}): Promise<Post> {
     return this.guard(async () => {
-      this.checkPlatform(platform);
+      checkPlatform(platform, APIFY_PLATFORMS, APIFY_SERVES);
       if (platform === 'tiktok') {
         // TikTok resolves a video by its id whatever handle the path names, so a placeholder author finds it when no
         // URL is known; the given URL is preferred as the canonical one
@@ -576,14 +562,14 @@ export class ApifyProvider implements PlatformProvider {
     opts: { limit: number; cursor?: string | null; url?: string },
   ): Promise<{ comments: Comment[]; next_cursor: string | null }> {
     return this.guard(async () => {
-      this.checkPlatform(platform);
+      checkPlatform(platform, APIFY_PLATFORMS, APIFY_SERVES);
       checkLimit(opts.limit);
       const tiktok = platform === 'tiktok';
       const kind = tiktok ? 'tiktok-comments' : 'instagram-comments';
       const map = (item: Item) =>
         tiktok ? tiktokComment(item, platformVideoId) : instagramComment(item, platformVideoId);
       if (opts.cursor) {
-        const page = await this.cursorPage(decodeCursor(opts.cursor, [kind]), opts.limit);
+        const page = await this.cursorPage(datasetCursor(opts.cursor, [kind]), opts.limit);
         return { comments: page.items.map(map).filter(notNull), next_cursor: page.next };
       }
       const url = this.commentsUrl(tiktok, platformVideoId, opts.url);
@@ -613,7 +599,7 @@ export class ApifyProvider implements PlatformProvider {
     opts: { perPost: number },
   ): Promise<Map<string, Comment[]>> {
     return this.guard(async () => {
-      this.checkPlatform(platform);
+      checkPlatform(platform, APIFY_PLATFORMS, APIFY_SERVES);
       const { perPost } = opts;
       checkLimit(perPost);
       const tiktok = platform === 'tiktok';
@@ -666,7 +652,7 @@ export class ApifyProvider implements PlatformProvider {
       const actor = this.options.actors.tiktokFollowers;
       if (actor === undefined) return { accounts: [], next_cursor: null };
       if (opts.cursor) {
-        const page = await this.cursorPage(decodeCursor(opts.cursor, ['tiktok-followers']), opts.limit);
+        const page = await this.cursorPage(datasetCursor(opts.cursor, ['tiktok-followers']), opts.limit);
         return { accounts: page.items.map(follower).filter(notNull), next_cursor: page.next };
       }
       const input = { profiles: [h], maxFollowersPerProfile: opts.limit, maxFollowingPerProfile: 0 };
@@ -1009,14 +995,8 @@ export class ApifyProvider implements PlatformProvider {
     throw apiFailure(res, what);
   }
 
-  private checkPlatform(platform: Platform): void {
-    if (platform !== 'tiktok' && platform !== 'instagram') {
-      throw new RangeError(`the Apify provider reads TikTok and Instagram, not ${String(platform)}`);
-    }
-  }
-
   private accountOf(platform: Platform, handle: string): string {
-    this.checkPlatform(platform);
+    checkPlatform(platform, APIFY_PLATFORMS, APIFY_SERVES);
     return handle.trim().replace(/^@/, '').toLowerCase();
   }
 
@@ -1025,12 +1005,7 @@ export class ApifyProvider implements PlatformProvider {
     try {
       return await work();
     } catch (err) {
-      const token = this.options.token;
-      if (!(err instanceof Error) || token === '' || !err.message.includes(token)) throw err;
-      const message = err.message.split(token).join('[token]');
-      if (err instanceof ProviderError) throw new ProviderError(err.kind, message, err.retryAfterSeconds);
-      if (err instanceof SourceConfigError) throw new SourceConfigError(message);
-      throw new Error(message);
+      throw scrubbed(err, this.options.token, '[token]');
     }
   }
 }

@@ -18,6 +18,7 @@ import {
   type ProfileMetrics,
 } from '../domain/platform';
 import { isYoutubeChannelId } from '../domain/urls';
+import { checkLimit, checkPlatform, count, decodeCursor, encodeCursor, scrubbed } from './adapter-kit';
 import { fetchJson, retryAfterSeconds, type JsonResponse, type Upstream } from './upstream';
 
 /** Quota units per call as the Data API documents them (a list call costs 1 whatever its `part`). */
@@ -145,31 +146,15 @@ interface ChannelRef {
 type PostCursor = { k: 'posts'; h: string; p: string; t: string };
 type CommentCursor = { k: 'comments'; v: string; t: string };
 
-const encodeCursor = (cursor: PostCursor | CommentCursor): string =>
-  Buffer.from(JSON.stringify(cursor)).toString('base64url');
+const isToken = (t: unknown): t is string => typeof t === 'string' && t !== '';
 
-function decodeCursor<K extends 'posts' | 'comments'>(
-  raw: string,
-  kind: K,
-): K extends 'posts' ? PostCursor : CommentCursor {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-  } catch {
-    throw new RangeError('invalid cursor');
-  }
-  const c = value as Record<string, unknown> | null;
-  if (c === null || typeof c !== 'object' || c.k !== kind || typeof c.t !== 'string' || c.t === '') {
-    throw new RangeError('invalid cursor');
-  }
-  if (kind === 'posts' && (typeof c.h !== 'string' || typeof c.p !== 'string')) throw new RangeError('invalid cursor');
-  if (kind === 'comments' && typeof c.v !== 'string') throw new RangeError('invalid cursor');
-  return c as unknown as K extends 'posts' ? PostCursor : CommentCursor;
-}
+const postCursor = (raw: string): PostCursor =>
+  decodeCursor(raw, ['posts'], ({ h, p, t }) =>
+    typeof h === 'string' && typeof p === 'string' && isToken(t) ? { k: 'posts', h, p, t } : null,
+  );
 
-function checkLimit(limit: number): void {
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
-}
+const commentCursor = (raw: string): CommentCursor =>
+  decodeCursor(raw, ['comments'], ({ v, t }) => (typeof v === 'string' && isToken(t) ? { k: 'comments', v, t } : null));
 
 /** Handles arrive normalised; trimming again costs nothing and keeps the cache keyed one way. */
 function handleKey(handle: string): string {
@@ -181,13 +166,6 @@ const profileUrl = (handle: string): string =>
   isYoutubeChannelId(handle)
     ? `https://www.youtube.com/channel/${handle}`
     : `https://www.youtube.com/@${encodeURIComponent(handle)}`;
-
-/** Statistics come as decimal strings; an absent one is a hidden one, never zero. */
-function count(value: string | number | undefined): number | null {
-  if (value === undefined || value === null || value === '') return null;
-  const n = Number(value);
-  return Number.isFinite(n) ? n : null;
-}
 
 function bestThumbnail(thumbnails: ApiThumbnails | undefined): string | null {
   let best: ApiThumbnail | undefined;
@@ -308,7 +286,7 @@ export class YouTubeProvider implements PlatformProvider {
     let playlistId: string;
     let pageToken: string | undefined;
     if (opts.cursor) {
-      const cursor = decodeCursor(opts.cursor, 'posts');
+      const cursor = postCursor(opts.cursor);
       if (cursor.h !== key) throw new RangeError('cursor belongs to another channel');
       playlistId = cursor.p;
       pageToken = cursor.t;
@@ -371,7 +349,7 @@ export class YouTubeProvider implements PlatformProvider {
     checkLimit(opts.limit);
     let pageToken: string | undefined;
     if (opts.cursor) {
-      const cursor = decodeCursor(opts.cursor, 'comments');
+      const cursor = commentCursor(opts.cursor);
       if (cursor.v !== platformVideoId) throw new RangeError('cursor belongs to another video');
       pageToken = cursor.t;
     }
@@ -486,7 +464,8 @@ export class YouTubeProvider implements PlatformProvider {
         throw this.failure(operation, res, reasons);
       });
     } catch (err) {
-      throw this.redacted(err);
+      // whatever failed, the key (it rides in the query string) must not travel on in an error
+      throw scrubbed(err, this.apiKey, '[redacted]');
     }
   }
 
@@ -526,18 +505,10 @@ export class YouTubeProvider implements PlatformProvider {
     if (status === 404) return new ProviderError('deleted', text);
     return new ProviderError('unavailable', text, retryAfter);
   }
-
-  /** Whatever failed, the key (it rides in the query string) must not travel on in an error. */
-  private redacted(err: unknown): unknown {
-    if (!(err instanceof Error) || !`${err.message}\n${err.stack ?? ''}`.includes(this.apiKey)) return err;
-    const message = err.message.split(this.apiKey).join('[redacted]');
-    if (err instanceof ProviderError) return new ProviderError(err.kind, message, err.retryAfterSeconds);
-    return err instanceof SourceConfigError ? new SourceConfigError(message) : new Error(message);
-  }
 }
 
 function only(platform: Platform): void {
-  if (platform !== 'youtube') throw new RangeError(`the YouTube Data API serves YouTube only, not ${platform}`);
+  checkPlatform(platform, ['youtube'], 'the YouTube Data API serves YouTube only');
 }
 
 const channelFilter = (key: string): Record<string, string> =>

@@ -280,6 +280,27 @@ function page<T>(all: T[], maxResults: number, offset: number): { items: T[]; ne
   };
 }
 
+/** One page of a paged list method's answer; a page token is there only when that page is. */
+function pagedList(
+  kind: string,
+  items: unknown[],
+  tokens: { next?: string; prev?: string },
+  totalResults: number,
+  resultsPerPage: number,
+): UpstreamReply {
+  return {
+    status: 200,
+    json: {
+      kind,
+      etag: etag(items),
+      ...(tokens.next ? { nextPageToken: tokens.next } : {}),
+      ...(tokens.prev ? { prevPageToken: tokens.prev } : {}),
+      items,
+      pageInfo: { totalResults, resultsPerPage },
+    },
+  };
+}
+
 function channelsList(world: YouTubeWorld, q: URLSearchParams, parts: Set<string>): UpstreamReply {
   let found: FakeYouTubeChannel[] = [];
   const forHandle = q.get('forHandle');
@@ -360,12 +381,7 @@ function playlistItemsList(
       ...(parts.has('snippet')
         ? {
             snippet: {
-              publishedAt: v.publishedAt,
-              channelId: channel.id,
-              title: v.title,
-              description: v.description,
-              thumbnails: v.thumbnails,
-              channelTitle: channel.title,
+              ...videoSnippet(v, channel),
               playlistId: channel.uploadsPlaylistId,
               position: offset + i,
               resourceId: { kind: 'youtube#video', videoId: v.id },
@@ -380,17 +396,7 @@ function playlistItemsList(
     resource.etag = etag(resource);
     return resource;
   });
-  return {
-    status: 200,
-    json: {
-      kind: 'youtube#playlistItemListResponse',
-      etag: etag(resources),
-      ...(next ? { nextPageToken: next } : {}),
-      ...(prev ? { prevPageToken: prev } : {}),
-      items: resources,
-      pageInfo: { totalResults: channel.videos.length, resultsPerPage: maxResults },
-    },
-  };
+  return pagedList('youtube#playlistItemListResponse', resources, { next, prev }, channel.videos.length, maxResults);
 }
 
 function videosList(world: YouTubeWorld, q: URLSearchParams, parts: Set<string>): UpstreamReply {
@@ -413,6 +419,16 @@ function videosList(world: YouTubeWorld, q: URLSearchParams, parts: Set<string>)
   };
 }
 
+/** The snippet fields a playlist item copies from its video, as the API does. */
+const videoSnippet = (v: FakeYouTubeVideo, channel: FakeYouTubeChannel) => ({
+  publishedAt: v.publishedAt,
+  channelId: channel.id,
+  title: v.title,
+  description: v.description,
+  thumbnails: v.thumbnails,
+  channelTitle: channel.title,
+});
+
 function videoResource(v: FakeYouTubeVideo, channel: FakeYouTubeChannel, parts: Set<string>) {
   const resource = {
     kind: 'youtube#video',
@@ -421,12 +437,7 @@ function videoResource(v: FakeYouTubeVideo, channel: FakeYouTubeChannel, parts: 
     ...(parts.has('snippet')
       ? {
           snippet: {
-            publishedAt: v.publishedAt,
-            channelId: channel.id,
-            title: v.title,
-            description: v.description,
-            thumbnails: v.thumbnails,
-            channelTitle: channel.title,
+            ...videoSnippet(v, channel),
             ...(v.tags && v.tags.length > 0 ? { tags: v.tags } : {}),
             categoryId: '22',
             liveBroadcastContent: 'none',
@@ -539,16 +550,7 @@ function commentThreadsList(
     thread.etag = etag(thread);
     return thread;
   });
-  return {
-    status: 200,
-    json: {
-      kind: 'youtube#commentThreadListResponse',
-      etag: etag(resources),
-      ...(next ? { nextPageToken: next } : {}),
-      pageInfo: { totalResults: resources.length, resultsPerPage: maxResults },
-      items: resources,
-    },
-  };
+  return pagedList('youtube#commentThreadListResponse', resources, { next }, resources.length, maxResults);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
