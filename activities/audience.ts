@@ -14,7 +14,8 @@ import {
 import type { AudienceAccount, Platform, PlatformProvider } from '../domain/platform';
 import { commentsOfPosts } from '../providers/comments';
 import { providerFailure } from './creators';
-import { markJob, whileHeartbeating, type PaidJobRef } from './jobs';
+import { whileHeartbeating } from './heartbeat';
+import { markJob, type PaidJobRef } from './jobs';
 
 export type AudienceOutcome =
   { kind: 'snapshot'; snapshot: AudienceSnapshotData } | { kind: 'insufficient_sample'; message: string };

@@ -32,6 +32,8 @@ import {
 } from '../domain/snapshots';
 import type { RegistrationResult } from '../workflows/messages';
 import { commentsOfPosts } from '../providers/comments';
+import { inRetriedTransaction, withDatabase } from './database-retry';
+import { heartbeating } from './heartbeat';
 import { captureAndRecordCycle, registerTracked } from './tracking';
 
 /** Recent posts re-read on every cycle (the shallow refresh); deeper history comes from post collection. */
@@ -193,7 +195,7 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
      * Reads the profile and the most recent posts, upserts the posts, refreshes the profile fields and returns the
      * cycle's snapshot with deltas against the previous one. The snapshot itself is stored when the cycle completes.
      */
-    async collectCreatorMetrics(input: CreatorCycleInput): Promise<CreatorSnapshot> {
+    collectCreatorMetrics: heartbeating(async (input: CreatorCycleInput): Promise<CreatorSnapshot> => {
       let profile;
       let page;
       try {
@@ -202,7 +204,7 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
       } catch (err) {
         throw providerFailure(err);
       }
-      return inTransaction(pool, async (client) => {
+      return inRetriedTransaction(pool, async (client) => {
         await upsertPosts(client, input.id, page.posts);
         const counted = await client.query<{ views: number | null }>(
           'SELECT views FROM creator_posts WHERE tracking_account_id = $1',
@@ -249,59 +251,67 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
         );
         return { ...metrics, ...creatorDeltas(prev, metrics), snapshot_at: input.cycleAt };
       });
-    },
+    }),
 
     /** Writes the cycle's report from the stored snapshots and posts and a sample of recent comments. */
-    async generateCreatorReport(
-      input: CreatorCycleInput & { snapshot: CreatorSnapshot },
-    ): Promise<{ reportId: string }> {
-      const done = await cycleReportId(pool, CREATOR_TABLES, input.id, input.cycle);
-      if (done) return { reportId: done };
-      const creator = await creatorById(pool, input.id);
-      const posts = await creatorPosts(pool, input.id, REPORT_POSTS);
-      const snapshots = await pool.query<SnapshotRow>(
-        `SELECT * FROM creator_snapshots WHERE tracking_account_id = $1 ORDER BY snapshot_at DESC LIMIT 60`,
-        [input.id],
-      );
-      const comments: Comment[] = [];
-      const mostViewed = [...posts].sort((a, b) => (b.views ?? 0) - (a.views ?? 0)).slice(0, REPORT_COMMENT_POSTS);
-      const prior = await latestTrackedReport(pool, CREATOR_TABLES, input.id);
-      let report;
-      try {
-        const byPost = await commentsOfPosts(provider, input.platform, mostViewed, REPORT_COMMENTS_PER_POST);
-        for (const post of mostViewed) comments.push(...(byPost.get(post.platform_video_id) ?? []));
-        // the model's own failures (timeout, 429, refused key) are typed like a platform's
-        report = await reportGenerator.generate({
-          profile: {
-            platform: input.platform,
-            handle: input.handle,
-            display_name: creator.display_name ?? input.handle,
-            followers: input.snapshot.followers,
-            subscribers: input.snapshot.subscribers,
-            category: creator.category,
-          },
-          snapshots: [
-            ...snapshots.rows.reverse(),
-            { ...input.snapshot, snapshot_at: new Date(input.snapshot.snapshot_at) },
-          ],
-          posts,
-          comments,
-          prior: prior
-            ? { analysis: prior.analysis as CreatorAnalysis, created_at: prior.created_at.toISOString() }
-            : null,
-          now: new Date(input.cycleAt),
-        });
-      } catch (err) {
-        throw providerFailure(err);
-      }
-      const reportId = await storeCycleReport(pool, CREATOR_TABLES, {
-        id: input.id,
-        cycle: input.cycle,
-        ...report,
-        createdAt: input.cycleAt,
-      });
-      return { reportId };
-    },
+    generateCreatorReport: heartbeating(
+      async (input: CreatorCycleInput & { snapshot: CreatorSnapshot }): Promise<{ reportId: string }> => {
+        const done = await withDatabase(() => cycleReportId(pool, CREATOR_TABLES, input.id, input.cycle));
+        if (done) return { reportId: done };
+        // read before the paid calls below, and waited for separately, so an outage never repeats those calls
+        const [creator, posts, snapshots, prior] = await withDatabase(() =>
+          Promise.all([
+            creatorById(pool, input.id),
+            creatorPosts(pool, input.id, REPORT_POSTS),
+            pool.query<SnapshotRow>(
+              `SELECT * FROM creator_snapshots WHERE tracking_account_id = $1 ORDER BY snapshot_at DESC LIMIT 60`,
+              [input.id],
+            ),
+            latestTrackedReport(pool, CREATOR_TABLES, input.id),
+          ]),
+        );
+        const comments: Comment[] = [];
+        const mostViewed = [...posts].sort((a, b) => (b.views ?? 0) - (a.views ?? 0)).slice(0, REPORT_COMMENT_POSTS);
+        let report;
+        try {
+          const byPost = await commentsOfPosts(provider, input.platform, mostViewed, REPORT_COMMENTS_PER_POST);
+          for (const post of mostViewed) comments.push(...(byPost.get(post.platform_video_id) ?? []));
+          // the model's own failures (timeout, 429, refused key) are typed like a platform's
+          report = await reportGenerator.generate({
+            profile: {
+              platform: input.platform,
+              handle: input.handle,
+              display_name: creator.display_name ?? input.handle,
+              followers: input.snapshot.followers,
+              subscribers: input.snapshot.subscribers,
+              category: creator.category,
+            },
+            snapshots: [
+              ...snapshots.rows.reverse(),
+              { ...input.snapshot, snapshot_at: new Date(input.snapshot.snapshot_at) },
+            ],
+            posts,
+            comments,
+            prior: prior
+              ? { analysis: prior.analysis as CreatorAnalysis, created_at: prior.created_at.toISOString() }
+              : null,
+            now: new Date(input.cycleAt),
+          });
+        } catch (err) {
+          throw providerFailure(err);
+        }
+        const written = report;
+        const reportId = await withDatabase(() =>
+          storeCycleReport(pool, CREATOR_TABLES, {
+            id: input.id,
+            cycle: input.cycle,
+            ...written,
+            createdAt: input.cycleAt,
+          }),
+        );
+        return { reportId };
+      },
+    ),
 
     /** Flags posts above 3× the creator's median views, each video once, with its event, in one transaction. */
     async detectCreatorOutliers(input: CreatorCycleInput): Promise<{ detected: number }> {

@@ -5,6 +5,8 @@ import { jobById, type PaidJobKind } from '../db/jobs';
 import { inTransaction } from '../db/transaction';
 import type { Platform, PlatformProvider } from '../domain/platform';
 import { providerFailure, upsertPosts } from './creators';
+import { inRetriedTransaction } from './database-retry';
+import { whileHeartbeating } from './heartbeat';
 import type { JobReservation } from '../workflows/messages';
 
 const UNIQUE_VIOLATION = '23505';
@@ -77,20 +79,6 @@ async function refundUnlessCaptured(client: PoolClient, reservationKey: string, 
   ]);
   if (settled.rows[0]?.kind === 'capture') return 'captured' as const;
   return (await refund(client, reservationKey, refundKey, what)).settled;
-}
-
-/** How often a long platform activity heartbeats, well inside the workflows' 10-second heartbeat timeout. */
-const HEARTBEAT_EVERY_MS = 2_000;
-
-/** Runs `work`, heartbeating `details()` on an interval meanwhile, so one slow provider call is not a timeout. */
-export async function whileHeartbeating<T>(details: () => unknown, work: () => Promise<T>): Promise<T> {
-  const ctx = Context.current();
-  const timer = setInterval(() => ctx.heartbeat(details()), HEARTBEAT_EVERY_MS);
-  try {
-    return await work();
-  } finally {
-    clearInterval(timer);
-  }
 }
 
 /** A job row's first seven columns: id, kind, team, creator, depth, max videos, credits reserved. */
@@ -240,7 +228,8 @@ export function createJobActivities({ pool, provider }: { pool: Pool; provider: 
               throw providerFailure(err);
             }
             const collected = progress.collected + page.posts.length;
-            await inTransaction(pool, async (client) => {
+            // heartbeats go on while this waits for the database: the wait is not a dead worker
+            await inRetriedTransaction(pool, async (client) => {
               await upsertPosts(client, input.creatorId, page.posts);
               await client.query(
                 'UPDATE paid_jobs SET videos_collected = GREATEST(videos_collected, $2) WHERE id = $1',

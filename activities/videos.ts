@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { recordEvent } from '../db/events';
 import { cycleReportId, storeCycleReport } from '../db/tracked';
 import {
@@ -11,7 +11,7 @@ import {
 } from '../db/videos';
 import { inTransaction } from '../db/transaction';
 import { median } from '../domain/outliers';
-import type { Platform, PlatformProvider } from '../domain/platform';
+import type { Platform, PlatformProvider, Post } from '../domain/platform';
 import { growthSummary, videoDeltas, type VideoDeltas, type VideoMetrics } from '../domain/snapshots';
 import {
   trajectoryFlags,
@@ -23,6 +23,8 @@ import {
 import type { VideoReportGenerator } from '../domain/video-report';
 import type { RegistrationResult } from '../workflows/messages';
 import { providerFailure } from './creators';
+import { inRetriedTransaction, withDatabase } from './database-retry';
+import { heartbeating } from './heartbeat';
 import { captureAndRecordCycle, registerTracked } from './tracking';
 
 const REPORT_COMMENTS = 50;
@@ -75,8 +77,8 @@ export interface VideoActivityDeps {
   videoReportGenerator: VideoReportGenerator;
 }
 
-async function storedSeries(pool: Pool, id: string, beforeCycle: number): Promise<VideoSnapshotRow[]> {
-  const result = await pool.query<VideoSnapshotRow>(
+async function storedSeries(db: Pool | PoolClient, id: string, beforeCycle: number): Promise<VideoSnapshotRow[]> {
+  const result = await db.query<VideoSnapshotRow>(
     `SELECT * FROM (SELECT * FROM video_snapshots WHERE tracking_video_id = $1 AND cycle < $2
        ORDER BY cycle DESC LIMIT $3) recent ORDER BY cycle`,
     [id, beforeCycle, TRAJECTORY_SNAPSHOTS],
@@ -125,19 +127,22 @@ export function createVideoActivities({ pool, provider, videoReportGenerator }: 
     },
 
     /** Reads the video's metrics, refreshes its details and returns the snapshot with deltas and its trajectory. */
-    async collectVideoMetrics(input: VideoCycleInput): Promise<VideoCycleMetrics> {
-      const { url } = await videoById(pool, input.id);
-      let post;
+    collectVideoMetrics: heartbeating(async (input: VideoCycleInput): Promise<VideoCycleMetrics> => {
+      const { url } = await withDatabase(() => videoById(pool, input.id));
+      let post: Post;
       try {
         post = await provider.getPost(input.platform, input.platformVideoId, { url });
       } catch (err) {
         throw providerFailure(err);
       }
-      await pool.query(
-        `UPDATE tracked_videos SET title = $2, description = $3, thumbnail_url = $4, published_at = $5,
-           duration_seconds = $6, updated_at = now() WHERE id = $1`,
-        [input.id, post.title, post.description, post.thumbnail_url, post.published_at, post.duration_seconds],
-      );
+      const series = await inRetriedTransaction(pool, async (client) => {
+        await client.query(
+          `UPDATE tracked_videos SET title = $2, description = $3, thumbnail_url = $4, published_at = $5,
+             duration_seconds = $6, updated_at = now() WHERE id = $1`,
+          [input.id, post.title, post.description, post.thumbnail_url, post.published_at, post.duration_seconds],
+        );
+        return storedSeries(client, input.id, input.cycle);
+      });
       const metrics: VideoMetrics = {
         views: post.views,
         likes: post.likes,
@@ -145,7 +150,6 @@ export function createVideoActivities({ pool, provider, videoReportGenerator }: 
         shares: post.shares,
         bookmarks: post.bookmarks,
       };
-      const series = await storedSeries(pool, input.id, input.cycle);
       const previous = series[series.length - 1] ?? null;
       const snapshot: VideoSnapshot = { ...metrics, ...videoDeltas(previous, metrics), snapshot_at: input.cycleAt };
       const { metrics: trajectory } = videoTrajectory(
@@ -156,61 +160,69 @@ export function createVideoActivities({ pool, provider, videoReportGenerator }: 
         { publishedAt: post.published_at, now: new Date(input.cycleAt) },
       );
       return { snapshot, trajectory, flags: trajectoryFlags(trajectory) };
-    },
+    }),
 
     /** Writes the cycle's video report from its snapshots, recent comments and the creator's median views. */
-    async generateVideoReport(input: VideoCycleInput & { snapshot: VideoSnapshot }): Promise<{ reportId: string }> {
-      const done = await cycleReportId(pool, VIDEO_TABLES, input.id, input.cycle);
-      if (done) return { reportId: done };
-      const video = await videoById(pool, input.id);
-      let comments;
-      try {
-        comments = await provider.listComments(input.platform, input.platformVideoId, {
-          limit: REPORT_COMMENTS,
-          url: video.url,
+    generateVideoReport: heartbeating(
+      async (input: VideoCycleInput & { snapshot: VideoSnapshot }): Promise<{ reportId: string }> => {
+        const done = await withDatabase(() => cycleReportId(pool, VIDEO_TABLES, input.id, input.cycle));
+        if (done) return { reportId: done };
+        // everything stored is read before the paid calls below, so an outage never repeats those calls
+        const { video, creatorViews, series } = await withDatabase(async () => {
+          const video = await videoById(pool, input.id);
+          const creatorViews = video.tracking_account_id
+            ? await pool.query<{ views: number }>(
+                'SELECT views FROM creator_posts WHERE tracking_account_id = $1 AND views IS NOT NULL',
+                [video.tracking_account_id],
+              )
+            : undefined;
+          return { video, creatorViews, series: await storedSeries(pool, input.id, input.cycle) };
         });
-      } catch (err) {
-        throw providerFailure(err);
-      }
-      const creatorViews = video.tracking_account_id
-        ? await pool.query<{ views: number }>(
-            'SELECT views FROM creator_posts WHERE tracking_account_id = $1 AND views IS NOT NULL',
-            [video.tracking_account_id],
-          )
-        : undefined;
-      const series = await storedSeries(pool, input.id, input.cycle);
-      const s = input.snapshot;
-      let report;
-      try {
-        report = await videoReportGenerator.generate({
-          video: {
-            platform: input.platform,
-            title: video.title,
-            published_at: video.published_at,
-            duration_seconds: video.duration_seconds,
-            views: s.views,
-            likes: s.likes,
-            comments: s.comments,
-            shares: s.shares,
-            bookmarks: s.bookmarks,
-          },
-          snapshots: [...series, s],
-          comments: comments.comments.map((c) => ({ text: c.text, likes: c.likes })),
-          creatorMedianViews: creatorViews ? median(creatorViews.rows.map((r) => r.views)) : null,
-          now: new Date(input.cycleAt),
-        });
-      } catch (err) {
-        // the model's own failures (timeout, 429, refused key) are typed like a platform's
-        throw providerFailure(err);
-      }
-      const reportId = await storeCycleReport(pool, VIDEO_TABLES, {
-        id: input.id,
-        cycle: input.cycle,
-        ...report,
-        createdAt: input.cycleAt,
-      });
-      return { reportId };
-    },
+        let comments;
+        try {
+          comments = await provider.listComments(input.platform, input.platformVideoId, {
+            limit: REPORT_COMMENTS,
+            url: video.url,
+          });
+        } catch (err) {
+          throw providerFailure(err);
+        }
+        const s = input.snapshot;
+        let report;
+        try {
+          report = await videoReportGenerator.generate({
+            video: {
+              platform: input.platform,
+              title: video.title,
+              published_at: video.published_at,
+              duration_seconds: video.duration_seconds,
+              views: s.views,
+              likes: s.likes,
+              comments: s.comments,
+              shares: s.shares,
+              bookmarks: s.bookmarks,
+            },
+            snapshots: [...series, s],
+            comments: comments.comments.map((c) => ({ text: c.text, likes: c.likes })),
+            creatorMedianViews: creatorViews ? median(creatorViews.rows.map((r) => r.views)) : null,
+            now: new Date(input.cycleAt),
+          });
+        } catch (err) {
+          // the model's own failures (timeout, 429, refused key) are typed like a platform's
+          throw providerFailure(err);
+        }
+        const written = report;
+        const reportId = await withDatabase(() =>
+          storeCycleReport(pool, VIDEO_TABLES, {
+            id: input.id,
+            cycle: input.cycle,
+            ...written,
+            createdAt: input.cycleAt,
+          }),
+        );
+        return { reportId };
+      },
+    ),
 
     /**
      * Captures and records the cycle in one transaction: the snapshot, the read model (metrics, trajectory, schedule),

@@ -7,5 +7,9 @@ export function createPool(databaseUrl: string, max = 10): Pool {
   const pool = new Pool({ connectionString: databaseUrl, max, application_name: 'creator-tracker' });
   // an idle client losing its server (restart, failover) must not crash the process; the next query reconnects
   pool.on('error', () => undefined);
+  // the pool listens only while a client is idle: a checked-out client losing its server (57P01 on pg_ctl stop) emits
+  // 'error' too, and with no listener that kills the process. Its in-flight query rejects on its own, and the pool
+  // discards a client that errored when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }

@@ -1,17 +1,25 @@
 import type { Pool, PoolClient } from 'pg';
+import { isConnectionError } from './availability';
 
 /** Runs `work` in one transaction: committed when it returns, rolled back when it throws. */
 export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // a pool made elsewhere may not listen on checked-out clients; a lost connection must reject, not crash
+  const ignore = () => undefined;
+  client.on('error', ignore);
+  let broken: Error | undefined;
   try {
     await client.query('BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
     return result;
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    if (isConnectionError(err)) broken = err instanceof Error ? err : new Error(String(err));
+    else await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
-    client.release();
+    client.removeListener('error', ignore);
+    // a connection that failed goes away rather than back to the pool
+    client.release(broken);
   }
 }

@@ -195,28 +195,47 @@ export interface QueuedEvent {
   video_creator_id: string | null;
 }
 
-/** Claims up to `limit` queued events, locking them for this transaction; other relays skip them. */
+/**
+ * Claims up to `limit` queued events that no relay holds, leasing them for `leaseMs`: other relays skip them until
+ * the lease runs out. One statement, committed at once, so no transaction stays open while the relay calls Temporal.
+ */
 export async function claimQueuedEvents(
-  client: PoolClient,
+  db: Queryable,
   limit: number,
+  leaseMs: number,
   teamIds?: readonly string[],
 ): Promise<QueuedEvent[]> {
-  const result = await client.query<QueuedEvent>(
-    `SELECT e.id, e.team_id, e.type, e.resource_type, e.resource_id, e.created_at,
+  const result = await db.query<QueuedEvent>(
+    `WITH free AS (
+       SELECT event_id FROM webhook_event_queue
+        WHERE ($2::uuid[] IS NULL OR team_id = ANY($2::uuid[])) AND (claimed_until IS NULL OR claimed_until < now())
+        ORDER BY queued_at, event_id
+        LIMIT $1
+        FOR UPDATE SKIP LOCKED
+     ), claimed AS (
+       UPDATE webhook_event_queue q SET claimed_until = now() + $3 * interval '1 millisecond'
+         FROM free WHERE q.event_id = free.event_id
+       RETURNING q.event_id, q.queued_at
+     )
+     SELECT e.id, e.team_id, e.type, e.resource_type, e.resource_id, e.created_at,
             (SELECT v.tracking_account_id FROM tracked_videos v
               WHERE e.resource_type = 'video' AND v.id = e.resource_id) AS video_creator_id
-       FROM webhook_event_queue q JOIN events e ON e.id = q.event_id
-      WHERE $2::uuid[] IS NULL OR q.team_id = ANY($2::uuid[])
-      ORDER BY q.queued_at, q.event_id
-      LIMIT $1
-      FOR UPDATE OF q SKIP LOCKED`,
-    [limit, teamIds ? [...teamIds] : null],
+       FROM claimed c JOIN events e ON e.id = c.event_id
+      ORDER BY c.queued_at, c.event_id`,
+    [limit, teamIds ? [...teamIds] : null, leaseMs],
   );
   return result.rows;
 }
 
-export async function dequeueEvents(client: PoolClient, eventIds: readonly string[]): Promise<void> {
-  await client.query('DELETE FROM webhook_event_queue WHERE event_id = ANY($1::uuid[])', [[...eventIds]]);
+/** Gives claimed events back at once (a pass that failed), so the next pass need not wait for the lease. */
+export async function releaseQueuedEvents(db: Queryable, eventIds: readonly string[]): Promise<void> {
+  await db.query('UPDATE webhook_event_queue SET claimed_until = NULL WHERE event_id = ANY($1::uuid[])', [
+    [...eventIds],
+  ]);
+}
+
+export async function dequeueEvents(db: Queryable, eventIds: readonly string[]): Promise<void> {
+  await db.query('DELETE FROM webhook_event_queue WHERE event_id = ANY($1::uuid[])', [[...eventIds]]);
 }
 
 /** Enabled, live subscriptions of the given teams: the candidates the relay matches events against. */

@@ -27,7 +27,7 @@ import { hash32, mix32, rngFor, rngFromInts, type Rng } from './prng';
  * instance has served, so audience analysis can be checked against it.
  */
 
-export type PermanentFaultKind = 'private' | 'deleted' | 'blocked' | 'empty' | 'silent';
+export type PermanentFaultKind = 'private' | 'deleted' | 'blocked' | 'empty' | 'no_posts' | 'silent';
 
 /**
  * A fault injected for one handle or one platform video id.
@@ -37,13 +37,19 @@ export type PermanentFaultKind = 'private' | 'deleted' | 'blocked' | 'empty' | '
  * - `unavailable` throws `ProviderError('unavailable')`.
  *
  * Permanent, per call:
- * | kind    | getProfile                 | listPosts          | getPost       | listComments | listFollowers (TikTok) |
- * | ------- | -------------------------- | ------------------ | ------------- | ------------ | ---------------------- |
- * | private | works (public counters)    | throws             | throws        | throws       | throws                 |
- * | deleted | throws                     | throws             | throws        | throws       | throws                 |
- * | blocked | throws                     | throws             | throws        | throws       | throws                 |
- * | empty   | works, 0 videos            | empty page         | works         | empty page   | empty page             |
- * | silent  | works                      | works, 0 comments  | 0 comments    | empty page   | empty page             |
+ * | kind     | getProfile              | listPosts          | getPost       | listComments | listFollowers (TikTok) |
+ * | -------- | ----------------------- | ------------------ | ------------- | ------------ | ---------------------- |
+ * | private  | works (public counters) | throws             | throws        | throws       | throws                 |
+ * | deleted  | throws                  | throws             | throws        | throws       | throws                 |
+ * | blocked  | throws                  | throws             | throws        | throws       | throws                 |
+ * | empty    | works, 0 videos         | empty page         | works         | empty page   | empty page             |
+ * | no_posts | works, 0 videos         | throws `empty`     | works         | empty page   | empty page             |
+ * | silent   | works                   | works, 0 comments  | 0 comments    | empty page   | empty page             |
+ *
+ * `empty` and `no_posts` are the same account with nothing posted; they differ in how the source reports it. `empty`
+ * answers with an empty page, as most sources do, so a cycle succeeds with zero posts; `no_posts` refuses the listing,
+ * as a source that treats "no posts" as an error does, so a cycle fails with the `empty` outcome (permanent: refunded,
+ * not retried). Reserved handle `noposts_…`.
  *
  * `silent` is a creator nobody engages with: posts and views as usual, but no comments and no visible followers. As a
  * reserved handle (`silent_…`) its profile always declares a country, a language and a bio, so audience analysis has
@@ -64,6 +70,7 @@ export const RESERVED_HANDLE_PREFIXES: Readonly<Record<string, PermanentFaultKin
   deleted_: 'deleted',
   blocked_: 'blocked',
   empty_: 'empty',
+  noposts_: 'no_posts',
   silent_: 'silent',
 };
 
@@ -812,7 +819,7 @@ export class SimulatedProvider implements PlatformProvider {
     let videos = 0;
     let likes = 0;
     let views = 0;
-    if (kind !== 'empty') {
+    if (kind !== 'empty' && kind !== 'no_posts') {
       for (const slot of this.slotsUpTo(c, nowMs)) {
         const identity = identityOf(slot.seconds, slot.payload, slot.seconds * SECOND);
         const m = metricsAt(this.postNumbers(platform, identity), nowMs);
@@ -847,6 +854,9 @@ export class SimulatedProvider implements PlatformProvider {
     const c = this.creator(platform, key);
     if (kind === 'deleted' || kind === 'blocked' || kind === 'private') throw this.accountError(kind, c);
     if (kind === 'empty') return { posts: [], next_cursor: null };
+    if (kind === 'no_posts') {
+      throw new ProviderError('empty', `${PLATFORM_MODELS[platform].name} account @${c.key} has no posts`);
+    }
 
     const nowMs = this.now().getTime();
     const want = opts.limit + 1;
@@ -914,7 +924,7 @@ export class SimulatedProvider implements PlatformProvider {
     if (kind === 'deleted' || kind === 'blocked' || kind === 'private') throw this.postError(kind, platform);
     const nowMs = this.now().getTime();
     const identity = this.decodePost(platform, platformVideoId, nowMs);
-    if (kind === 'empty' || kind === 'silent') return { comments: [], next_cursor: null };
+    if (kind === 'empty' || kind === 'no_posts' || kind === 'silent') return { comments: [], next_cursor: null };
 
     const numbers = this.postNumbers(platform, identity);
     const total = metricsAt(numbers, nowMs).comments;
@@ -952,7 +962,7 @@ export class SimulatedProvider implements PlatformProvider {
     const kind = await this.gate(platform, [key], reservedKind(key));
     const c = this.creator(platform, key);
     if (kind === 'deleted' || kind === 'blocked' || kind === 'private') throw this.accountError(kind, c);
-    if (kind === 'empty' || kind === 'silent') return { accounts: [], next_cursor: null };
+    if (kind === 'empty' || kind === 'no_posts' || kind === 'silent') return { accounts: [], next_cursor: null };
 
     const total = this.followersAt(c, this.now().getTime());
     const oldest = max(0, total - MAX_FOLLOWER_LIST);
@@ -1069,7 +1079,8 @@ export class SimulatedProvider implements PlatformProvider {
   private buildCreator(platform: Platform, key: string): Creator {
     const r = rngFor(this.seed, 'creator', platform, key);
     const model = PLATFORM_MODELS[platform];
-    const reserved = reservedKind(key);
+    // a no_posts account is built like an empty one: only how listPosts answers tells them apart
+    const reserved = reservedKind(key) === 'no_posts' ? 'empty' : reservedKind(key);
 
     // log10 followers: median ~40k, a long tail into the millions and plenty of small accounts
     const logFollowers = reserved === 'empty' ? r.range(2, 2.7) : clamp(4.6 + 1.15 * r.normal(), 2.2, 8.25);

@@ -8,6 +8,7 @@ import {
   deliveryWorkflowId,
   dequeueEvents,
   insertDeliveries,
+  releaseQueuedEvents,
   scopeOf,
   type NewDelivery,
 } from '../db/webhooks';
@@ -24,6 +25,8 @@ export interface OutboxRelayOptions {
   /** how often to look for queued events when no notification arrives */
   sweepIntervalMs?: number;
   batchSize?: number;
+  /** how long a claimed event is left to the relay that claimed it before another may take it over */
+  claimLeaseMs?: number;
   /**
    * Relay only these teams' events. Tests share one database between suites, each with its own task queue; a relay
    * there must leave other suites' events alone. Unset in production: every relay serves every team.
@@ -34,10 +37,11 @@ export interface OutboxRelayOptions {
 
 /**
  * Moves outbox events to webhook deliveries. Each queued event (queued by a trigger in the transaction that wrote it)
- * is claimed with FOR UPDATE SKIP LOCKED, so relays in several workers share the work; each matching subscription
+ * is claimed with a lease (`claimed_until`, set with FOR UPDATE SKIP LOCKED in one short statement), so relays in
+ * several workers share the work and no transaction stays open across calls to Temporal. Each matching subscription
  * gets a delivery row (id derived from event and subscription) and the workflow `delivery:<id>`, started with
- * REJECT_DUPLICATE; then the queue row is deleted in the claiming transaction. Every step is safe to repeat, so a
- * crash anywhere leaves the event queued and the next pass finishes it without delivering anything twice.
+ * REJECT_DUPLICATE; then the queue row is deleted. Every step is safe to repeat, so a crash anywhere leaves the event
+ * queued, and once its lease runs out the next pass finishes it without delivering anything twice.
  * Wakes on LISTEN/NOTIFY for low latency and sweeps on a timer for anything a lost notification missed.
  */
 export class OutboxRelay {
@@ -48,11 +52,13 @@ export class OutboxRelay {
   private stopped = true;
   private readonly sweepIntervalMs: number;
   private readonly batchSize: number;
+  private readonly claimLeaseMs: number;
   private readonly log: (message: string, err?: unknown) => void;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.sweepIntervalMs = options.sweepIntervalMs ?? 5_000;
     this.batchSize = options.batchSize ?? 100;
+    this.claimLeaseMs = options.claimLeaseMs ?? 60_000;
     this.log = options.log ?? ((message, err) => console.error(message, err ?? ''));
   }
 
@@ -135,53 +141,48 @@ export class OutboxRelay {
 
   private async relayBatch(): Promise<number> {
     const { pool } = this.options;
-    const client = await pool.connect();
+    const events = await claimQueuedEvents(pool, this.batchSize, this.claimLeaseMs, this.options.teamIds?.());
+    if (events.length === 0) return 0;
+    const eventIds = events.map((e) => e.id);
     try {
-      await client.query('BEGIN');
-      const events = await claimQueuedEvents(client, this.batchSize, this.options.teamIds?.());
-      if (events.length > 0) {
-        const subscriptions = await activeSubscriptions(client, [...new Set(events.map((e) => e.team_id))]);
-        const deliveries: NewDelivery[] = [];
-        for (const event of events) {
-          const ref = {
-            teamId: event.team_id,
-            type: event.type,
-            resourceType: event.resource_type,
-            resourceId: event.resource_id,
-            createdAt: event.created_at,
-            videoCreatorId: event.video_creator_id,
+      const subscriptions = await activeSubscriptions(pool, [...new Set(events.map((e) => e.team_id))]);
+      const deliveries: NewDelivery[] = [];
+      for (const event of events) {
+        const ref = {
+          teamId: event.team_id,
+          type: event.type,
+          resourceType: event.resource_type,
+          resourceId: event.resource_id,
+          createdAt: event.created_at,
+          videoCreatorId: event.video_creator_id,
+        };
+        for (const sub of subscriptions) {
+          const filter = {
+            teamId: sub.team_id,
+            enabledEvents: sub.enabled_events,
+            scope: scopeOf(sub),
+            createdAt: sub.created_at,
           };
-          for (const sub of subscriptions) {
-            const filter = {
-              teamId: sub.team_id,
-              enabledEvents: sub.enabled_events,
-              scope: scopeOf(sub),
-              createdAt: sub.created_at,
-            };
-            if (!subscriptionMatches(filter, ref)) continue;
-            deliveries.push({
-              id: deliveryId(event.id, sub.id),
-              subscriptionId: sub.id,
-              teamId: event.team_id,
-              eventId: event.id,
-              eventType: event.type,
-            });
-          }
+          if (!subscriptionMatches(filter, ref)) continue;
+          deliveries.push({
+            id: deliveryId(event.id, sub.id),
+            subscriptionId: sub.id,
+            teamId: event.team_id,
+            eventId: event.id,
+            eventType: event.type,
+          });
         }
-        // committed at once (outside the claim), so each workflow finds its row; repeats insert nothing
-        await insertDeliveries(pool, deliveries);
-        const eventIds = events.map((e) => e.id);
-        for (const delivery of await deliveriesOfEvents(pool, eventIds)) await this.startDelivery(delivery);
-        await dequeueEvents(client, eventIds);
       }
-      await client.query('COMMIT');
-      return events.length;
+      // committed before any workflow starts, so each workflow finds its row; repeats insert nothing
+      await insertDeliveries(pool, deliveries);
+      for (const delivery of await deliveriesOfEvents(pool, eventIds)) await this.startDelivery(delivery);
+      await dequeueEvents(pool, eventIds);
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      // when the database itself is gone this fails too, and the lease running out hands the events back instead
+      await releaseQueuedEvents(pool, eventIds).catch(() => undefined);
       throw err;
-    } finally {
-      client.release();
     }
+    return events.length;
   }
 
   private async startDelivery(delivery: { id: string; event_type: string; url: string }): Promise<void> {

@@ -15,8 +15,13 @@ export const platformRetry = {
 };
 
 /** Steps that read the platform (an Apify actor run can take a minute): a few retries, then the typed reason. */
-// 10 minutes: PLATFORM_ACTIVITY_SECONDS in domain/config.ts, which refuses source timeouts that cannot fit in it
-export const platform = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', retry: platformRetry });
+// 10 minutes: PLATFORM_ACTIVITY_SECONDS in domain/config.ts, which refuses source timeouts that cannot fit in it. The
+// activities heartbeat, so a worker lost mid-step is noticed in 10 seconds rather than at the end of those 10 minutes.
+export const platform = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '10 seconds',
+  retry: platformRetry,
+});
 
 /** Bookkeeping in Postgres: idempotent, so retried until the database answers (an outage must not fail a cycle). */
 export const bookkeepingOptions = {

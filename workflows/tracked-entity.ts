@@ -14,6 +14,7 @@ import {
 import { bookkeeping } from './activity-options';
 import { cadenceLabel, cadenceMs, isTrackingCadence, nextRunAt } from '../domain/cadence';
 import { ADAPTIVE_BOUNDS } from '../domain/trajectory';
+import { PROVIDER_FAILURES } from '../domain/platform';
 import { CYCLE_COST } from '../domain/costs';
 import { ScrapeCadenceAttr, TrackingStatusAttr, trackingSearchAttributes } from '../domain/search-attributes';
 import {
@@ -55,12 +56,23 @@ export interface TrackingSpec {
 export const FAILURES_BEFORE_PAUSE = 3;
 export const MAX_CYCLES_PER_RUN = 100;
 
-/** The failure kind recorded for a failed cycle: a provider's typed outcome, a timeout, or `error`. */
+/** The kinds a failure is recorded as besides `error`: a provider's typed outcomes and a source refusing our key. */
+const RECORDED_KINDS: readonly string[] = [...PROVIDER_FAILURES, 'misconfigured'];
+
+/**
+ * The failure kind recorded for a failed cycle: a provider's typed outcome, `misconfigured`, a timeout, or `error` for
+ * anything else (an exception's class name, such as `Error` or `DatabaseError`, is not a kind anyone documents).
+ */
 export function failureOf(err: unknown): { kind: string; message: string } {
   let cause: unknown = err;
   while (cause instanceof ActivityFailure && cause.cause) cause = cause.cause;
-  if (cause instanceof ApplicationFailure) return { kind: cause.type ?? 'error', message: cause.message };
-  if (cause instanceof TimeoutFailure) return { kind: 'timeout', message: cause.message };
+  if (cause instanceof ApplicationFailure) {
+    const kind = cause.type && RECORDED_KINDS.includes(cause.type) ? cause.type : 'error';
+    return { kind, message: cause.message };
+  }
+  if (cause instanceof TimeoutFailure) {
+    return { kind: 'timeout', message: cause.message || 'the step did not finish within its time limit' };
+  }
   return { kind: 'error', message: err instanceof Error ? err.message : String(err) };
 }
 
