@@ -8,6 +8,7 @@ import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { addCredits, createApiKey, createTeam, teamForApiKey } from '../db/teams';
 import { freePort, startPrivateCluster, type PrivateCluster } from './postgres';
+import { decide, formatDuration, freshHistory, type RestartHistory } from './supervisor';
 import { registerSearchAttributes, startTemporalDevServer, type DevServer } from './temporal-dev';
 import { ensureTemporalBinaries, projectRoot } from './temporal-tools';
 
@@ -71,7 +72,50 @@ function startNodeService(name: string, entry: string, env: NodeJS.ProcessEnv): 
     detached: true,
   });
   child.on('error', (err) => console.error(`${name}: ${err.message}`));
+  // tests (and people) find the process to signal from this line
+  console.log(`${name}: pid ${child.pid}`);
   return child;
+}
+
+interface Supervised {
+  child?: ChildProcess;
+  restartTimer?: NodeJS.Timeout;
+}
+
+/** Keeps one service running: restarts it with backoff when it exits, until stopping() or the policy gives up. */
+function supervise(
+  name: string,
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  stopping: () => boolean,
+  giveUp: () => void,
+): Supervised {
+  const service: Supervised = {};
+  let history: RestartHistory = freshHistory;
+  const run = (): void => {
+    service.restartTimer = undefined;
+    if (stopping()) return;
+    const startedAt = Date.now();
+    const child = startNodeService(name, entry, env);
+    service.child = child;
+    child.once('exit', (code, signal) => {
+      if (stopping()) return;
+      const how = signal ? `signal ${signal}` : `code ${code}`;
+      const decision = decide(history, startedAt, Date.now());
+      history = decision.history;
+      if (decision.action === 'give-up') {
+        console.error(`${name} exited (${how}); ${decision.reason}, giving up and stopping everything`);
+        giveUp();
+        return;
+      }
+      console.error(
+        `${name} exited (${how}); restarting in ${formatDuration(decision.delayMs)} (restart ${decision.restart})`,
+      );
+      service.restartTimer = setTimeout(run, decision.delayMs);
+    });
+  };
+  run();
+  return service;
 }
 
 function stopChild(child: ChildProcess, timeoutMs = 15_000): Promise<void> {
@@ -91,14 +135,15 @@ async function main(): Promise<void> {
   const bins = ensureTemporalBinaries();
   let cluster: PrivateCluster | undefined;
   let temporal: DevServer | undefined;
-  const children: ChildProcess[] = [];
+  const services: Supervised[] = [];
   let stopping = false;
 
   const shutdown = async (code: number): Promise<never> => {
     if (!stopping) {
       stopping = true;
       console.log('\nstopping: API and worker, then Temporal, then Postgres');
-      await Promise.all(children.map((child) => stopChild(child)));
+      for (const service of services) clearTimeout(service.restartTimer);
+      await Promise.all(services.map((service) => service.child && stopChild(service.child)));
       await temporal?.stop();
       if (cluster?.startedHere) cluster.stop();
     }
@@ -142,13 +187,15 @@ async function main(): Promise<void> {
       ['worker', 'worker/main.ts'],
       ['api', 'api/main.ts'],
     ] as const) {
-      const child = startNodeService(name, entry, env);
-      child.once('exit', (code, signal) => {
-        if (stopping) return;
-        console.error(`${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping everything`);
-        void shutdown(1);
-      });
-      children.push(child);
+      services.push(
+        supervise(
+          name,
+          entry,
+          env,
+          () => stopping,
+          () => void shutdown(1),
+        ),
+      );
     }
     const apiUrl = `http://localhost:${config.PORT}`;
     await waitForHealth(`${apiUrl}/healthz`, 60_000);

@@ -38,6 +38,28 @@ export async function start(env: NodeJS.ProcessEnv): Promise<Started> {
   return { child, output: () => output, key };
 }
 
+/** The pids start.ts printed for a service (`worker: pid 1234`), one per (re)start, oldest first. */
+export function pids(started: Started, name: 'worker' | 'api'): number[] {
+  return [...started.output().matchAll(new RegExp(`^${name}: pid (\\d+)$`, 'gm'))].map((m) => Number(m[1]));
+}
+
+/** Polls until check() resolves true; fails with what() when timeoutMs runs out. */
+export async function waitUntil(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  what: () => string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (
+    !(await Promise.resolve()
+      .then(check)
+      .catch(() => false))
+  ) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 export async function stop(started: Started): Promise<number | null> {
   return new Promise((resolve) => {
     started.child.once('exit', (code) => resolve(code));

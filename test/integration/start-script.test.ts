@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pgProgram } from '../../scripts/postgres';
-import { start, startEnv, stop } from '../helpers/start-script';
+import { pids, start, startEnv, stop, waitUntil } from '../helpers/start-script';
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -22,7 +22,7 @@ describe('npm start', () => {
   chmodSync(dataDir, 0o755);
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('brings up Postgres, Temporal with its UI, the worker and the API, stops them all on Ctrl-C, and resumes from .data', async () => {
+  it('brings up Postgres, Temporal with its UI, the worker and the API, restarts a crashed worker or API, stops them all on Ctrl-C, and resumes from .data', async () => {
     const { env, apiPort, temporalPort, uiPort } = await startEnv(dataDir);
 
     const first = await start(env);
@@ -32,10 +32,33 @@ describe('npm start', () => {
     expect(await health.json()).toMatchObject({ status: 'ok', sources: { reports: { generator: 'heuristic' } } });
     const ui = await fetch(`http://127.0.0.1:${uiPort}/`);
     expect(ui.status).toBe(200);
-    const roundTrip = await fetch(`http://127.0.0.1:${apiPort}/healthz/round-trip`);
-    expect(roundTrip.status).toBe(200);
+    // the banner waits for the API only; the worker may still be bundling its workflows on a busy machine
+    const roundTrip = `http://127.0.0.1:${apiPort}/healthz/round-trip`;
+    await waitUntil(
+      async () => (await fetch(roundTrip)).status === 200,
+      20_000,
+      () => `${roundTrip}\n${first.output()}`,
+    );
     expect(first.output()).toContain(`Temporal UI:  http://localhost:${uiPort}`);
     expect(first.output()).toContain('Data:         tiktok: simulated · youtube: simulated · instagram: simulated');
+
+    // a crashed worker comes back and runs workflows again, a crashed API answers again; both at once to save time
+    const killed = { worker: pids(first, 'worker'), api: pids(first, 'api') };
+    expect(killed.worker).toHaveLength(1);
+    expect(killed.api).toHaveLength(1);
+    for (const pid of [...killed.worker, ...killed.api]) process.kill(pid, 'SIGKILL');
+    await waitUntil(() => pids(first, 'worker').length === 2 && pids(first, 'api').length === 2, 10_000, first.output);
+    for (const name of ['worker', 'api'] as const) {
+      expect(first.output()).toContain(`${name} exited (signal SIGKILL); restarting in 1 s (restart 1)`);
+      expect(pids(first, name)[1]).not.toBe(killed[name][0]);
+    }
+    for (const url of [`http://127.0.0.1:${apiPort}/healthz`, roundTrip]) {
+      await waitUntil(
+        async () => (await fetch(url)).status === 200,
+        20_000,
+        () => `${url}\n${first.output()}`,
+      );
+    }
 
     expect(await stop(first)).toBe(0);
     expect(await portOpen(apiPort)).toBe(false);
