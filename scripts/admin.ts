@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { ConfigError, parseConfig } from '../domain/config';
 import { createPool } from '../db/pool';
 import { addCredits, createApiKey, createTeam, findTeam } from '../db/teams';
+import { DEFAULT_GRACE_MINUTES } from '../db/audit';
+import { connectForAudit, formatFinding, fullAudit } from '../db/audit-workflows';
 
 const USAGE = `usage: npm run admin -- <command> [options]
 
@@ -10,7 +12,10 @@ const USAGE = `usage: npm run admin -- <command> [options]
   create-key  --team <team id> [--name <label>]   another API key for a team (shown once)
   add-credits --team <team id> --credits <cents> [--idempotency-key <key>]
   revoke-key  --key-id <key id>                   takes effect on the next request
-  list-teams`;
+  list-teams
+  audit [--team <team id>]... [--grace-minutes <n>]
+                                                  checks the ledger against the read model and Temporal; prints each
+                                                  finding and exits 1 when there is any`;
 
 function positiveCents(value: string | undefined): number {
   const cents = Number(value);
@@ -18,9 +23,10 @@ function positiveCents(value: string | undefined): number {
   return cents;
 }
 
-function required(value: string | undefined, flag: string): string {
-  if (!value) throw new Error(`${flag} is required`);
-  return value;
+function required(value: string | string[] | undefined, flag: string): string {
+  const one = Array.isArray(value) ? value[0] : value;
+  if (!one || (Array.isArray(value) && value.length > 1)) throw new Error(`${flag} is required, once`);
+  return one;
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -30,7 +36,8 @@ async function main(argv: string[]): Promise<void> {
     options: {
       name: { type: 'string' },
       credits: { type: 'string' },
-      team: { type: 'string' },
+      team: { type: 'string', multiple: true },
+      'grace-minutes': { type: 'string' },
       'key-id': { type: 'string' },
       'idempotency-key': { type: 'string' },
     },
@@ -78,6 +85,25 @@ async function main(argv: string[]): Promise<void> {
       case 'list-teams': {
         const teams = await pool.query('SELECT id, name, balance_cents, created_at FROM teams ORDER BY created_at');
         console.log(JSON.stringify(teams.rows, null, 2));
+        return;
+      }
+      case 'audit': {
+        const grace = values['grace-minutes'] === undefined ? DEFAULT_GRACE_MINUTES : Number(values['grace-minutes']);
+        if (!(grace >= 0)) throw new Error('--grace-minutes must be a number of minutes ≥ 0');
+        const client = await connectForAudit(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+        try {
+          const { findings, workflowsChecked } = await fullAudit(pool, client, {
+            teamIds: values.team,
+            graceMinutes: grace,
+          });
+          if (!workflowsChecked)
+            console.log(`workflow check skipped: no Temporal answers at ${config.TEMPORAL_ADDRESS}`);
+          for (const finding of findings) console.log(formatFinding(finding));
+          console.log(findings.length === 0 ? 'audit clean' : `${findings.length} finding(s)`);
+          if (findings.length > 0) process.exitCode = 1;
+        } finally {
+          await client?.connection.close();
+        }
         return;
       }
       default:
