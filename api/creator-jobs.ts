@@ -115,7 +115,7 @@ export function creatorJobsRouter({ pool, temporal }: { pool: Pool; temporal: Cl
       throw jobInProgress(`Collection ${running[0].id} is still running for this creator`, running[0].id);
     }
     await requireCredits(pool, row.team_id, COLLECTION_COSTS[depth], `a ${depth} collection`);
-    const start = await update(`creator ${row.id}`, () =>
+    const start = await update(temporal, `creator ${row.id}`, () =>
       creator(row.id).executeUpdate(startCollectionUpdate, { args: [{ depth }] }),
     );
     if (!start.reserved) refused(start);
@@ -174,7 +174,9 @@ export function creatorJobsRouter({ pool, temporal }: { pool: Pool; temporal: Cl
     if ((await activeJobs(pool, row.id, 'audience_refresh')).length === 0) {
       await requireCredits(pool, row.team_id, AUDIENCE_REFRESH_COST, 'an audience refresh');
     }
-    const start = await update(`creator ${row.id}`, () => creator(row.id).executeUpdate(refreshAudienceUpdate));
+    const start = await update(temporal, `creator ${row.id}`, () =>
+      creator(row.id).executeUpdate(refreshAudienceUpdate),
+    );
     if (!start.reserved) refused(start);
     const running = await activeJobs(pool, row.id, 'audience_refresh');
     res.status(202).json({

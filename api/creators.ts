@@ -15,6 +15,7 @@ import {
   snapshotItem,
   type CreatorRow,
 } from '../db/creators';
+import { trackingJobs, type LifecycleColumns } from '../db/tracked';
 import { DEFAULT_CADENCE, SCRAPE_CADENCES } from '../domain/cadence';
 import { COLLECTION_COSTS, COLLECTION_DEPTHS, COLLECTION_MAX_VIDEOS, CYCLE_COST } from '../domain/costs';
 import { PLATFORMS, type Platform } from '../domain/platform';
@@ -24,6 +25,7 @@ import { auth } from './auth';
 import { ApiError, notFound } from './errors';
 import {
   patchTracking,
+  registeredLifecycle,
   requireCredits,
   requireCycleCredits,
   snapshotWindow,
@@ -85,8 +87,10 @@ function creatorIdentity(body: z.output<typeof trackCreatorBody>): { platform: P
   }
 }
 
-function accepted(res: Response, row: CreatorRow, message: string, status = 202, extra: object = {}): void {
-  res.status(status).json({ data: { id: row.id, status: row.status, message, ...extra, ...creatorJobs(row) } });
+function accepted(res: Response, row: LifecycleColumns, message: string, status = 202, extra: object = {}): void {
+  res.status(status).json({
+    data: { id: row.id, status: row.status, message, ...extra, ...trackingJobs(row, creatorPath(row.id)) },
+  });
 }
 
 export interface CreatorsDeps {
@@ -144,9 +148,9 @@ export function creatorsRouter({ pool, temporal, taskQueue }: CreatorsDeps): Rou
       },
     });
     const result = await startTracking(temporal, taskQueue, 'creatorTrackingWorkflow', state, `@${handle}`);
-    const row = await findCreator(pool, teamId, result.registered ? id : result.existingId);
-    if (!row) throw new Error(`creator ${id} registered but has no row`);
     if (!result.registered) {
+      const row = await findCreator(pool, teamId, result.existingId);
+      if (!row) throw new Error(`creator ${result.existingId} is tracked but has no row`);
       accepted(res, row, 'Creator is already tracked by this team; nothing was charged.', 200);
       return;
     }
@@ -163,7 +167,13 @@ export function creatorsRouter({ pool, temporal, taskQueue }: CreatorsDeps): Rou
             },
           }
         : {};
-    accepted(res, row, 'Creator tracking started. Initial metrics and AI report are being generated.', 202, collection);
+    accepted(
+      res,
+      registeredLifecycle(id),
+      'Creator tracking started. Initial metrics and AI report are being generated.',
+      202,
+      collection,
+    );
   });
 
   router.get('/v1/tracking/creators', async (req, res) => {

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
+import { outageOf, RETRY_AFTER_SECONDS } from './outages';
 
 export type ErrorCode =
   | 'invalid_request'
@@ -64,16 +65,31 @@ interface HttpishError {
   type?: string;
 }
 
-/** Maps anything thrown to the envelope; unknown errors are logged and answered 500 without internals. */
+const UNAVAILABLE_WHAT = { Postgres: 'the database', Temporal: 'the workflow engine' } as const;
+
+/**
+ * Maps anything thrown to the envelope. Postgres or Temporal being unreachable is a 503 with Retry-After and one log
+ * line; other unknown errors are logged and answered 500 without internals.
+ */
 export function errorHandler(log: (err: unknown) => void): ErrorRequestHandler {
-  return (err: unknown, _req, res, next) => {
+  return (err: unknown, req, res, next) => {
     if (res.headersSent) {
       next(err);
       return;
     }
+    const outage = err instanceof ApiError ? undefined : outageOf(err);
     let apiError: ApiError;
     if (err instanceof ApiError) {
       apiError = err;
+    } else if (outage) {
+      // the body names neither host nor driver; the operator's log line says which dependency and why
+      log(`503 ${req.method} ${req.path}: ${outage.dependency} unavailable (${outage.reason})`);
+      res.set('Retry-After', String(RETRY_AFTER_SECONDS));
+      apiError = new ApiError(
+        503,
+        'service_unavailable',
+        `Service temporarily unavailable: ${UNAVAILABLE_WHAT[outage.dependency]} is not answering; retry in ${RETRY_AFTER_SECONDS} seconds`,
+      );
     } else if (err instanceof z.ZodError) {
       apiError = fromZodError('body', err);
     } else {

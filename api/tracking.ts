@@ -6,6 +6,7 @@ import {
 } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { teamBalance } from '../db/ledger';
+import type { LifecycleColumns } from '../db/tracked';
 import { cadenceLabel } from '../domain/cadence';
 import { CYCLE_COST } from '../domain/costs';
 import { trackingSearchAttributes } from '../domain/search-attributes';
@@ -19,6 +20,7 @@ import {
   type TrackingView,
 } from '../workflows/messages';
 import { ApiError } from './errors';
+import { withTemporalDeadline } from './outages';
 
 /** What the creators and videos routes share: starting, patching and stopping a tracking workflow. */
 export const trackingWorkflowId = (state: Pick<TrackingState, 'resourceType' | 'id'>): string =>
@@ -35,21 +37,36 @@ export async function startTracking(
   state: TrackingState,
   label: string,
 ): Promise<Exclude<RegistrationResult, { reason: 'insufficient_credits' }>> {
-  const result = await temporal.workflow.executeUpdateWithStart(registrationUpdate, {
-    startWorkflowOperation: new WithStartWorkflowOperation(workflowType, {
-      workflowId: trackingWorkflowId(state),
-      taskQueue,
-      args: [state],
-      workflowIdConflictPolicy: 'FAIL',
-      staticSummary: `${state.platform} ${label} · ${cadenceLabel(state.cadence)}`,
-      typedSearchAttributes: trackingSearchAttributes(state),
+  const result = await withTemporalDeadline(temporal, () =>
+    temporal.workflow.executeUpdateWithStart(registrationUpdate, {
+      startWorkflowOperation: new WithStartWorkflowOperation(workflowType, {
+        workflowId: trackingWorkflowId(state),
+        taskQueue,
+        args: [state],
+        workflowIdConflictPolicy: 'FAIL',
+        staticSummary: `${state.platform} ${label} · ${cadenceLabel(state.cadence)}`,
+        typedSearchAttributes: trackingSearchAttributes(state),
+      }),
     }),
-  });
+  );
   if (!result.registered && result.reason === 'insufficient_credits') {
     throw new ApiError(402, 'payment_required', result.message);
   }
   return result;
 }
+
+/**
+ * The read-model lifecycle a registration leaves behind: active, with its first cycle reserved and marked running. A
+ * registered POST answers from this rather than reading the row back, so a read failing after the credits were
+ * reserved cannot turn a tracked, charged item into an error that a retry would then contradict.
+ */
+export const registeredLifecycle = (id: string): LifecycleColumns => ({
+  id,
+  status: 'active',
+  enrichment_status: 'pending',
+  cycle_in_progress: 1,
+  cycle_started_at: null,
+});
 
 /** A quick 402 before starting anything; the reservation inside the workflow is what guarantees the balance. */
 export async function requireCredits(pool: Pool, teamId: string, cents: number, what: string): Promise<void> {
@@ -74,10 +91,13 @@ export function snapshotWindow(query: { start_date?: Date; end_date?: Date; limi
   return { start: query.start_date, end: query.end_date, limit: query.limit };
 }
 
-/** Sends an Update to a tracking workflow; a stopped workflow or a rejected Update is a 409. */
-export async function update<R>(what: string, send: () => Promise<R>): Promise<R> {
+/**
+ * Sends an Update to a tracking workflow under the API's Temporal deadline; a stopped workflow or a rejected Update
+ * is a 409.
+ */
+export async function update<R>(temporal: Client, what: string, send: () => Promise<R>): Promise<R> {
   try {
-    return await send();
+    return await withTemporalDeadline(temporal, send);
   } catch (err) {
     if (err instanceof WorkflowNotFoundError)
       throw new ApiError(409, 'conflict', `Tracking of ${what} has been stopped`);
@@ -93,7 +113,7 @@ export function patchTracking(
   target: Pick<TrackingState, 'resourceType' | 'id'>,
   patch: TrackingPatch,
 ): Promise<TrackingView> {
-  return update(`${target.resourceType} ${target.id}`, () =>
+  return update(temporal, `${target.resourceType} ${target.id}`, () =>
     temporal.workflow.getHandle(trackingWorkflowId(target)).executeUpdate(patchTrackingUpdate, { args: [patch] }),
   );
 }
@@ -102,7 +122,7 @@ export function stopTracking(
   temporal: Client,
   target: Pick<TrackingState, 'resourceType' | 'id'>,
 ): Promise<TrackingView> {
-  return update(`${target.resourceType} ${target.id}`, () =>
+  return update(temporal, `${target.resourceType} ${target.id}`, () =>
     temporal.workflow.getHandle(trackingWorkflowId(target)).executeUpdate(stopTrackingUpdate),
   );
 }

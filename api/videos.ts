@@ -11,10 +11,12 @@ import {
   listVideoSnapshots,
   videoDetail,
   videoJobs,
+  videoPath,
   videoListItem,
   videoSnapshotItem,
   type VideoRow,
 } from '../db/videos';
+import { trackingJobs, type LifecycleColumns } from '../db/tracked';
 import { DEFAULT_CADENCE, VIDEO_CADENCES } from '../domain/cadence';
 import { PLATFORMS } from '../domain/platform';
 import { videoTrajectory } from '../domain/trajectory';
@@ -22,7 +24,14 @@ import { parseVideoUrl, type VideoRef } from '../domain/urls';
 import { initialTrackingState } from '../workflows/messages';
 import { auth } from './auth';
 import { ApiError, notFound } from './errors';
-import { patchTracking, requireCycleCredits, snapshotWindow, startTracking, stopTracking } from './tracking';
+import {
+  patchTracking,
+  registeredLifecycle,
+  requireCycleCredits,
+  snapshotWindow,
+  startTracking,
+  stopTracking,
+} from './tracking';
 import { isoDate, pageQuery, pagination, parsePart, uuidParam } from './validation';
 
 export const trackVideoBody = z.strictObject({
@@ -70,8 +79,10 @@ function videoRef(body: z.output<typeof trackVideoBody>): VideoRef {
   return ref;
 }
 
-function accepted(res: Response, row: VideoRow, message: string, status = 202): void {
-  res.status(status).json({ data: { id: row.id, status: row.status, message, ...videoJobs(row) } });
+function accepted(res: Response, row: LifecycleColumns, message: string, status = 202): void {
+  res
+    .status(status)
+    .json({ data: { id: row.id, status: row.status, message, ...trackingJobs(row, videoPath(row.id)) } });
 }
 
 const ALREADY_TRACKED = 'Video is already tracked by this team; nothing was charged.';
@@ -132,11 +143,17 @@ export function videosRouter({ pool, temporal, taskQueue }: VideosDeps): Router 
       state,
       `video ${ref.platformVideoId}`,
     );
-    const row = await findVideo(pool, teamId, result.registered ? id : result.existingId);
-    if (!row) throw new Error(`video ${id} registered but has no row`);
-    if (result.registered)
-      accepted(res, row, 'Video tracking started. Initial metrics and AI report are being generated.');
-    else accepted(res, row, ALREADY_TRACKED, 200);
+    if (result.registered) {
+      accepted(
+        res,
+        registeredLifecycle(id),
+        'Video tracking started. Initial metrics and AI report are being generated.',
+      );
+      return;
+    }
+    const row = await findVideo(pool, teamId, result.existingId);
+    if (!row) throw new Error(`video ${result.existingId} is tracked but has no row`);
+    accepted(res, row, ALREADY_TRACKED, 200);
   });
 
   router.get('/v1/tracking/videos', async (req, res) => {

@@ -28,6 +28,7 @@ import { ALL_EVENTS, type WebhookScope } from '../domain/webhooks';
 import { retryNowSignal, type WebhookDeliveryInput } from '../workflows/webhook-messages';
 import { auth } from './auth';
 import { ApiError, notFound } from './errors';
+import { withTemporalDeadline } from './outages';
 import { pageQuery, pagination, parsePart, uuidParam } from './validation';
 
 const eventName = z.enum([...EVENT_TYPES, ALL_EVENTS], {
@@ -227,7 +228,9 @@ export function webhooksRouter({ pool, temporal, taskQueue, webhooks = {} }: Web
     if (!replay) {
       // still on its ladder: the waiting run makes its next attempt now
       try {
-        await temporal.workflow.getHandle(deliveryWorkflowId(delivery.id, delivery.replays)).signal(retryNowSignal);
+        await withTemporalDeadline(temporal, () =>
+          temporal.workflow.getHandle(deliveryWorkflowId(delivery.id, delivery.replays)).signal(retryNowSignal),
+        );
         const attempts = await attemptsOf(pool, [delivery.id]);
         res.status(202).json({ data: deliveryView(delivery, attempts.get(delivery.id) ?? []) });
         return;
@@ -247,13 +250,15 @@ export function webhooksRouter({ pool, temporal, taskQueue, webhooks = {} }: Web
       replay: replay.replay,
     };
     try {
-      await temporal.workflow.start('webhookDeliveryWorkflow', {
-        workflowId: deliveryWorkflowId(delivery.id, replay.replay),
-        taskQueue,
-        args: [input],
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        staticSummary: `replay ${replay.replay} of ${delivery.event_type} → ${new URL(row.url).host}`,
-      });
+      await withTemporalDeadline(temporal, () =>
+        temporal.workflow.start('webhookDeliveryWorkflow', {
+          workflowId: deliveryWorkflowId(delivery.id, replay.replay),
+          taskQueue,
+          args: [input],
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          staticSummary: `replay ${replay.replay} of ${delivery.event_type} → ${new URL(row.url).host}`,
+        }),
+      );
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
         await abandonReplay(pool, replay.previous);

@@ -21,6 +21,8 @@ const UNAVAILABLE_SYSCALL_CODES = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'EAI_AGAIN',
+  // a compose service name stops resolving while its container is down
+  'ENOTFOUND',
 ]);
 
 /** What `pg` and `pg-pool` say, without a code, when a connection ends or cannot be had in time. */

@@ -4,7 +4,13 @@ import { Pool, types } from 'pg';
 types.setTypeParser(types.builtins.INT8, (value) => Number(value));
 
 export function createPool(databaseUrl: string, max = 10): Pool {
-  const pool = new Pool({ connectionString: databaseUrl, max, application_name: 'creator-tracker' });
+  const pool = new Pool({
+    connectionString: databaseUrl,
+    max,
+    application_name: 'creator-tracker',
+    // a server that drops packets (rather than refusing) must become an error, an outage, not a request that hangs
+    connectionTimeoutMillis: 10_000,
+  });
   // an idle client losing its server (restart, failover) must not crash the process; the next query reconnects
   pool.on('error', () => undefined);
   // the pool listens only while a client is idle: a checked-out client losing its server (57P01 on pg_ctl stop) emits
