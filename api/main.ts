@@ -4,16 +4,12 @@ import { sourcePlan } from '../domain/sources';
 import { createPool } from '../db/pool';
 import { temporalConnectionOptions } from '../worker/connection';
 import { createApp } from './app';
-import { deadlineBoundRetryInterceptor } from './outages';
+import { apiTemporalConnection } from './outages';
 
 function main(): void {
   const config = parseConfig(process.env);
   const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_MAX);
-  // lazy: the API starts (and /healthz reports it) even while Temporal is still coming up
-  const connection = Connection.lazy({
-    ...temporalConnectionOptions(config),
-    interceptors: [deadlineBoundRetryInterceptor()],
-  });
+  const connection = apiTemporalConnection(temporalConnectionOptions(config));
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const temporalHealthConnection = Connection.lazy({ ...temporalConnectionOptions(config), interceptors: [] });
   const app = createApp({

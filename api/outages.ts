@@ -4,6 +4,7 @@ import {
   makeGrpcRetryInterceptor,
   ServiceError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
+  Connection,
   type Client,
   type ConnectionOptions,
 } from '@temporalio/client';
@@ -55,6 +56,13 @@ export function deadlineBoundRetryInterceptor(): GrpcInterceptor {
     })(options, nextCall);
   };
 }
+
+/**
+ * The API's connection to Temporal: lazy, so the API starts (and /healthz reports it) while Temporal is still coming
+ * up, with the retry interceptor that keeps an outage's answer within the API's bounds.
+ */
+export const apiTemporalConnection = (options: ConnectionOptions): Connection =>
+  Connection.lazy({ ...options, interceptors: [deadlineBoundRetryInterceptor()] });
 
 const GRPC_UNAVAILABLE = 14;
 

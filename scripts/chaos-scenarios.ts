@@ -22,8 +22,10 @@ export interface ScenarioResult {
   downMs: number;
   durationMs: number;
   accepted: number;
-  /** API answers other than 200/202 (or none at all) while the fault lasted: expected, and counted */
+  /** API answers other than 200/202 (or none at all) while the fault lasted: 503s are expected, and counted */
   apiErrors: Record<string, number>;
+  /** answers that are neither a success nor a 503 (0 = no answer in 30 s): each one is a defect */
+  unexpectedAnswers: Record<string, number>;
   settled: boolean;
   /** what was still in flight when the settle deadline passed */
   stuck: string[];
@@ -116,13 +118,27 @@ async function inFlight(stack: ChaosStack): Promise<string[]> {
   return rows.map((r) => r.item);
 }
 
+/** Reads the creator list every 250 ms until `done` resolves: during an outage each read is a 200 or a 503. */
+async function readLoad(stack: ChaosStack, done: Promise<unknown>): Promise<number[]> {
+  const statuses: number[] = [];
+  let finished = false;
+  void done.finally(() => (finished = true));
+  while (!finished) {
+    statuses.push((await stack.request('GET', '/v1/tracking/creators?limit=5')).status);
+    await sleep(250);
+  }
+  return statuses;
+}
+
 export async function runScenario(stack: ChaosStack, options: ScenarioOptions): Promise<ScenarioResult> {
   const started = Date.now();
   let workerCrashed = false;
   const load = trackingLoad(stack, options.trackings, options.spreadMs);
   await sleep(options.spreadMs / 3);
-  await applyFault(stack, options.fault, options.downMs);
-  const statuses = await load;
+  const fault = applyFault(stack, options.fault, options.downMs);
+  const reads = readLoad(stack, fault);
+  await fault;
+  const statuses = [...(await load), ...(await reads)];
   // give a worker that crashed on its own a moment to be noticed, then replace it so the run can finish
   await sleep(500);
   if (!stack.workerAlive()) {
@@ -136,12 +152,14 @@ export async function runScenario(stack: ChaosStack, options: ScenarioOptions): 
   for (const status of statuses) {
     if (status !== 200 && status !== 202) apiErrors[String(status)] = (apiErrors[String(status)] ?? 0) + 1;
   }
+  const unexpectedAnswers = Object.fromEntries(Object.entries(apiErrors).filter(([status]) => status !== '503'));
   return {
     fault: options.fault,
     downMs: options.downMs,
     durationMs: Date.now() - started,
     accepted: statuses.filter((s) => s === 202).length,
     apiErrors,
+    unexpectedAnswers,
     settled,
     stuck,
     workerCrashed,

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { createApp } from '../api/app';
+import { apiTemporalConnection } from '../api/outages';
 import { createPool } from '../db/pool';
 import { addCredits, createApiKey, createTeam } from '../db/teams';
 import { freePort, pgProgram, startPrivateCluster, type PrivateCluster } from './postgres';
@@ -77,6 +78,8 @@ export class ChaosStack {
   key = '';
   teamId = '';
   client: Client | undefined;
+  /** the API's own client (api/outages.ts `apiTemporalConnection`) */
+  private apiTemporal: Client | undefined;
 
   private get log(): (line: string) => void {
     return this.options.log ?? (() => undefined);
@@ -198,9 +201,12 @@ export class ChaosStack {
   }
 
   private async startApi(): Promise<void> {
+    // the API's own Temporal connection, built as api/main.ts builds it, so outages are answered as in production
+    const temporal = new Client({ connection: apiTemporalConnection({ address: this.temporalAddress }) });
+    this.apiTemporal = temporal;
     const app = createApp({
       pool: this.pool,
-      temporal: this.client as Client,
+      temporal,
       taskQueue: this.taskQueue,
       rateLimitPerMinute: 1e9,
       ipRateLimitPerMinute: 1e9,
@@ -261,6 +267,7 @@ export class ChaosStack {
     this.receiver?.closeAllConnections();
     await this.killWorker();
     await this.client?.connection.close().catch(() => undefined);
+    await this.apiTemporal?.connection.close().catch(() => undefined);
     await this.pool.end().catch(() => undefined);
     await this.temporalServer?.stop();
     this.cluster.stop();

@@ -16,7 +16,7 @@ import { ensureTemporalBinaries } from './temporal-tools';
 
 const SCENARIOS: ScenarioOptions[] = [
   { fault: 'worker-sigkill', downMs: 2_000, trackings: 30, spreadMs: 6_000, settleTimeoutMs: 90_000 },
-  { fault: 'temporal-restart', downMs: 10_000, trackings: 30, spreadMs: 6_000, settleTimeoutMs: 90_000 },
+  { fault: 'temporal-restart', downMs: 40_000, trackings: 30, spreadMs: 6_000, settleTimeoutMs: 120_000 },
   { fault: 'postgres-outage', downMs: 30_000, trackings: 30, spreadMs: 6_000, settleTimeoutMs: 120_000 },
 ];
 
@@ -59,6 +59,7 @@ async function main(): Promise<number> {
             duration_s: Math.round(result.durationMs / 100) / 10,
             accepted: result.accepted,
             api_errors_during_fault: result.apiErrors,
+            unexpected_answers: result.unexpectedAnswers,
             settled: result.settled,
             still_in_flight: result.stuck,
             worker_crashed_by_itself: result.workerCrashed,
@@ -76,7 +77,11 @@ async function main(): Promise<number> {
       );
       for (const finding of result.findings) console.log(`  finding: ${formatFinding(finding)}`);
       const failed =
-        !result.settled || result.workerCrashed || result.figures.cycles_failed > 0 || result.findings.length > 0;
+        !result.settled ||
+        result.workerCrashed ||
+        result.figures.cycles_failed > 0 ||
+        result.findings.length > 0 ||
+        Object.keys(result.unexpectedAnswers).length > 0;
       console.log(failed ? `${scenario.fault}: FAILED` : `${scenario.fault}: ok`);
       if (failed) problems += 1;
     }

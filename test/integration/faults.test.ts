@@ -32,11 +32,12 @@ describe('faults', () => {
         spreadMs: 2_000,
         settleTimeoutMs: 15_000,
       });
-      expect({ stuck: result.stuck, crashed: result.workerCrashed, findings: result.findings }).toEqual({
-        stuck: [],
-        crashed: false,
-        findings: [],
-      });
+      expect({
+        stuck: result.stuck,
+        crashed: result.workerCrashed,
+        findings: result.findings,
+        unexpectedAnswers: result.unexpectedAnswers,
+      }).toEqual({ stuck: [], crashed: false, findings: [], unexpectedAnswers: {} });
       expect(result.settled).toBe(true);
       expect(result.figures.cycles_failed).toBe(0);
       expect(result.figures.cycles_completed).toBeGreaterThan(0);
