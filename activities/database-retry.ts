@@ -3,8 +3,11 @@ import type { Pool, PoolClient } from 'pg';
 import { untilDatabaseAnswers } from '../db/availability';
 import { inTransaction } from '../db/transaction';
 
-/** Left of the attempt's start-to-close time when waiting stops, so the activity fails with the cause, not a timeout. */
-const DEADLINE_MARGIN_MS = 2_000;
+/**
+ * Left of the attempt's start-to-close time when waiting stops, so the activity fails with the cause, not a timeout:
+ * room for one more try to connect (10 s) and run its query (60 s), db/pool.ts.
+ */
+const DEADLINE_MARGIN_MS = 75_000;
 
 /**
  * Runs the database part of a platform activity until the database answers. Those activities retry only a few times

@@ -178,7 +178,13 @@ export function creatorJobsRouter({ pool, temporal }: { pool: Pool; temporal: Cl
       creator(row.id).executeUpdate(refreshAudienceUpdate),
     );
     if (!start.reserved) refused(start);
-    const running = await activeJobs(pool, row.id, 'audience_refresh');
+    // the job is charged and running: a failed read of its row must not turn that into an error
+    const running = await activeJobs(pool, row.id, 'audience_refresh').catch(() => []);
+    const job = running.find((j) => j.id === start.jobId) ?? {
+      id: start.jobId,
+      status: 'processing',
+      started_at: null,
+    };
     res.status(202).json({
       data: {
         source: 'job',
@@ -190,11 +196,7 @@ export function creatorJobsRouter({ pool, temporal }: { pool: Pool; temporal: Cl
         creator_id: row.id,
         credit_unit: 'cent',
         finalized: false,
-        pending_jobs: audiencePendingJobs(
-          row.id,
-          running.filter((job) => job.id === start.jobId),
-          'audience_demographics',
-        ),
+        pending_jobs: audiencePendingJobs(row.id, [job], 'audience_demographics'),
       },
     });
   });

@@ -4,6 +4,7 @@ import { WorkflowIdConflictPolicy } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { OFFLINE_SOURCES, type SourcePlan } from '../domain/sources';
 import { ApiError } from './errors';
+import { RETRY_AFTER_SECONDS } from './outages';
 
 const CHECK_TIMEOUT_MS = 3000;
 
@@ -15,12 +16,13 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** `ok` or `unreachable`: the driver's own text names hosts and ports, and /healthz answers without a key. */
 async function check(name: string, probe: () => Promise<unknown>): Promise<[string, string]> {
   try {
     await withTimeout(probe(), CHECK_TIMEOUT_MS, name);
     return [name, 'ok'];
-  } catch (err) {
-    return [name, err instanceof Error ? err.message : String(err)];
+  } catch {
+    return [name, 'unreachable'];
   }
 }
 
@@ -62,7 +64,8 @@ export function healthRouter({ pool, temporal, taskQueue, temporalHealthConnecti
       res.json({ status: 'ok', sources: sources ?? OFFLINE_SOURCES });
       return;
     }
-    const message = failing.map(([name, reason]) => `${name} is unreachable (${reason})`).join('; ');
+    const message = failing.map(([name]) => `${name} is unreachable`).join('; ');
+    res.set('Retry-After', String(RETRY_AFTER_SECONDS));
     throw new ApiError(503, 'service_unavailable', message, results);
   });
 

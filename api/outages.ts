@@ -76,10 +76,11 @@ function temporalOutage(err: unknown): Outage | undefined {
   const grpc = err instanceof ServiceError || err instanceof WorkflowUpdateRPCTimeoutOrCancelledError ? err.cause : err;
   if (isGrpcServiceError(grpc)) {
     const reason = GRPC_OUTAGE_STATUSES[grpc.code];
-    return reason ? { dependency: 'Temporal', reason } : undefined;
+    if (reason) return { dependency: 'Temporal', reason };
   }
-  // an Update's deadline can also surface without a gRPC cause
+  // an Update that did not come back in time (its deadline, or a cancelled call) is the engine not answering
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return { dependency: 'Temporal', reason: 'timeout' };
+  if (isGrpcServiceError(grpc)) return undefined;
   return undefined;
 }
 

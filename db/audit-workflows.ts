@@ -40,6 +40,8 @@ export async function workflowDisagreements(db: Pool, client: Client, scope: Aud
   for (const [workflowId, entity] of byWorkflowId) {
     const live = entity.status === 'active' || entity.status === 'paused';
     if (live === running.has(workflowId) || !settled(entity.updated_at)) continue;
+    // a stop is written at once while the workflow finishes the cycle it is running
+    if (!live && entity.cycle_in_progress !== null) continue;
     if ((await isRunning(workflowId)) === live) continue;
     findings.push({
       check: 'workflow_disagreement',

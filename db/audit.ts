@@ -14,13 +14,14 @@ export interface AuditScope {
   /** only these teams (suites sharing a database audit their own); every team when absent */
   teamIds?: readonly string[];
   /**
-   * How long a reservation may stay unsettled while its cycle or job still runs. A live cycle settles within
-   * minutes even through retries, so anything older is stuck.
+   * How long a reservation may stay unsettled while its cycle or job still runs. A cycle's two platform steps may
+   * each take three 10-minute attempts and a full collection three 15-minute ones, so anything older than that is
+   * stuck.
    */
   graceMinutes?: number;
 }
 
-export const DEFAULT_GRACE_MINUTES = 15;
+export const DEFAULT_GRACE_MINUTES = 90;
 
 // Ledger keys are `<workflowId>:<cycle>:<step>` for tracking cycles (workflow `creator:<uuid>` or `video:<uuid>`)
 // and `<workflowId>:<step>` for paid jobs (workflow `collection:<uuid>` or `audience:<uuid>`).
@@ -244,7 +245,7 @@ export async function cycleDisagreements(db: Queryable, scope: AuditScope = {}):
 /**
  * Paid jobs whose status disagrees with their ledger: captureJob and compensateJob settle and end the job in one
  * transaction, so a completed job was captured, a captured job charged its reservation, and a refunded job failed
- * free of charge.
+ * free of charge, except an audience snapshot on the profile_only rung, which completes and is refunded.
  */
 export async function jobDisagreements(db: Queryable, scope: AuditScope = {}): Promise<Finding[]> {
   const found = await rows<{ team_id: string; id: string; detail: string }>(
@@ -258,23 +259,29 @@ export async function jobDisagreements(db: Queryable, scope: AuditScope = {}): P
                                   || ':' || j.id || ':reserve'
          LEFT JOIN credit_ledger s ON s.settles = r.idempotency_key
         WHERE $1::uuid[] IS NULL OR j.team_id = ANY($1)
+     ), judged AS (
+       -- a profile_only audience snapshot completes and is refunded, as documented: not a disagreement
+       SELECT *, (kind = 'audience_refresh' AND status = 'completed' AND settled_by = 'refund' AND credits_used = 0)
+                 AS profile_only
+         FROM jobs
      )
      SELECT team_id, id::text, concat_ws('; ',
-              CASE WHEN status = 'completed' AND settled_by IS DISTINCT FROM 'capture'
+              CASE WHEN status = 'completed' AND settled_by IS DISTINCT FROM 'capture' AND NOT profile_only
                    THEN 'completed but ' || coalesce(settled_by::text || 'ed', CASE WHEN reserved THEN 'not settled'
                                                                                 ELSE 'never reserved' END) END,
               CASE WHEN settled_by = 'capture' AND status NOT IN ('completed', 'failed')
                    THEN 'captured but still ' || status END,
               CASE WHEN settled_by = 'capture' AND credits_used IS DISTINCT FROM credits_reserved
                    THEN 'captured but credits_used ' || coalesce(credits_used::text, 'null') END,
-              CASE WHEN settled_by = 'refund' AND (status <> 'failed' OR credits_used IS DISTINCT FROM 0)
+              CASE WHEN settled_by = 'refund' AND NOT profile_only
+                        AND (status <> 'failed' OR credits_used IS DISTINCT FROM 0)
                    THEN 'refunded but ' || status || ' with credits_used ' || coalesce(credits_used::text, 'null') END
             ) AS detail
-       FROM jobs
-      WHERE (status = 'completed' AND settled_by IS DISTINCT FROM 'capture')
+       FROM judged
+      WHERE (status = 'completed' AND settled_by IS DISTINCT FROM 'capture' AND NOT profile_only)
          OR (settled_by = 'capture' AND (status NOT IN ('completed', 'failed')
                                          OR credits_used IS DISTINCT FROM credits_reserved))
-         OR (settled_by = 'refund' AND (status <> 'failed' OR credits_used IS DISTINCT FROM 0))`,
+         OR (settled_by = 'refund' AND NOT profile_only AND (status <> 'failed' OR credits_used IS DISTINCT FROM 0))`,
     scope,
   );
   return found.map((r) => ({ check: 'job_disagreement', teamId: r.team_id, subject: `job ${r.id}`, detail: r.detail }));
@@ -299,13 +306,22 @@ export async function auditLedger(db: Queryable, scope: AuditScope = {}): Promis
 export async function liveTrackedEntities(
   db: Queryable,
   scope: AuditScope = {},
-): Promise<{ resource_type: 'creator' | 'video'; id: string; team_id: string; status: string; updated_at: Date }[]> {
+): Promise<
+  {
+    resource_type: 'creator' | 'video';
+    id: string;
+    team_id: string;
+    status: string;
+    cycle_in_progress: number | null;
+    updated_at: Date;
+  }[]
+> {
   return rows(
     db,
-    `SELECT 'creator' AS resource_type, id, team_id, status, updated_at FROM tracked_creators
+    `SELECT 'creator' AS resource_type, id, team_id, status, cycle_in_progress, updated_at FROM tracked_creators
       WHERE ($1::uuid[] IS NULL OR team_id = ANY($1))
      UNION ALL
-     SELECT 'video', id, team_id, status, updated_at FROM tracked_videos
+     SELECT 'video', id, team_id, status, cycle_in_progress, updated_at FROM tracked_videos
       WHERE ($1::uuid[] IS NULL OR team_id = ANY($1))`,
     scope,
   );

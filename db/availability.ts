@@ -29,6 +29,8 @@ const UNAVAILABLE_SYSCALL_CODES = new Set([
 const UNAVAILABLE_MESSAGES = [
   /^Connection terminated/,
   /^timeout exceeded when trying to connect$/,
+  // the pool's query_timeout: a connection that went half-open without a word
+  /^Query read timeout$/,
   /is not queryable$/,
 ];
 

@@ -73,7 +73,7 @@ export async function activeJobs(db: Queryable, creatorId: string, kind: PaidJob
 }
 
 /** The job's status as the API shows it: `pending` (accepted, not yet reserved) reads as `processing`. */
-const publicStatus = (row: PaidJobRow) => (row.status === 'pending' ? 'processing' : row.status);
+const publicStatus = (row: Pick<PaidJobRow, 'status'>) => (row.status === 'pending' ? 'processing' : row.status);
 
 /** `GET .../posts/collect/:collection_id` */
 export function collectionItem(row: PaidJobRow) {
@@ -141,7 +141,7 @@ export async function audienceSnapshotById(db: Queryable, id: string): Promise<A
 /** `pending_jobs` (seed 004) of the audience reads: the refresh running for the creator, if any. */
 export function audiencePendingJobs(
   creatorId: string,
-  running: readonly PaidJobRow[],
+  running: readonly Pick<PaidJobRow, 'id' | 'status' | 'started_at'>[],
   type: 'audience_demographics' | 'audience_geography',
 ) {
   return running.map((job) => ({

@@ -8,8 +8,11 @@ export function createPool(databaseUrl: string, max = 10): Pool {
     connectionString: databaseUrl,
     max,
     application_name: 'creator-tracker',
-    // a server that drops packets (rather than refusing) must become an error, an outage, not a request that hangs
+    // a server that drops packets (rather than refusing) must become an error, an outage, not a request that hangs:
+    // on connecting, and on a connection that went half-open (keep-alive finds it; a query gives up after a minute)
     connectionTimeoutMillis: 10_000,
+    keepAlive: true,
+    query_timeout: 60_000,
   });
   // an idle client losing its server (restart, failover) must not crash the process; the next query reconnects
   pool.on('error', () => undefined);

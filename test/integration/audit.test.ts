@@ -8,12 +8,13 @@ import {
   badSettlements,
   balanceMismatches,
   cycleDisagreements,
+  DEFAULT_GRACE_MINUTES,
   jobDisagreements,
   unsettledReservations,
   type Finding,
 } from '../../db/audit';
 import { connectForAudit, workflowDisagreements } from '../../db/audit-workflows';
-import { reserve } from '../../db/ledger';
+import { refund, reserve } from '../../db/ledger';
 import { createPool } from '../../db/pool';
 import { inTransaction } from '../../db/transaction';
 import { projectRoot } from '../../scripts/temporal-tools';
@@ -64,12 +65,38 @@ describe('ledger audit', () => {
     expect(await workflowDisagreements(pool, temporal, { teamIds: [teamId] })).toEqual([]);
   });
 
+  it('is clean on an audience refresh that completed on profile_only and was refunded, as documented', async () => {
+    const { teamId, creator } = await healthyTeam();
+    const jobId = randomUUID();
+    const key = `audience:${jobId}:reserve`;
+    await inTransaction(pool, async (client) => {
+      await client.query(
+        `INSERT INTO paid_jobs (id, kind, team_id, tracking_account_id, status, credits_reserved, credits_used)
+         VALUES ($1, 'audience_refresh', $2, $3, 'completed', 50, 0)`,
+        [jobId, teamId, creator.id],
+      );
+      await reserve(client, {
+        teamId,
+        amountCents: 50,
+        idempotencyKey: key,
+        operation: 'audience_refresh',
+        resourceType: 'creator',
+        resourceId: creator.id,
+      });
+      await refund(client, key, `audience:${jobId}:refund`);
+    });
+    expect(await auditLedger(pool, { teamIds: [teamId] })).toEqual([]);
+    // the same refund on a collection that says it completed is a disagreement
+    await pool.query(`UPDATE paid_jobs SET kind = 'post_collection', depth = 'standard' WHERE id = $1`, [jobId]);
+    expect((await auditLedger(pool, { teamIds: [teamId] })).map((f) => f.check)).toContain('job_disagreement');
+  });
+
   it('finds a reservation left unsettled after its cycle ended, or past the grace period', async () => {
     const { teamId, creator } = await healthyTeam();
     // cycle 3 was reserved but the read model says nothing is running
     await rawReservation(pool, teamId, `${creator.workflowId}:3:reserve`, creator.id);
     // a reservation no cycle or job names, old enough to be stuck
-    await rawReservation(pool, teamId, `manual:${randomUUID()}`, creator.id, 20);
+    await rawReservation(pool, teamId, `manual:${randomUUID()}`, creator.id, DEFAULT_GRACE_MINUTES + 5);
     const findings = await unsettledReservations(pool, { teamIds: [teamId] });
     expect(findings.map((f) => f.check)).toEqual(['unsettled_reservation', 'unsettled_reservation']);
     expect(details(findings)).toEqual([

@@ -30,7 +30,8 @@ describe('faults', () => {
         downMs,
         trackings: 6,
         spreadMs: 2_000,
-        settleTimeoutMs: 15_000,
+        // a kill that lands on a ledger step waits out its 30 s limit; a settled stack ends the wait at once
+        settleTimeoutMs: 60_000,
       });
       expect({
         stuck: result.stuck,
@@ -38,6 +39,8 @@ describe('faults', () => {
         findings: result.findings,
         unexpectedAnswers: result.unexpectedAnswers,
       }).toEqual({ stuck: [], crashed: false, findings: [], unexpectedAnswers: {} });
+      // the fault met live traffic: reads during a database outage are refused (and only with 503s, checked above)
+      if (fault === 'postgres-outage') expect(result.apiErrors['503']).toBeGreaterThan(0);
       expect(result.settled).toBe(true);
       expect(result.figures.cycles_failed).toBe(0);
       expect(result.figures.cycles_completed).toBeGreaterThan(0);
@@ -50,16 +53,16 @@ describe('faults', () => {
   it(
     'a worker SIGKILLed under load is replaced and every cycle completes',
     scenario('worker-sigkill', 1_000, false),
-    45_000,
+    90_000,
   );
   it(
     'the Temporal server killed and restarted on its file loses no cycle',
     scenario('temporal-restart', 8_000, true),
-    60_000,
+    100_000,
   );
   it(
     'Postgres stopped for 8 s fails no cycle and crashes no worker',
     scenario('postgres-outage', 8_000, false),
-    60_000,
+    100_000,
   );
 });

@@ -131,7 +131,8 @@ describe('a Postgres restart under load', () => {
     const stoppedAt = Date.now();
     await asPostgres(pgProgram('pg_ctl'), ['-D', cluster.dataDir, '-m', 'fast', '-w', 'stop']);
     const midOutage = await api.get(`/v1/tracking/creators/${ids[0]}`);
-    expect(midOutage.status).toBeGreaterThanOrEqual(500);
+    expect(midOutage.status).toBe(503);
+    expect(midOutage.headers.get('retry-after')).toBe('5');
     await sleep(OUTAGE_MS - (Date.now() - stoppedAt));
     expect(worker.exitCode).toBeNull();
     const serverOptions = `-p ${cluster.port} -k ${cluster.dataDir} -c listen_addresses=127.0.0.1 -c fsync=off`;
