@@ -1,4 +1,4 @@
-import { Context } from '@temporalio/activity';
+import { currentActivityContext } from './activity-context';
 
 /**
  * The running activity's cancellation signal (it fires on cancellation, on a timeout and at worker shutdown), or none
@@ -6,9 +6,5 @@ import { Context } from '@temporalio/activity';
  * has given up on stops spending quota and actor runs.
  */
 export function activityCancellation(): AbortSignal | undefined {
-  try {
-    return Context.current().cancellationSignal;
-  } catch {
-    return undefined;
-  }
+  return currentActivityContext()?.cancellationSignal;
 }

@@ -8,7 +8,7 @@ import {
   snapshotItem,
   type SnapshotRow,
 } from '../db/creators';
-import { cycleReportId, latestTrackedReport, storeCycleReport } from '../db/tracked';
+import { cycleReportId, latestTrackedReport } from '../db/tracked';
 import { recordEvent } from '../db/events';
 import { inTransaction } from '../db/transaction';
 import type { CreatorAnalysis, CreatorReportGenerator } from '../domain/creator-report';
@@ -34,7 +34,7 @@ import type { RegistrationResult } from '../workflows/messages';
 import { commentsOfPosts } from '../providers/comments';
 import { inRetriedTransaction, withDatabase } from './database-retry';
 import { heartbeating } from './heartbeat';
-import { captureAndRecordCycle, registerTracked } from './tracking';
+import { captureAndRecordCycle, registerTracked, storeReport } from './tracking';
 
 /** Recent posts re-read on every cycle (the shallow refresh); deeper history comes from post collection. */
 export const SHALLOW_REFRESH_POSTS = 30;
@@ -300,16 +300,7 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
         } catch (err) {
           throw providerFailure(err);
         }
-        const written = report;
-        const reportId = await withDatabase(() =>
-          storeCycleReport(pool, CREATOR_TABLES, {
-            id: input.id,
-            cycle: input.cycle,
-            ...written,
-            createdAt: input.cycleAt,
-          }),
-        );
-        return { reportId };
+        return { reportId: await storeReport(pool, CREATOR_TABLES, input, report) };
       },
     ),
 

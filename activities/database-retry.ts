@@ -1,4 +1,5 @@
-import { Context, log } from '@temporalio/activity';
+import { log } from '@temporalio/activity';
+import { currentActivityContext } from './activity-context';
 import type { Pool, PoolClient } from 'pg';
 import { untilDatabaseAnswers } from '../db/availability';
 import { inTransaction } from '../db/transaction';
@@ -16,12 +17,8 @@ const DEADLINE_MARGIN_MS = 75_000;
  * its cancellation. Outside an activity (tests calling the function directly) `work` runs once.
  */
 export async function withDatabase<T>(work: () => Promise<T>): Promise<T> {
-  let ctx: Context;
-  try {
-    ctx = Context.current();
-  } catch {
-    return work();
-  }
+  const ctx = currentActivityContext();
+  if (!ctx) return work();
   const { currentAttemptScheduledTimestampMs, startToCloseTimeoutMs, activityType } = ctx.info;
   return untilDatabaseAnswers(work, {
     deadline: currentAttemptScheduledTimestampMs + startToCloseTimeoutMs - DEADLINE_MARGIN_MS,

@@ -1,4 +1,4 @@
-import { Context } from '@temporalio/activity';
+import { currentActivityContext } from './activity-context';
 
 /** How often a long activity heartbeats, well inside the workflows' 10-second heartbeat timeouts. */
 const HEARTBEAT_EVERY_MS = 2_000;
@@ -9,12 +9,8 @@ const HEARTBEAT_EVERY_MS = 2_000;
  * whole start-to-close time. Outside an activity (a test calling the function directly) `work` just runs.
  */
 export async function whileHeartbeating<T>(details: () => unknown, work: () => Promise<T>): Promise<T> {
-  let ctx: Context;
-  try {
-    ctx = Context.current();
-  } catch {
-    return work();
-  }
+  const ctx = currentActivityContext();
+  if (!ctx) return work();
   const timer = setInterval(() => ctx.heartbeat(details()), HEARTBEAT_EVERY_MS);
   try {
     return await work();

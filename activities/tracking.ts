@@ -1,8 +1,11 @@
 import type { Pool, PoolClient } from 'pg';
 import { recordEvent } from '../db/events';
 import { capture, InsufficientCreditsError, refund, reserve } from '../db/ledger';
+import { storeCycleReport, type TrackedTableSpec } from '../db/tracked';
 import { inTransaction } from '../db/transaction';
+import type { GeneratedReport } from '../domain/report-text';
 import type { PauseReason, RegistrationResult, TrackedResourceType, TrackingStatus } from '../workflows/messages';
+import { withDatabase } from './database-retry';
 
 /** Read-model table per tracked resource type (a fixed map: table names never come from input). */
 export const TRACKED_TABLES: Record<TrackedResourceType, string> = {
@@ -240,4 +243,16 @@ export function createTrackingActivities(pool: Pool) {
       });
     },
   };
+}
+
+/** Stores a cycle's written report once (a retried step finds it), waiting out a database outage. */
+export function storeReport(
+  pool: Pool,
+  tables: TrackedTableSpec,
+  cycle: { id: string; cycle: number; cycleAt: string },
+  report: GeneratedReport<unknown>,
+): Promise<string> {
+  return withDatabase(() =>
+    storeCycleReport(pool, tables, { id: cycle.id, cycle: cycle.cycle, ...report, createdAt: cycle.cycleAt }),
+  );
 }

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { recordEvent } from '../db/events';
-import { cycleReportId, storeCycleReport } from '../db/tracked';
+import { cycleReportId } from '../db/tracked';
 import {
   VIDEO_TABLES,
   videoById,
@@ -25,7 +25,7 @@ import type { RegistrationResult } from '../workflows/messages';
 import { providerFailure } from './creators';
 import { inRetriedTransaction, withDatabase } from './database-retry';
 import { heartbeating } from './heartbeat';
-import { captureAndRecordCycle, registerTracked } from './tracking';
+import { captureAndRecordCycle, registerTracked, storeReport } from './tracking';
 
 const REPORT_COMMENTS = 50;
 const TRAJECTORY_SNAPSHOTS = 365;
@@ -211,16 +211,7 @@ export function createVideoActivities({ pool, provider, videoReportGenerator }: 
           // the model's own failures (timeout, 429, refused key) are typed like a platform's
           throw providerFailure(err);
         }
-        const written = report;
-        const reportId = await withDatabase(() =>
-          storeCycleReport(pool, VIDEO_TABLES, {
-            id: input.id,
-            cycle: input.cycle,
-            ...written,
-            createdAt: input.cycleAt,
-          }),
-        );
-        return { reportId };
+        return { reportId: await storeReport(pool, VIDEO_TABLES, input, report) };
       },
     ),
 

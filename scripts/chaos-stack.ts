@@ -132,14 +132,17 @@ export class ChaosStack {
   }
 
   async startWorker(): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'scripts/chaos-worker.ts')], {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'scripts/simulated-worker.ts')], {
       cwd: projectRoot,
       env: {
         ...process.env,
         DATABASE_URL: this.cluster.url,
         TEMPORAL_ADDRESS: this.temporalAddress,
         TEMPORAL_TASK_QUEUE: this.taskQueue,
-        CHAOS_WORKFLOW_BUNDLE: this.options.bundlePath,
+        WORKFLOW_BUNDLE: this.options.bundlePath,
+        WORKER_RELAY: 'true',
+        // the receiver is the fault run's own loopback server
+        WEBHOOK_ALLOW_INSECURE_LOOPBACK: 'true',
         SIMULATED_LATENCY_MS: String(this.options.simulatedLatencyMs ?? 0),
       },
       stdio: ['ignore', 'pipe', 'pipe'],

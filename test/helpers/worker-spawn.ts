@@ -1,14 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { testDatabaseUrl } from './env';
+import { projectRoot } from '../../scripts/temporal-tools';
+import { requireEnv, testDatabaseUrl } from './env';
 
 /**
- * Starts test/helpers/worker-process.ts as its own process on `taskQueue` and resolves once it polls. The process is
+ * Starts scripts/simulated-worker.ts as its own process on `taskQueue` and resolves once it polls. The process is
  * node itself with tsx's loader, not the tsx wrapper, so `kill('SIGKILL')` hits the process running the activities.
  */
 export async function spawnWorkerProcess(taskQueue: string, env: Record<string, string> = {}): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, 'worker-process.ts')], {
-    env: { ...process.env, DATABASE_URL: testDatabaseUrl(), TEMPORAL_TASK_QUEUE: taskQueue, ...env },
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'scripts/simulated-worker.ts')], {
+    env: {
+      ...process.env,
+      DATABASE_URL: testDatabaseUrl(),
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      WORKFLOW_BUNDLE: requireEnv('TEST_WORKFLOW_BUNDLE'),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {

@@ -1,8 +1,9 @@
 /**
- * The worker a fault run kills: the real worker (activities, workflows, outbox relay) on the simulated provider, in
- * its own process so SIGKILL hits exactly it. Configured by DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE,
- * CHAOS_WORKFLOW_BUNDLE (a prebuilt bundle, so a replacement starts in a second) and SIMULATED_LATENCY_MS.
- * Prints "ready" once it polls.
+ * The real worker (activities and workflows) on the simulated provider, in a process of its own so a test or a fault
+ * run can SIGKILL exactly it: no graceful shutdown, no reported failure, what a crashed machine looks like to
+ * Temporal. Configured by DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE, WORKFLOW_BUNDLE (a prebuilt bundle, so
+ * a replacement starts in a second), SIMULATED_LATENCY_MS, WEBHOOK_ALLOW_INSECURE_LOOPBACK and WORKER_RELAY (`true`
+ * runs the outbox relay too, for every team: only for a database of its own). Prints "ready" once it polls.
  */
 import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
@@ -19,7 +20,7 @@ function env(name: string): string {
 }
 
 async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   const pool = createPool(env('DATABASE_URL'), 10);
   const connection = await NativeConnection.connect({ address: env('TEMPORAL_ADDRESS') });
   const taskQueue = env('TEMPORAL_TASK_QUEUE');
@@ -31,22 +32,24 @@ async function main(): Promise<void> {
       pool,
       provider: new SimulatedProvider({ latencyMs: Number(process.env.SIMULATED_LATENCY_MS ?? 0) }),
       reportGenerator: heuristicCreatorReportGenerator,
-      // the receiver is the fault run's own loopback server
-      webhooks: { allowInsecureLoopback: true },
+      webhooks: { allowInsecureLoopback: process.env.WEBHOOK_ALLOW_INSECURE_LOOPBACK === 'true' },
     },
-    workflowBundle: { codePath: env('CHAOS_WORKFLOW_BUNDLE') },
+    workflowBundle: { codePath: env('WORKFLOW_BUNDLE') },
   });
-  const relay = new OutboxRelay({
-    pool,
-    client: new Client({ connection }),
-    taskQueue,
-    sweepIntervalMs: 1_000,
-    claimLeaseMs: 10_000,
-  });
-  await relay.start();
+  const relay =
+    process.env.WORKER_RELAY === 'true'
+      ? new OutboxRelay({
+          pool,
+          client: new Client({ connection }),
+          taskQueue,
+          sweepIntervalMs: 1_000,
+          claimLeaseMs: 10_000,
+        })
+      : undefined;
+  await relay?.start();
   const running = worker.run();
   console.log('ready');
-  await running.finally(() => relay.stop());
+  await running.finally(() => relay?.stop());
   await connection.close();
   await pool.end();
 }
