@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { recordEvent } from '../../db/events';
 import { capture, refund, reserve } from '../../db/ledger';
 import { inTransaction } from '../../db/transaction';
@@ -22,6 +22,25 @@ export async function seedCreator(pool: Pool, teamId: string, status = 'active')
 
 export type CycleParts = { snapshot?: boolean; event?: boolean; cycleRow?: boolean; counter?: boolean };
 
+/** A cycle's reservation under the key the workflow would use; returns that key. */
+async function reserveCycle(
+  client: PoolClient,
+  teamId: string,
+  creator: { id: string; workflowId: string },
+  cycle: number,
+): Promise<string> {
+  const key = `${creator.workflowId}:${cycle}:reserve`;
+  await reserve(client, {
+    teamId,
+    amountCents: CYCLE_COST,
+    idempotencyKey: key,
+    operation: 'tracking_cycle',
+    resourceType: 'creator',
+    resourceId: creator.id,
+  });
+  return key;
+}
+
 /** A completed cycle: reservation, capture, `tracking_cycles`, snapshot, event and counter, each one omittable. */
 export async function completedCycle(
   pool: Pool,
@@ -32,15 +51,7 @@ export async function completedCycle(
 ): Promise<void> {
   const { snapshot = true, event = true, cycleRow = true, counter = true } = parts;
   await inTransaction(pool, async (client) => {
-    const key = `${creator.workflowId}:${cycle}:reserve`;
-    await reserve(client, {
-      teamId,
-      amountCents: CYCLE_COST,
-      idempotencyKey: key,
-      operation: 'tracking_cycle',
-      resourceType: 'creator',
-      resourceId: creator.id,
-    });
+    const key = await reserveCycle(client, teamId, creator, cycle);
     await capture(client, key, `${creator.workflowId}:${cycle}:capture`);
     if (cycleRow) {
       await client.query(
@@ -81,15 +92,7 @@ export async function failedCycle(
   cycle: number,
 ): Promise<void> {
   await inTransaction(pool, async (client) => {
-    const key = `${creator.workflowId}:${cycle}:reserve`;
-    await reserve(client, {
-      teamId,
-      amountCents: CYCLE_COST,
-      idempotencyKey: key,
-      operation: 'tracking_cycle',
-      resourceType: 'creator',
-      resourceId: creator.id,
-    });
+    const key = await reserveCycle(client, teamId, creator, cycle);
     await refund(client, key, `${creator.workflowId}:${cycle}:refund`);
     await client.query(
       `INSERT INTO tracking_cycles (resource_type, resource_id, cycle, status, failure_kind, started_at)
