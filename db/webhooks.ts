@@ -193,6 +193,8 @@ export interface QueuedEvent {
   created_at: Date;
   /** the tracked creator a video event's video belongs to */
   video_creator_id: string | null;
+  /** the claim's lease: the same for every event one claim took */
+  claimed_until: Date;
 }
 
 /**
@@ -215,9 +217,9 @@ export async function claimQueuedEvents(
      ), claimed AS (
        UPDATE webhook_event_queue q SET claimed_until = now() + $3 * interval '1 millisecond'
          FROM free WHERE q.event_id = free.event_id
-       RETURNING q.event_id, q.queued_at
+       RETURNING q.event_id, q.queued_at, q.claimed_until
      )
-     SELECT e.id, e.team_id, e.type, e.resource_type, e.resource_id, e.created_at,
+     SELECT e.id, e.team_id, e.type, e.resource_type, e.resource_id, e.created_at, c.claimed_until,
             (SELECT v.tracking_account_id FROM tracked_videos v
               WHERE e.resource_type = 'video' AND v.id = e.resource_id) AS video_creator_id
        FROM claimed c JOIN events e ON e.id = c.event_id
@@ -227,11 +229,17 @@ export async function claimQueuedEvents(
   return result.rows;
 }
 
-/** Gives claimed events back at once (a pass that failed), so the next pass need not wait for the lease. */
-export async function releaseQueuedEvents(db: Queryable, eventIds: readonly string[]): Promise<void> {
-  await db.query('UPDATE webhook_event_queue SET claimed_until = NULL WHERE event_id = ANY($1::uuid[])', [
-    [...eventIds],
-  ]);
+/**
+ * Gives claimed events back at once (a pass that failed), so the next pass need not wait for the lease; only while
+ * they are still under this claim's lease, so a relay whose lease ran out cannot free events another relay now holds.
+ */
+export async function releaseQueuedEvents(db: Queryable, eventIds: readonly string[], lease: Date): Promise<void> {
+  await db.query(
+    // the lease came back as a JS Date, to the millisecond
+    `UPDATE webhook_event_queue SET claimed_until = NULL
+      WHERE event_id = ANY($1::uuid[]) AND date_trunc('milliseconds', claimed_until) = $2`,
+    [[...eventIds], lease],
+  );
 }
 
 export async function dequeueEvents(db: Queryable, eventIds: readonly string[]): Promise<void> {

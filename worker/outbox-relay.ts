@@ -179,7 +179,7 @@ export class OutboxRelay {
       await dequeueEvents(pool, eventIds);
     } catch (err) {
       // when the database itself is gone this fails too, and the lease running out hands the events back instead
-      await releaseQueuedEvents(pool, eventIds).catch(() => undefined);
+      await releaseQueuedEvents(pool, eventIds, events[0]!.claimed_until).catch(() => undefined);
       throw err;
     }
     return events.length;
