@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { MissingRowError } from './missing-row';
 import { creatorPath } from './creators';
 
 type Queryable = Pool | PoolClient;
@@ -46,7 +47,7 @@ export interface AudienceSnapshotRow {
 
 export async function jobById(db: Queryable, id: string): Promise<PaidJobRow> {
   const result = await db.query<PaidJobRow>('SELECT * FROM paid_jobs WHERE id = $1', [id]);
-  if (!result.rows[0]) throw new Error(`paid job ${id} does not exist`);
+  if (!result.rows[0]) throw new MissingRowError(`paid job ${id}`);
   return result.rows[0];
 }
 

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { MissingRowError } from './missing-row';
 import type { GeneratedReport } from '../domain/report-text';
 
 type Queryable = Pool | PoolClient;
@@ -53,7 +54,7 @@ export async function findTracked<R>(db: Queryable, spec: TrackedTableSpec, team
 
 export async function trackedById<R>(db: Queryable, spec: TrackedTableSpec, id: string): Promise<R> {
   const result = await db.query(`SELECT * FROM ${spec.table} WHERE id = $1`, [id]);
-  if (!result.rows[0]) throw new Error(`${spec.table} row ${id} does not exist`);
+  if (!result.rows[0]) throw new MissingRowError(`${spec.table} row ${id}`);
   return result.rows[0] as R;
 }
 

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { MissingRowError } from './missing-row';
 import type { Pool, PoolClient } from 'pg';
 import { v5 as uuidv5 } from 'uuid';
 import { PREVIOUS_SECRET_GRACE_MS, type DeliveryStatus, type WebhookScope } from '../domain/webhooks';
@@ -524,7 +525,7 @@ export async function lockSubscription(client: PoolClient, id: string): Promise<
   const result = await client.query<SubscriptionRow>('SELECT * FROM webhook_subscriptions WHERE id = $1 FOR UPDATE', [
     id,
   ]);
-  if (!result.rows[0]) throw new Error(`webhook subscription ${id} does not exist`);
+  if (!result.rows[0]) throw new MissingRowError(`webhook subscription ${id}`);
   return result.rows[0];
 }
 

@@ -1,4 +1,5 @@
 /** Shapes shared by providers, activities, the API and (types only) workflows. Plain data, no I/O. */
+import { isPermanent, type ProviderFailureKind } from './failures';
 
 export const PLATFORMS = ['tiktok', 'youtube', 'instagram'] as const;
 export type Platform = (typeof PLATFORMS)[number];
@@ -80,17 +81,7 @@ export interface Comment {
   author?: AudienceAccount;
 }
 
-/** Typed outcomes a provider can fail with; recorded on the failed cycle. */
-export const PROVIDER_FAILURES = [
-  'blocked',
-  'private',
-  'deleted',
-  'rate_limited',
-  'empty',
-  'unavailable',
-  'timeout',
-] as const;
-export type ProviderFailureKind = (typeof PROVIDER_FAILURES)[number];
+export { PROVIDER_FAILURES, type ProviderFailureKind } from './failures';
 
 export class ProviderError extends Error {
   constructor(
@@ -103,9 +94,9 @@ export class ProviderError extends Error {
     this.name = 'ProviderError';
   }
 
-  /** private, deleted, blocked and empty will not change on a retry a few seconds later */
+  /** private, deleted, blocked and empty will not change on a retry a few seconds later (domain/failures.ts) */
   get permanent(): boolean {
-    return this.kind === 'private' || this.kind === 'deleted' || this.kind === 'blocked' || this.kind === 'empty';
+    return isPermanent(this.kind);
   }
 }
 

@@ -1,5 +1,6 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import { bugFailuresInterceptor } from './bug-failures';
 
 export const workflowsPath = require.resolve('../workflows');
 
@@ -20,6 +21,7 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     taskQueue: setup.taskQueue,
     ...(setup.identity ? { identity: setup.identity } : {}),
     activities: createActivities(setup.deps),
+    interceptors: { activity: [bugFailuresInterceptor] },
     ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath }),
   });
 }

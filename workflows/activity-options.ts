@@ -1,6 +1,6 @@
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import { PROVIDER_FAILURES } from '../domain/platform';
+import { BUG_FAILURE_TYPES, FAILURE_KINDS, isPermanent } from '../domain/failures';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -9,9 +9,7 @@ export const platformRetry = {
   initialInterval: '2 seconds',
   backoffCoefficient: 2,
   maximumAttempts: 3,
-  nonRetryableErrorTypes: PROVIDER_FAILURES.filter(
-    (kind) => kind !== 'rate_limited' && kind !== 'unavailable' && kind !== 'timeout',
-  ),
+  nonRetryableErrorTypes: [...FAILURE_KINDS.filter(isPermanent), ...BUG_FAILURE_TYPES],
 };
 
 /** Steps that read the platform (an Apify actor run can take a minute): a few retries, then the typed reason. */

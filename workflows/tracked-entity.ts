@@ -14,7 +14,7 @@ import {
 import { bookkeeping } from './activity-options';
 import { cadenceLabel, cadenceMs, isTrackingCadence, nextRunAt } from '../domain/cadence';
 import { ADAPTIVE_BOUNDS } from '../domain/trajectory';
-import { PROVIDER_FAILURES } from '../domain/platform';
+import { isFailureKind } from '../domain/failures';
 import { CYCLE_COST } from '../domain/costs';
 import { ScrapeCadenceAttr, TrackingStatusAttr, trackingSearchAttributes } from '../domain/search-attributes';
 import {
@@ -56,9 +56,6 @@ export interface TrackingSpec {
 export const FAILURES_BEFORE_PAUSE = 3;
 export const MAX_CYCLES_PER_RUN = 100;
 
-/** The kinds a failure is recorded as besides `error`: a provider's typed outcomes and a source refusing our key. */
-const RECORDED_KINDS: readonly string[] = [...PROVIDER_FAILURES, 'misconfigured'];
-
 /**
  * The failure kind recorded for a failed cycle: a provider's typed outcome, `misconfigured`, a timeout, or `error` for
  * anything else (an exception's class name, such as `Error` or `DatabaseError`, is not a kind anyone documents).
@@ -67,7 +64,7 @@ export function failureOf(err: unknown): { kind: string; message: string } {
   let cause: unknown = err;
   while (cause instanceof ActivityFailure && cause.cause) cause = cause.cause;
   if (cause instanceof ApplicationFailure) {
-    const kind = cause.type && RECORDED_KINDS.includes(cause.type) ? cause.type : 'error';
+    const kind = cause.type && isFailureKind(cause.type) ? cause.type : 'error';
     return { kind, message: cause.message };
   }
   if (cause instanceof TimeoutFailure) {
