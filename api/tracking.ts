@@ -111,8 +111,13 @@ export async function update<R>(temporal: Client, what: string, send: () => Prom
 export function patchTracking(
   temporal: Client,
   target: Pick<TrackingState, 'resourceType' | 'id'>,
-  patch: TrackingPatch,
+  body: { status?: TrackingPatch['status']; scrape_cadence?: TrackingPatch['cadence'] },
 ): Promise<TrackingView> {
+  // the workflow's own shape: an HTTP field name never enters a history
+  const patch: TrackingPatch = {
+    ...(body.status !== undefined ? { status: body.status } : {}),
+    ...(body.scrape_cadence !== undefined ? { cadence: body.scrape_cadence } : {}),
+  };
   return update(temporal, `${target.resourceType} ${target.id}`, () =>
     temporal.workflow.getHandle(trackingWorkflowId(target)).executeUpdate(patchTrackingUpdate, { args: [patch] }),
   );

@@ -29,9 +29,10 @@ export interface TrackingView {
   nextScrapeAt: string | null;
 }
 
+/** A change of status and/or cadence; the API maps its request body onto it. */
 export interface TrackingPatch {
   status?: 'active' | 'paused';
-  scrape_cadence?: TrackingCadence;
+  cadence?: TrackingCadence;
 }
 
 /** The outcome of the first cycle's reservation, which the API waits for to answer 202, 402 or "already tracked". */

@@ -178,7 +178,7 @@ export async function runTracking(state: TrackingState, spec: TrackingSpec): Pro
   setHandler(
     patchTrackingUpdate,
     async (patch) => {
-      if (patch.scrape_cadence) state.cadence = patch.scrape_cadence;
+      if (patch.cadence) state.cadence = patch.cadence;
       if (patch.status === 'paused' && state.status === 'active') pause('manual');
       if (patch.status === 'active' && state.status === 'paused') {
         state.status = 'active';
@@ -192,8 +192,8 @@ export async function runTracking(state: TrackingState, spec: TrackingSpec): Pro
     {
       validator: (patch) => {
         if (state.status === 'stopped') throw new Error('tracking has been stopped');
-        if (patch.scrape_cadence !== undefined && !isTrackingCadence(patch.scrape_cadence)) {
-          throw new Error(`unknown scrape_cadence ${String(patch.scrape_cadence)}`);
+        if (patch.cadence !== undefined && !isTrackingCadence(patch.cadence)) {
+          throw new Error(`unknown cadence ${String(patch.cadence)}`);
         }
         if (patch.status !== undefined && patch.status !== 'active' && patch.status !== 'paused') {
           throw new Error(`status must be active or paused`);

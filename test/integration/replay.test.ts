@@ -30,4 +30,15 @@ describe('recorded workflow histories replay against the current workflow code',
       Worker.runReplayHistory({ workflowBundle: sharedWorkflowBundle() }, history, file.replace(/\.json$/, '')),
     ).resolves.toBeUndefined();
   });
+
+  it('fails a history whose commands the code would not issue (the negative control)', async () => {
+    const history = JSON.parse(readFileSync(path.join(historiesDir, 'creator-lifecycle.json'), 'utf8'));
+    const scheduled = history.events.find(
+      (e: { activityTaskScheduledEventAttributes?: unknown }) => e.activityTaskScheduledEventAttributes,
+    );
+    scheduled.activityTaskScheduledEventAttributes.activityType.name = 'anActivityTheCodeNeverSchedules';
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: sharedWorkflowBundle() }, history, 'creator-lifecycle-mutated'),
+    ).rejects.toMatchObject({ name: 'DeterminismViolationError' });
+  });
 });
