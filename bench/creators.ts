@@ -5,22 +5,177 @@
  *
  *   npm run bench -- [--creators 200] [--concurrency 20] [--no-record]
  *
+ * Other modes (`--mode`, default `latency`, the above):
+ *   - `burst`: N creators POSTed `--concurrency` (default 100) at a time, then the time from the first POST until every
+ *     first cycle is `finalized: true`, first-cycle p50/p99 and cycles per second. Completion is observed by one
+ *     poller reading the read model every 250 ms (the same `finalized` rule as the API), so it adds no per-creator load.
+ *   - `sleeping`: N creators tracked `monthly` (the slowest cadence) at `--concurrency` (default 20); once every first
+ *     cycle is done and all sleep, the RSS of this process (worker, API and load generator share it) and of the
+ *     Temporal dev server, then `GET /v1/tracking/creators?limit=50` p50/p99 at 20 connections for 10 s.
+ *
  * Figures are appended to BENCHMARKS.md with the date and machine unless --no-record is given.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { inParallel, percentile, report, withEmbeddedStack } from './embedded';
+import { trackingJobs, type LifecycleColumns } from '../db/tracked';
+import { inParallel, percentile, report, withEmbeddedStack, type EmbeddedStack } from './embedded';
 
 const { values: args } = parseArgs({
   options: {
+    mode: { type: 'string', default: 'latency' },
     creators: { type: 'string', default: '200' },
-    concurrency: { type: 'string', default: '20' },
+    concurrency: { type: 'string' },
     'no-record': { type: 'boolean', default: false },
   },
 });
+const MODE = args.mode;
+if (MODE !== 'latency' && MODE !== 'burst' && MODE !== 'sleeping') throw new Error(`unknown --mode ${MODE}`);
 const N = Number(args.creators);
-const CONCURRENCY = Number(args.concurrency);
+const CONCURRENCY = Number(args.concurrency ?? (MODE === 'burst' ? 100 : 20));
 
-async function main(): Promise<void> {
+/** VmRSS of a process in MiB, from /proc (Linux). */
+function rssMiB(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Math.round(Number(match[1]) / 1024) : NaN;
+}
+
+async function postCreator(stack: EmbeddedStack, i: number, cadence?: string): Promise<string> {
+  const res = await fetch(`${stack.base}/v1/tracking/creators`, {
+    method: 'POST',
+    headers: stack.headers,
+    body: JSON.stringify({
+      platform: 'tiktok',
+      handle: `bench.creator.${i}`,
+      ...(cadence ? { scrape_cadence: cadence } : {}),
+    }),
+  });
+  if (res.status !== 202) throw new Error(`POST answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { data: { id: string } }).data.id;
+}
+
+/**
+ * One poller for all: reads the lifecycle columns of every tracked creator every `everyMs` and applies the API's own
+ * `finalized` rule, recording when each id was first seen finalized, until all `expected` are.
+ */
+async function watchFinalized(stack: EmbeddedStack, expected: number, everyMs = 250): Promise<Map<string, number>> {
+  const seen = new Map<string, number>();
+  for (;;) {
+    const { rows } = await stack.db.query<LifecycleColumns>(
+      'SELECT id, status, enrichment_status, cycle_in_progress, cycle_started_at FROM tracked_creators',
+    );
+    const now = performance.now();
+    for (const row of rows) {
+      if (!seen.has(row.id) && trackingJobs(row, '').finalized) seen.set(row.id, now);
+    }
+    if (seen.size >= expected) return seen;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Confirms through the API that every id reads `finalized: true`. */
+async function confirmFinalized(stack: EmbeddedStack, ids: string[]): Promise<void> {
+  await inParallel(ids, 10, async (id) => {
+    const got = await fetch(`${stack.base}/v1/tracking/creators/${id}`, { headers: stack.headers });
+    const body = (await got.json()) as { data: { finalized: boolean } };
+    if (got.status !== 200 || !body.data.finalized) throw new Error(`creator ${id} is not finalized`);
+  });
+}
+
+async function burst(): Promise<void> {
+  await withEmbeddedStack(N * 25 + 1000, async (stack) => {
+    const posted = new Map<string, number>();
+    const started = performance.now();
+    const watching = watchFinalized(stack, N);
+    await inParallel(
+      Array.from({ length: N }, (_, i) => i),
+      CONCURRENCY,
+      async (i) => {
+        const t0 = performance.now();
+        posted.set(await postCreator(stack, i), t0);
+      },
+    );
+    const postsDone = performance.now();
+    const finalizedAt = await watching;
+    const allFinalized = Math.max(...finalizedAt.values());
+    const latencies = [...posted].map(([id, t0]) => (finalizedAt.get(id) as number) - t0).sort((a, b) => a - b);
+    await confirmFinalized(stack, [...posted.keys()]);
+    const elapsed = (allFinalized - started) / 1000;
+    report(
+      'bench/creators.ts --mode burst',
+      {
+        creators: N,
+        concurrency: CONCURRENCY,
+        all_posted_s: Number(((postsDone - started) / 1000).toFixed(1)),
+        all_finalized_s: Number(elapsed.toFixed(1)),
+        first_cycle_p50_ms: Math.round(percentile(latencies, 50)),
+        first_cycle_p99_ms: Math.round(percentile(latencies, 99)),
+        cycles_per_second: Number((N / elapsed).toFixed(1)),
+      },
+      !args['no-record'],
+    );
+  });
+}
+
+async function sleeping(): Promise<void> {
+  await withEmbeddedStack(N * 25 + 1000, async (stack) => {
+    const idleBenchRss = rssMiB(process.pid);
+    const idleTemporalRss = rssMiB(stack.temporalPid);
+    const started = performance.now();
+    const ids: string[] = [];
+    await inParallel(
+      Array.from({ length: N }, (_, i) => i),
+      CONCURRENCY,
+      async (i) => {
+        ids.push(await postCreator(stack, i, 'monthly'));
+      },
+    );
+    const created = performance.now();
+    await watchFinalized(stack, N, 1000);
+    const asleep = performance.now();
+    await confirmFinalized(stack, ids);
+    // let the last workflow tasks settle and the heap be collected where it will be
+    await new Promise((r) => setTimeout(r, 5000));
+    const benchRss = rssMiB(process.pid);
+    const temporalRss = rssMiB(stack.temporalPid);
+    const heapUsed = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
+
+    const latencies: number[] = [];
+    const until = performance.now() + 10_000;
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        while (performance.now() < until) {
+          const t0 = performance.now();
+          const res = await fetch(`${stack.base}/v1/tracking/creators?limit=50`, { headers: stack.headers });
+          await res.arrayBuffer();
+          if (res.status !== 200) throw new Error(`GET list answered ${res.status}`);
+          latencies.push(performance.now() - t0);
+        }
+      }),
+    );
+    latencies.sort((a, b) => a - b);
+    report(
+      'bench/creators.ts --mode sleeping',
+      {
+        creators: N,
+        concurrency: CONCURRENCY,
+        create_s: Number(((created - started) / 1000).toFixed(1)),
+        all_asleep_s: Number(((asleep - started) / 1000).toFixed(1)),
+        idle_bench_process_rss_mib: idleBenchRss,
+        asleep_bench_process_rss_mib: benchRss,
+        asleep_bench_heap_used_mib: heapUsed,
+        idle_temporal_dev_server_rss_mib: idleTemporalRss,
+        asleep_temporal_dev_server_rss_mib: temporalRss,
+        list_limit50_c20_requests: latencies.length,
+        list_limit50_c20_p50_ms: Math.round(percentile(latencies, 50)),
+        list_limit50_c20_p99_ms: Math.round(percentile(latencies, 99)),
+      },
+      !args['no-record'],
+    );
+  });
+}
+
+async function latency(): Promise<void> {
   await withEmbeddedStack(N * 25 + 1000, async (stack) => {
     const { client, taskQueue, base, headers } = stack;
     // the same server's bare throughput: no-op workflows (one activity each) started and awaited at the same width
@@ -90,7 +245,8 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((err: unknown) => {
+const modes = { latency, burst, sleeping };
+modes[MODE]().catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });

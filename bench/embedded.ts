@@ -28,6 +28,8 @@ export interface EmbeddedStack {
   client: Client;
   db: Pool;
   taskQueue: string;
+  /** the Temporal dev server's process (the worker and the API run in this process) */
+  temporalPid: number | undefined;
 }
 
 export function percentile(sorted: number[], p: number): number {
@@ -128,6 +130,7 @@ export async function withEmbeddedStack<R>(credits: number, work: (stack: Embedd
         client,
         db,
         taskQueue,
+        temporalPid: temporal.process.pid,
       });
     } finally {
       await new Promise((r) => server.close(r));
