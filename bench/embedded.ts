@@ -96,6 +96,10 @@ export async function withEmbeddedStack<R>(credits: number, work: (stack: Embedd
       connection: nativeConnection,
       namespace: 'default',
       taskQueue,
+      // BENCH_MAX_CACHED_WORKFLOWS=N compares sticky-cache sizes; the SDK's default otherwise
+      ...(process.env.BENCH_MAX_CACHED_WORKFLOWS
+        ? { maxCachedWorkflows: Number(process.env.BENCH_MAX_CACHED_WORKFLOWS) }
+        : {}),
       deps: {
         pool: db,
         provider: new SimulatedProvider(),

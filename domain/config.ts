@@ -64,6 +64,10 @@ export const configSchema = z.object({
   OPENAI_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(2),
   OPENAI_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   UPSTREAM_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  // workflows kept in the worker's memory between tasks; the SDK sizes it from the heap when unset (BENCHMARKS.md)
+  WORKER_MAX_CACHED_WORKFLOWS: optionalString
+    .transform((v) => (v === undefined ? undefined : Number(v)))
+    .pipe(z.number().int().min(0).optional()),
   // the worker's Prometheus endpoint (upstream calls and units); off unless a port is given
   WORKER_METRICS_PORT: optionalString
     .transform((v) => (v === undefined ? undefined : Number(v)))

@@ -23,6 +23,7 @@ async function main(): Promise<void> {
       connection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
+      maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
       deps: {
         pool,
         provider: sources.provider,

@@ -12,6 +12,11 @@ export interface WorkerSetup {
   /** a bundle built once (tests share one per suite); without it the worker bundles workflows/ itself */
   workflowBundle?: WorkerOptions['workflowBundle'];
   identity?: string;
+  /**
+   * Workflows kept in memory between tasks (the sticky cache). A tracked creator sleeps for hours between cycles, so
+   * holding every one costs memory for nothing; one evicted is replayed from its (short) history when it wakes.
+   */
+  maxCachedWorkflows?: number;
 }
 
 export async function createWorker(setup: WorkerSetup): Promise<Worker> {
@@ -22,6 +27,7 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     ...(setup.identity ? { identity: setup.identity } : {}),
     activities: createActivities(setup.deps),
     interceptors: { activity: [bugFailuresInterceptor] },
+    ...(setup.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: setup.maxCachedWorkflows } : {}),
     ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath }),
   });
 }
