@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sourcePlan } from './sources';
 
 const optionalString = z
   .string()
@@ -104,14 +105,20 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const result = configSchema.safeParse(env);
   if (!result.success) throw configError(result.error.issues);
   const config = result.data;
-  // a creator report reads three posts' comments (an actor run each) and may ask the model twice, all within one
-  // platform activity (workflows/activity-options.ts): settings that cannot fit would time out every report
-  const reportWorstCase =
-    3 * (config.APIFY_RUN_TIMEOUT_SECONDS + config.UPSTREAM_TIMEOUT_SECONDS) + 2 * config.OPENAI_TIMEOUT_SECONDS;
-  if (reportWorstCase > PLATFORM_ACTIVITY_SECONDS) {
+  // the slowest platform step must fit its activity (workflows/activity-options.ts): a cycle's metrics read two actor
+  // runs on Instagram (profile, posts), its report one comments run and up to two model calls; settings that cannot
+  // fit would time out every cycle. Only the sources in use count.
+  const plan = sourcePlan(config);
+  const read =
+    plan.platforms.tiktok === 'apify'
+      ? config.APIFY_RUN_TIMEOUT_SECONDS + config.UPSTREAM_TIMEOUT_SECONDS
+      : config.UPSTREAM_TIMEOUT_SECONDS;
+  const model = plan.reports.generator === 'heuristic' ? 0 : config.OPENAI_TIMEOUT_SECONDS;
+  const slowestStep = Math.max(2 * read, read + 2 * model);
+  if (slowestStep > PLATFORM_ACTIVITY_SECONDS) {
     throw new ConfigError(
-      `Invalid configuration:\n  3 × (APIFY_RUN_TIMEOUT_SECONDS + UPSTREAM_TIMEOUT_SECONDS) + 2 × OPENAI_TIMEOUT_SECONDS ` +
-        `is ${reportWorstCase} s, more than the ${PLATFORM_ACTIVITY_SECONDS} s a platform step may take`,
+      'Invalid configuration:\n  APIFY_RUN_TIMEOUT_SECONDS, UPSTREAM_TIMEOUT_SECONDS and OPENAI_TIMEOUT_SECONDS let a ' +
+        `platform step take ${slowestStep} s, more than the ${PLATFORM_ACTIVITY_SECONDS} s it may take`,
     );
   }
   if ((config.TEMPORAL_TLS_CERT_PATH === undefined) !== (config.TEMPORAL_TLS_KEY_PATH === undefined)) {

@@ -101,12 +101,20 @@ describe('choosing data sources from configuration', () => {
 });
 
 describe('source deadlines', () => {
-  it('refuses settings under which a report could never finish inside its activity', () => {
-    expect(() => parseConfig({ ...base, APIFY_RUN_TIMEOUT_SECONDS: '180', OPENAI_TIMEOUT_SECONDS: '120' })).toThrow(
-      /more than the 600 s a platform step may take/,
+  it('refuses settings under which a platform step could never finish inside its activity', () => {
+    const apify = { ...base, APIFY_TOKEN: 't' };
+    // two actor runs of 330 s each cannot fit in 600 s
+    expect(() => parseConfig({ ...apify, APIFY_RUN_TIMEOUT_SECONDS: '300' })).toThrow(
+      /platform step take 660 s, more than the 600 s/,
     );
+    // one run and two model calls: 150 + 2 × 240
+    expect(() => parseConfig({ ...apify, OPENAI_BASE_URL: 'http://m/v1', OPENAI_TIMEOUT_SECONDS: '240' })).toThrow(
+      /take 630 s/,
+    );
+    expect(() => parseConfig({ ...apify, OPENAI_BASE_URL: 'http://m/v1' })).not.toThrow();
+    // sources not in use do not count
     expect(() =>
-      parseConfig({ ...base, APIFY_RUN_TIMEOUT_SECONDS: '100', OPENAI_TIMEOUT_SECONDS: '90' }),
+      parseConfig({ ...base, APIFY_RUN_TIMEOUT_SECONDS: '300', OPENAI_TIMEOUT_SECONDS: '600' }),
     ).not.toThrow();
   });
 });
