@@ -13,7 +13,6 @@ import {
 } from '../domain/audience';
 import type { AudienceAccount, Platform, PlatformProvider } from '../domain/platform';
 import { commentsOfPosts } from '../providers/comments';
-import { providerFailure } from './creators';
 import { whileHeartbeating } from './heartbeat';
 import { markJob, type PaidJobRef } from './jobs';
 
@@ -78,42 +77,38 @@ export function createAudienceActivities({ pool, provider }: { pool: Pool; provi
       return whileHeartbeating(
         () => undefined,
         async (): Promise<AudienceOutcome> => {
-          try {
-            const profile = await provider.getProfile(input.platform, input.handle);
-            const evidence = (sample: { commenters: AudienceEvidence['commenters']; postsSampled: number }) => ({
-              ...sample,
-              followers: [] as AudienceAccount[],
-              referenceDate: input.referenceDate,
-            });
-            let sample = await sampleCommenters(provider, input.platform, input.handle, AUDIENCE_SAMPLING.comments);
-            if (sample.commenters.length >= MIN_AUDIENCE_SAMPLE) {
-              return { kind: 'snapshot', snapshot: analyzeAudience(evidence(sample), 'comments') };
-            }
-            if (input.platform === 'tiktok') {
-              const followers = await provider.listFollowers(input.platform, input.handle, {
-                limit: AUDIENCE_SAMPLING.followers,
-              });
-              if (sample.commenters.length + followers.accounts.length >= MIN_AUDIENCE_SAMPLE) {
-                const blended = { ...evidence(sample), followers: followers.accounts };
-                return { kind: 'snapshot', snapshot: analyzeAudience(blended, 'comments_and_followers') };
-              }
-            } else {
-              sample = await sampleCommenters(provider, input.platform, input.handle, AUDIENCE_SAMPLING.widened);
-              if (sample.commenters.length >= MIN_AUDIENCE_SAMPLE) {
-                return { kind: 'snapshot', snapshot: analyzeAudience(evidence(sample), 'comments_extended') };
-              }
-            }
-            const hint = profileOnlyHint(profile);
-            if (hint) return { kind: 'snapshot', snapshot: hint };
-            return {
-              kind: 'insufficient_sample',
-              message:
-                `Found ${sample.commenters.length} commenters (at least ${MIN_AUDIENCE_SAMPLE} are needed) and the ` +
-                'profile declares no country, language or bio',
-            };
-          } catch (err) {
-            throw providerFailure(err);
+          const profile = await provider.getProfile(input.platform, input.handle);
+          const evidence = (sample: { commenters: AudienceEvidence['commenters']; postsSampled: number }) => ({
+            ...sample,
+            followers: [] as AudienceAccount[],
+            referenceDate: input.referenceDate,
+          });
+          let sample = await sampleCommenters(provider, input.platform, input.handle, AUDIENCE_SAMPLING.comments);
+          if (sample.commenters.length >= MIN_AUDIENCE_SAMPLE) {
+            return { kind: 'snapshot', snapshot: analyzeAudience(evidence(sample), 'comments') };
           }
+          if (input.platform === 'tiktok') {
+            const followers = await provider.listFollowers(input.platform, input.handle, {
+              limit: AUDIENCE_SAMPLING.followers,
+            });
+            if (sample.commenters.length + followers.accounts.length >= MIN_AUDIENCE_SAMPLE) {
+              const blended = { ...evidence(sample), followers: followers.accounts };
+              return { kind: 'snapshot', snapshot: analyzeAudience(blended, 'comments_and_followers') };
+            }
+          } else {
+            sample = await sampleCommenters(provider, input.platform, input.handle, AUDIENCE_SAMPLING.widened);
+            if (sample.commenters.length >= MIN_AUDIENCE_SAMPLE) {
+              return { kind: 'snapshot', snapshot: analyzeAudience(evidence(sample), 'comments_extended') };
+            }
+          }
+          const hint = profileOnlyHint(profile);
+          if (hint) return { kind: 'snapshot', snapshot: hint };
+          return {
+            kind: 'insufficient_sample',
+            message:
+              `Found ${sample.commenters.length} commenters (at least ${MIN_AUDIENCE_SAMPLE} are needed) and the ` +
+              'profile declares no country, language or bio',
+          };
         },
       );
     },

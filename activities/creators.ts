@@ -1,4 +1,3 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import type { Pool, PoolClient } from 'pg';
 import {
   CREATOR_TABLES,
@@ -13,14 +12,7 @@ import { recordEvent } from '../db/events';
 import { inTransaction } from '../db/transaction';
 import type { CreatorAnalysis, CreatorReportGenerator } from '../domain/creator-report';
 import { detectOutliers } from '../domain/outliers';
-import {
-  ProviderError,
-  SourceConfigError,
-  type Comment,
-  type Platform,
-  type PlatformProvider,
-  type Post,
-} from '../domain/platform';
+import type { Comment, Platform, PlatformProvider, Post } from '../domain/platform';
 import { COLLECTION_COSTS, COLLECTION_MAX_VIDEOS, type CollectionDepth } from '../domain/costs';
 import { profileUrlFor } from '../domain/urls';
 import {
@@ -74,20 +66,6 @@ export interface CompleteCreatorCycleInput extends CreatorCycleInput {
   captureKey: string;
   nextScrapeAt: string | null;
   version: number;
-}
-
-/** A provider's typed failure as an activity failure: permanent kinds are not retried, 429 waits as asked. */
-export function providerFailure(err: unknown): unknown {
-  if (err instanceof SourceConfigError) {
-    return ApplicationFailure.create({ type: 'misconfigured', message: err.message, nonRetryable: true });
-  }
-  if (!(err instanceof ProviderError)) return err;
-  return ApplicationFailure.create({
-    type: err.kind,
-    message: err.message,
-    nonRetryable: err.permanent,
-    nextRetryDelay: err.retryAfterSeconds !== undefined ? `${err.retryAfterSeconds} seconds` : undefined,
-  });
 }
 
 export async function upsertPosts(client: PoolClient, creatorId: string, posts: readonly Post[]): Promise<void> {
@@ -196,14 +174,8 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
      * cycle's snapshot with deltas against the previous one. The snapshot itself is stored when the cycle completes.
      */
     collectCreatorMetrics: heartbeating(async (input: CreatorCycleInput): Promise<CreatorSnapshot> => {
-      let profile;
-      let page;
-      try {
-        profile = await provider.getProfile(input.platform, input.handle);
-        page = await provider.listPosts(input.platform, input.handle, { limit: SHALLOW_REFRESH_POSTS });
-      } catch (err) {
-        throw providerFailure(err);
-      }
+      const profile = await provider.getProfile(input.platform, input.handle);
+      const page = await provider.listPosts(input.platform, input.handle, { limit: SHALLOW_REFRESH_POSTS });
       return inRetriedTransaction(pool, async (client) => {
         await upsertPosts(client, input.id, page.posts);
         const counted = await client.query<{ views: number | null }>(
@@ -272,34 +244,28 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
         );
         const comments: Comment[] = [];
         const mostViewed = [...posts].sort((a, b) => (b.views ?? 0) - (a.views ?? 0)).slice(0, REPORT_COMMENT_POSTS);
-        let report;
-        try {
-          const byPost = await commentsOfPosts(provider, input.platform, mostViewed, REPORT_COMMENTS_PER_POST);
-          for (const post of mostViewed) comments.push(...(byPost.get(post.platform_video_id) ?? []));
-          // the model's own failures (timeout, 429, refused key) are typed like a platform's
-          report = await reportGenerator.generate({
-            profile: {
-              platform: input.platform,
-              handle: input.handle,
-              display_name: creator.display_name ?? input.handle,
-              followers: input.snapshot.followers,
-              subscribers: input.snapshot.subscribers,
-              category: creator.category,
-            },
-            snapshots: [
-              ...snapshots.rows.reverse(),
-              { ...input.snapshot, snapshot_at: new Date(input.snapshot.snapshot_at) },
-            ],
-            posts,
-            comments,
-            prior: prior
-              ? { analysis: prior.analysis as CreatorAnalysis, created_at: prior.created_at.toISOString() }
-              : null,
-            now: new Date(input.cycleAt),
-          });
-        } catch (err) {
-          throw providerFailure(err);
-        }
+        const byPost = await commentsOfPosts(provider, input.platform, mostViewed, REPORT_COMMENTS_PER_POST);
+        for (const post of mostViewed) comments.push(...(byPost.get(post.platform_video_id) ?? []));
+        const report = await reportGenerator.generate({
+          profile: {
+            platform: input.platform,
+            handle: input.handle,
+            display_name: creator.display_name ?? input.handle,
+            followers: input.snapshot.followers,
+            subscribers: input.snapshot.subscribers,
+            category: creator.category,
+          },
+          snapshots: [
+            ...snapshots.rows.reverse(),
+            { ...input.snapshot, snapshot_at: new Date(input.snapshot.snapshot_at) },
+          ],
+          posts,
+          comments,
+          prior: prior
+            ? { analysis: prior.analysis as CreatorAnalysis, created_at: prior.created_at.toISOString() }
+            : null,
+          now: new Date(input.cycleAt),
+        });
         return { reportId: await storeReport(pool, CREATOR_TABLES, input, report) };
       },
     ),

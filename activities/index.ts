@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { CreatorReportGenerator } from '../domain/creator-report';
 import type { PlatformProvider } from '../domain/platform';
 import { createCreatorActivities } from './creators';
+import { withTypedFailures } from './failures';
 import { createHealthActivities } from './health';
 import { createJobActivities } from './jobs';
 import { createAudienceActivities } from './audience';
@@ -22,7 +23,7 @@ export interface ActivityDeps {
 
 /** Every activity the worker registers, closed over its dependencies; workflows import this file as a type only. */
 export function createActivities(deps: ActivityDeps) {
-  return {
+  return withTypedFailures({
     ...createHealthActivities(deps.pool),
     ...createWebhookActivities(deps.pool, deps.webhooks),
     ...createTrackingActivities(deps.pool),
@@ -33,5 +34,5 @@ export function createActivities(deps: ActivityDeps) {
       ...deps,
       videoReportGenerator: deps.videoReportGenerator ?? heuristicVideoReportGenerator,
     }),
-  };
+  });
 }

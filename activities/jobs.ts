@@ -4,7 +4,7 @@ import { capture, InsufficientCreditsError, refund, reserve } from '../db/ledger
 import { jobById, type PaidJobKind } from '../db/jobs';
 import { inTransaction } from '../db/transaction';
 import type { Platform, PlatformProvider } from '../domain/platform';
-import { providerFailure, upsertPosts } from './creators';
+import { upsertPosts } from './creators';
 import { inRetriedTransaction } from './database-retry';
 import { whileHeartbeating } from './heartbeat';
 import type { JobReservation } from '../workflows/messages';
@@ -217,16 +217,11 @@ export function createJobActivities({ pool, provider }: { pool: Pool; provider: 
         () => progress,
         async () => {
           while (progress.collected < input.maxVideos) {
-            let page;
-            try {
-              page = await provider.listPosts(input.platform, input.handle, {
-                limit: Math.min(COLLECTION_PAGE_SIZE, input.maxVideos - progress.collected),
-                cursor: progress.cursor,
-                total: input.maxVideos,
-              });
-            } catch (err) {
-              throw providerFailure(err);
-            }
+            const page = await provider.listPosts(input.platform, input.handle, {
+              limit: Math.min(COLLECTION_PAGE_SIZE, input.maxVideos - progress.collected),
+              cursor: progress.cursor,
+              total: input.maxVideos,
+            });
             const collected = progress.collected + page.posts.length;
             // heartbeats go on while this waits for the database: the wait is not a dead worker
             await inRetriedTransaction(pool, async (client) => {

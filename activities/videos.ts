@@ -11,7 +11,7 @@ import {
 } from '../db/videos';
 import { inTransaction } from '../db/transaction';
 import { median } from '../domain/outliers';
-import type { Platform, PlatformProvider, Post } from '../domain/platform';
+import type { Platform, PlatformProvider } from '../domain/platform';
 import { growthSummary, videoDeltas, type VideoDeltas, type VideoMetrics } from '../domain/snapshots';
 import {
   trajectoryFlags,
@@ -22,7 +22,6 @@ import {
 } from '../domain/trajectory';
 import type { VideoReportGenerator } from '../domain/video-report';
 import type { RegistrationResult } from '../workflows/messages';
-import { providerFailure } from './creators';
 import { inRetriedTransaction, withDatabase } from './database-retry';
 import { heartbeating } from './heartbeat';
 import { captureAndRecordCycle, registerTracked, storeReport } from './tracking';
@@ -129,12 +128,7 @@ export function createVideoActivities({ pool, provider, videoReportGenerator }: 
     /** Reads the video's metrics, refreshes its details and returns the snapshot with deltas and its trajectory. */
     collectVideoMetrics: heartbeating(async (input: VideoCycleInput): Promise<VideoCycleMetrics> => {
       const { url } = await withDatabase(() => videoById(pool, input.id));
-      let post: Post;
-      try {
-        post = await provider.getPost(input.platform, input.platformVideoId, { url });
-      } catch (err) {
-        throw providerFailure(err);
-      }
+      const post = await provider.getPost(input.platform, input.platformVideoId, { url });
       const series = await inRetriedTransaction(pool, async (client) => {
         await client.query(
           `UPDATE tracked_videos SET title = $2, description = $3, thumbnail_url = $4, published_at = $5,
@@ -178,39 +172,28 @@ export function createVideoActivities({ pool, provider, videoReportGenerator }: 
             : undefined;
           return { video, creatorViews, series: await storedSeries(pool, input.id, input.cycle) };
         });
-        let comments;
-        try {
-          comments = await provider.listComments(input.platform, input.platformVideoId, {
-            limit: REPORT_COMMENTS,
-            url: video.url,
-          });
-        } catch (err) {
-          throw providerFailure(err);
-        }
+        const comments = await provider.listComments(input.platform, input.platformVideoId, {
+          limit: REPORT_COMMENTS,
+          url: video.url,
+        });
         const s = input.snapshot;
-        let report;
-        try {
-          report = await videoReportGenerator.generate({
-            video: {
-              platform: input.platform,
-              title: video.title,
-              published_at: video.published_at,
-              duration_seconds: video.duration_seconds,
-              views: s.views,
-              likes: s.likes,
-              comments: s.comments,
-              shares: s.shares,
-              bookmarks: s.bookmarks,
-            },
-            snapshots: [...series, s],
-            comments: comments.comments.map((c) => ({ text: c.text, likes: c.likes })),
-            creatorMedianViews: creatorViews ? median(creatorViews.rows.map((r) => r.views)) : null,
-            now: new Date(input.cycleAt),
-          });
-        } catch (err) {
-          // the model's own failures (timeout, 429, refused key) are typed like a platform's
-          throw providerFailure(err);
-        }
+        const report = await videoReportGenerator.generate({
+          video: {
+            platform: input.platform,
+            title: video.title,
+            published_at: video.published_at,
+            duration_seconds: video.duration_seconds,
+            views: s.views,
+            likes: s.likes,
+            comments: s.comments,
+            shares: s.shares,
+            bookmarks: s.bookmarks,
+          },
+          snapshots: [...series, s],
+          comments: comments.comments.map((c) => ({ text: c.text, likes: c.likes })),
+          creatorMedianViews: creatorViews ? median(creatorViews.rows.map((r) => r.views)) : null,
+          now: new Date(input.cycleAt),
+        });
         return { reportId: await storeReport(pool, VIDEO_TABLES, input, report) };
       },
     ),

@@ -1,6 +1,6 @@
 /**
  * Every kind a failed step is recorded as, and which of them a retry cannot change. The activity boundary
- * (`providerFailure`), the retry policies (workflows/activity-options.ts) and the recorded failures (`failureOf`) all
+ * (`activityFailure`), the retry policies (workflows/activity-options.ts) and the recorded failures (`failureOf`) all
  * read this one list.
  */
 /** Typed outcomes a provider can fail with; recorded on the failed cycle. */

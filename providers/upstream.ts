@@ -2,7 +2,7 @@
  * Manners every real upstream (YouTube Data API, Apify, an OpenAI-compatible model) is called with: a concurrency
  * cap and a token bucket per source (Bottleneck), a timeout on every call, and a meter that counts calls, outcomes
  * and quota units. Nothing here retries: a retryable failure becomes a `ProviderError` carrying the upstream's
- * `Retry-After`, and Temporal's activity retry policy waits that long (see `providerFailure`).
+ * `Retry-After`, and Temporal's activity retry policy waits that long (see `activityFailure` in activities/failures.ts).
  */
 import Bottleneck from 'bottleneck';
 import { Counter, Histogram, register, type Registry } from 'prom-client';

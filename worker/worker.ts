@@ -1,6 +1,5 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
-import { bugFailuresInterceptor } from './bug-failures';
 
 export const workflowsPath = require.resolve('../workflows');
 
@@ -26,7 +25,6 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     taskQueue: setup.taskQueue,
     ...(setup.identity ? { identity: setup.identity } : {}),
     activities: createActivities(setup.deps),
-    interceptors: { activity: [bugFailuresInterceptor] },
     ...(setup.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: setup.maxCachedWorkflows } : {}),
     ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath }),
   });

@@ -1,6 +1,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Pool } from 'pg';
 import { createAudienceActivities, type AudienceOutcome } from '../../activities/audience';
+import { withTypedFailures } from '../../activities/failures';
 import { MIN_AUDIENCE_SAMPLE } from '../../domain/audience';
 import type { Platform } from '../../domain/platform';
 import { SimulatedProvider } from '../../providers/simulated';
@@ -11,7 +12,10 @@ import { SimulatedProvider } from '../../providers/simulated';
  */
 describe('audience ladder (sampleAudience)', () => {
   const provider = new SimulatedProvider({ now: () => new Date('2026-11-01T00:00:00Z') });
-  const { sampleAudience } = createAudienceActivities({ pool: undefined as unknown as Pool, provider });
+  // typed as the worker registers it: a provider's failure becomes its kind
+  const { sampleAudience } = withTypedFailures(
+    createAudienceActivities({ pool: undefined as unknown as Pool, provider }),
+  );
   const sample = (platform: Platform, handle: string): Promise<AudienceOutcome> =>
     new MockActivityEnvironment().run(sampleAudience, {
       creatorId: 'c',

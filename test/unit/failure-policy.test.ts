@@ -1,10 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
 import { IdempotencyConflictError } from '../../db/ledger';
 import { MissingRowError } from '../../db/missing-row';
 import { FAILURE_KINDS, isPermanent } from '../../domain/failures';
 import { ProviderError } from '../../domain/platform';
-import { bugFailuresInterceptor } from '../../worker/bug-failures';
+import { withTypedFailures } from '../../activities/failures';
 import { platformRetry } from '../../workflows/activity-options';
 
 describe('failures typed once', () => {
@@ -26,23 +25,23 @@ describe('failures typed once', () => {
     ['idempotency_conflict', new IdempotencyConflictError('creator:x:1:reserve', 'a capture')],
     ['missing_row', new MissingRowError('paid job 42')],
   ])('fails an activity that hits %s at once, not retried', async (type, error) => {
-    const env = new MockActivityEnvironment(undefined, { interceptors: [bugFailuresInterceptor] });
-    const failure = await env
-      .run(async () => {
+    const { step } = withTypedFailures({
+      step: async () => {
         throw error;
-      })
-      .catch((err: unknown) => err);
+      },
+    });
+    const failure = await step().catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect(failure).toMatchObject({ type, nonRetryable: true, message: error.message });
   });
 
   it('lets every other error through unchanged', async () => {
-    const env = new MockActivityEnvironment(undefined, { interceptors: [bugFailuresInterceptor] });
     const error = new Error('connection refused');
-    await expect(
-      env.run(async () => {
+    const { step } = withTypedFailures({
+      step: async () => {
         throw error;
-      }),
-    ).rejects.toBe(error);
+      },
+    });
+    await expect(step()).rejects.toBe(error);
   });
 });
