@@ -14,6 +14,10 @@ const booleanFlag = z
 /** startToCloseTimeout of the activities that read platforms and models (workflows/activity-options.ts) */
 export const PLATFORM_ACTIVITY_SECONDS = 600;
 
+/** A whole number that may be left unset (or empty); `z.coerce` would turn unset into NaN. */
+const optionalInt = (schema: z.ZodNumber) =>
+  optionalString.transform((v) => (v === undefined ? undefined : Number(v))).pipe(schema.optional());
+
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' });
 const optionalHttpUrl = optionalString.pipe(httpUrl.optional());
 
@@ -66,13 +70,9 @@ export const configSchema = z.object({
   OPENAI_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   UPSTREAM_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
   // workflows kept in the worker's memory between tasks; the SDK sizes it from the heap when unset (BENCHMARKS.md)
-  WORKER_MAX_CACHED_WORKFLOWS: optionalString
-    .transform((v) => (v === undefined ? undefined : Number(v)))
-    .pipe(z.number().int().min(0).optional()),
+  WORKER_MAX_CACHED_WORKFLOWS: optionalInt(z.number().int().min(0)),
   // the worker's Prometheus endpoint (upstream calls and units); off unless a port is given
-  WORKER_METRICS_PORT: optionalString
-    .transform((v) => (v === undefined ? undefined : Number(v)))
-    .pipe(z.number().int().min(1).max(65535).optional()),
+  WORKER_METRICS_PORT: optionalInt(z.number().int().min(1).max(65535)),
 });
 
 export type Config = z.infer<typeof configSchema>;
