@@ -3,6 +3,7 @@ import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { whileHeartbeating } from './heartbeat';
 import type { Pool } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { inTransaction } from '../db/transaction';
@@ -173,17 +174,16 @@ export function createWebhookActivities(pool: Pool, options: WebhookActivityOpti
     } catch (err) {
       return { statusCode: null, retryAfter: null, error: describeError(err) };
     }
-    const context = Context.current();
-    const beat = setInterval(() => context.heartbeat(), 2000);
-    try {
-      return await post(checked.url, body, headers, {
-        lookup: guardedLookup(resolve, checked.loopbackAllowed),
-        timeoutMs,
-        signal: context.cancellationSignal,
-      });
-    } finally {
-      clearInterval(beat);
-    }
+    const { cancellationSignal } = Context.current();
+    return whileHeartbeating(
+      () => undefined,
+      () =>
+        post(checked.url, body, headers, {
+          lookup: guardedLookup(resolve, checked.loopbackAllowed),
+          timeoutMs,
+          signal: cancellationSignal,
+        }),
+    );
   };
 
   return {
