@@ -22,11 +22,11 @@ import {
   type CreatorDeltas,
   type CreatorMetrics,
 } from '../domain/snapshots';
-import type { RegistrationResult } from '../workflows/messages';
+import type { RegistrationResult, TrackingRecord } from '../workflows/messages';
 import { commentsOfPosts } from '../providers/comments';
 import { inRetriedTransaction, withDatabase } from './database-retry';
 import { heartbeating } from './heartbeat';
-import { captureAndRecordCycle, registerTracked, storeReport } from './tracking';
+import { captureAndRecordCycle, registerTracked, reserveCycle, storeReport, writeRecord } from './tracking';
 
 /** Recent posts re-read on every cycle (the shallow refresh); deeper history comes from post collection. */
 export const SHALLOW_REFRESH_POSTS = 30;
@@ -43,10 +43,10 @@ export interface RegisterCreatorInput {
   teamId: string;
   platform: Platform;
   handle: string;
-  cadence: string;
   amountCents: number;
   reservationKey: string;
   startedAt: string;
+  record: TrackingRecord;
   /** `collection_depth` on POST: its job row is created with the creator, pending until the first cycle has run */
   initialCollection?: { id: string; depth: CollectionDepth };
 }
@@ -60,12 +60,20 @@ export interface CreatorCycleInput {
   cycleAt: string;
 }
 
+/** The metrics step reserves the cycle first: it needs the price and the reservation's key. */
+export interface CreatorMetricsInput extends CreatorCycleInput {
+  amountCents: number;
+  reservationKey: string;
+}
+
+export type CreatorMetricsResult =
+  { reserved: true; snapshot: CreatorSnapshot } | { reserved: false; balanceCents: number | null };
+
 export interface CompleteCreatorCycleInput extends CreatorCycleInput {
   snapshot: CreatorSnapshot;
   reservationKey: string;
   captureKey: string;
-  nextScrapeAt: string | null;
-  version: number;
+  record: TrackingRecord;
 }
 
 export async function upsertPosts(client: PoolClient, creatorId: string, posts: readonly Post[]): Promise<void> {
@@ -113,6 +121,58 @@ async function creatorPosts(db: Pool | PoolClient, creatorId: string, limit: num
   return result.rows.map(asPost);
 }
 
+/** Flags posts above 3× the creator's median views, each video once, with its event. */
+async function flagOutliers(client: PoolClient, input: CreatorCycleInput): Promise<number> {
+  const posts = await creatorPosts(client, input.id, 10_000);
+  const flagged = await client.query<{ platform_video_id: string }>(
+    'SELECT platform_video_id FROM creator_outliers WHERE tracking_account_id = $1',
+    [input.id],
+  );
+  const outliers = detectOutliers(posts, {
+    alreadyFlagged: flagged.rows.map((r) => r.platform_video_id),
+    now: new Date(input.cycleAt),
+  });
+  let detected = 0;
+  for (const outlier of outliers) {
+    const inserted = await client.query(
+      `INSERT INTO creator_outliers (tracking_account_id, platform_video_id, url, views, median_views, outlier_ratio,
+         weighted_score, cycle) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+      [
+        input.id,
+        outlier.platform_video_id,
+        outlier.url,
+        outlier.views,
+        outlier.median_views,
+        outlier.outlier_ratio,
+        outlier.weighted_score,
+        input.cycle,
+      ],
+    );
+    if (inserted.rowCount !== 1) continue;
+    detected += 1;
+    await recordEvent(client, {
+      key: `creator:${input.id}:outlier:${outlier.platform_video_id}`,
+      teamId: input.teamId,
+      type: 'tracking.outlier_video.detected',
+      resourceType: 'creator',
+      resourceId: input.id,
+      data: {
+        tracking_account_id: input.id,
+        platform: input.platform,
+        platform_handle: input.handle,
+        video_url: outlier.url,
+        platform_video_id: outlier.platform_video_id,
+        views: outlier.views,
+        median_views: outlier.median_views,
+        outlier_ratio: outlier.outlier_ratio,
+        weighted_score: outlier.weighted_score,
+        url: creatorPath(input.id),
+      },
+    });
+  }
+  return detected;
+}
+
 export interface CreatorActivityDeps {
   pool: Pool;
   provider: PlatformProvider;
@@ -136,7 +196,7 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
               input.platform,
               input.handle,
               profileUrlFor(input.platform, input.handle),
-              input.cadence,
+              input.record.cadence,
             ],
           );
           const initial = input.initialCollection;
@@ -173,7 +233,9 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
      * Reads the profile and the most recent posts, upserts the posts, refreshes the profile fields and returns the
      * cycle's snapshot with deltas against the previous one. The snapshot itself is stored when the cycle completes.
      */
-    collectCreatorMetrics: heartbeating(async (input: CreatorCycleInput): Promise<CreatorSnapshot> => {
+    collectCreatorMetrics: heartbeating(async (input: CreatorMetricsInput): Promise<CreatorMetricsResult> => {
+      const reservation = await reserveCycle(pool, { resourceType: 'creator', ...input, startedAt: input.cycleAt });
+      if (!reservation.reserved) return reservation;
       const profile = await provider.getProfile(input.platform, input.handle);
       const page = await provider.listPosts(input.platform, input.handle, { limit: SHALLOW_REFRESH_POSTS });
       return inRetriedTransaction(pool, async (client) => {
@@ -221,7 +283,10 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
             }),
           ],
         );
-        return { ...metrics, ...creatorDeltas(prev, metrics), snapshot_at: input.cycleAt };
+        return {
+          reserved: true as const,
+          snapshot: { ...metrics, ...creatorDeltas(prev, metrics), snapshot_at: input.cycleAt },
+        };
       });
     }),
 
@@ -270,66 +335,14 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
       },
     ),
 
-    /** Flags posts above 3× the creator's median views, each video once, with its event, in one transaction. */
-    async detectCreatorOutliers(input: CreatorCycleInput): Promise<{ detected: number }> {
-      return inTransaction(pool, async (client) => {
-        const posts = await creatorPosts(client, input.id, 10_000);
-        const flagged = await client.query<{ platform_video_id: string }>(
-          'SELECT platform_video_id FROM creator_outliers WHERE tracking_account_id = $1',
-          [input.id],
-        );
-        const outliers = detectOutliers(posts, {
-          alreadyFlagged: flagged.rows.map((r) => r.platform_video_id),
-          now: new Date(input.cycleAt),
-        });
-        let detected = 0;
-        for (const outlier of outliers) {
-          const inserted = await client.query(
-            `INSERT INTO creator_outliers (tracking_account_id, platform_video_id, url, views, median_views, outlier_ratio,
-               weighted_score, cycle) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
-            [
-              input.id,
-              outlier.platform_video_id,
-              outlier.url,
-              outlier.views,
-              outlier.median_views,
-              outlier.outlier_ratio,
-              outlier.weighted_score,
-              input.cycle,
-            ],
-          );
-          if (inserted.rowCount !== 1) continue;
-          detected += 1;
-          await recordEvent(client, {
-            key: `creator:${input.id}:outlier:${outlier.platform_video_id}`,
-            teamId: input.teamId,
-            type: 'tracking.outlier_video.detected',
-            resourceType: 'creator',
-            resourceId: input.id,
-            data: {
-              tracking_account_id: input.id,
-              platform: input.platform,
-              platform_handle: input.handle,
-              video_url: outlier.url,
-              platform_video_id: outlier.platform_video_id,
-              views: outlier.views,
-              median_views: outlier.median_views,
-              outlier_ratio: outlier.outlier_ratio,
-              weighted_score: outlier.weighted_score,
-              url: creatorPath(input.id),
-            },
-          });
-        }
-        return { detected };
-      });
-    },
-
     /**
-     * Captures the cycle's reservation and records its result in one transaction: the snapshot, the read model
-     * (latest metrics, growth, schedule) and the `tracking.cycle.completed` event. A retry changes nothing.
+     * The cycle's last step, in one transaction: the outlier check (posts above 3× the median, each flagged once with
+     * its event), the capture of the reservation, the snapshot, the read model (latest metrics, growth, the workflow's
+     * record of its state) and the `tracking.cycle.completed` event. A retry changes nothing.
      */
-    async completeCreatorCycle(input: CompleteCreatorCycleInput): Promise<void> {
-      await inTransaction(pool, async (client) => {
+    async detectOutliersAndComplete(input: CompleteCreatorCycleInput): Promise<{ outliers: number }> {
+      return inTransaction(pool, async (client) => {
+        const outliers = await flagOutliers(client, input);
         const { first } = await captureAndRecordCycle(client, { resourceType: 'creator', ...input });
         const s = input.snapshot;
         await client.query(
@@ -367,9 +380,7 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
              latest_followers = $2, latest_following = $3, latest_total_videos = $4, latest_total_likes = $5,
              latest_total_views = $6, latest_subscribers = $7, growth_rate = $8, followers_gained = $9,
              enrichment_status = 'ready', last_scraped_at = $10, consecutive_failures = 0, last_failure = NULL,
-             cycles_completed = cycles_completed + $11, cycle_in_progress = NULL, cycle_started_at = NULL,
-             next_scrape_at = CASE WHEN state_version <= $12 THEN $13::timestamptz ELSE next_scrape_at END,
-             updated_at = now()
+             cycles_completed = cycles_completed + $11, cycle_in_progress = NULL, cycle_started_at = NULL
            WHERE id = $1`,
           [
             input.id,
@@ -383,10 +394,9 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
             growth.followers_gained,
             s.snapshot_at,
             first ? 1 : 0,
-            input.version,
-            input.nextScrapeAt,
           ],
         );
+        await writeRecord(client, { resourceType: 'creator', ...input }, input.record);
         const creator = await creatorById(client, input.id);
         const postCount = await client.query<{ n: number }>(
           'SELECT count(*)::int AS n FROM creator_posts WHERE tracking_account_id = $1',
@@ -411,6 +421,7 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
             url: creatorPath(input.id),
           },
         });
+        return { outliers };
       });
     },
   };

@@ -156,13 +156,6 @@ export function createJobActivities({ pool, provider }: { pool: Pool; provider: 
       }
     },
 
-    /** Whether a job has not ended yet (accepted or running); a job not recorded yet counts as running. */
-    async isJobActive(input: { jobId: string }): Promise<boolean> {
-      const row = await pool.query<{ status: string }>('SELECT status FROM paid_jobs WHERE id = $1', [input.jobId]);
-      const status = row.rows[0]?.status;
-      return status === undefined || status === 'pending' || status === 'processing';
-    },
-
     /**
      * Captures the reservation and ends the job in one transaction: completed, or failed with the charge kept when
      * the failure is one the price covers (an audience refresh that hit a platform error). A retry changes nothing.

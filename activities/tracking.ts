@@ -4,8 +4,8 @@ import { capture, InsufficientCreditsError, refund, reserve } from '../db/ledger
 import { storeCycleReport, type TrackedTableSpec } from '../db/tracked';
 import { inTransaction } from '../db/transaction';
 import type { GeneratedReport } from '../domain/report-text';
-import type { PauseReason, RegistrationResult, TrackedResourceType, TrackingStatus } from '../workflows/messages';
-import { withDatabase } from './database-retry';
+import type { RegistrationResult, TrackedResourceType, TrackingRecord } from '../workflows/messages';
+import { inRetriedTransaction, withDatabase } from './database-retry';
 
 /** Read-model table per tracked resource type (a fixed map: table names never come from input). */
 export const TRACKED_TABLES: Record<TrackedResourceType, string> = {
@@ -16,49 +16,35 @@ export const TRACKED_TABLES: Record<TrackedResourceType, string> = {
 export const resourcePath = (type: TrackedResourceType, id: string): string =>
   `/v1/tracking/${type === 'creator' ? 'creators' : 'videos'}/${id}`;
 
-export interface BeginCycleInput {
+/** Who a bookkeeping step is about. */
+export interface TrackedRef {
   resourceType: TrackedResourceType;
   id: string;
   teamId: string;
+}
+
+export interface ReserveCycleInput extends TrackedRef {
   cycle: number;
   amountCents: number;
   reservationKey: string;
   startedAt: string;
 }
 
-export interface FailCycleInput {
-  resourceType: TrackedResourceType;
-  id: string;
-  teamId: string;
+export interface FailCycleInput extends TrackedRef {
   cycle: number;
+  startedAt: string;
   reservationKey: string;
   refundKey: string;
   failure: { kind: string; message: string };
-  consecutiveFailures: number;
-  startedAt: string;
-  status: TrackingStatus;
-  pauseReason: PauseReason | null;
-  nextScrapeAt: string | null;
-  version: number;
-  /** set when this failure auto-pauses tracking: the key of the `tracking.paused` event */
-  pausedEventKey?: string;
+  record: TrackingRecord;
 }
 
-export interface SaveTrackingStateInput {
-  resourceType: TrackedResourceType;
-  id: string;
-  teamId: string;
-  status: TrackingStatus;
-  pauseReason: PauseReason | null;
-  cadence: string;
-  nextScrapeAt: string | null;
-  consecutiveFailures: number;
-  version: number;
-  pausedEvent?: { reason: PauseReason; eventKey: string };
+export interface SaveTrackingStateInput extends TrackedRef {
+  record: TrackingRecord;
 }
 
 /** Reserves a cycle and marks it running in the read model, in one transaction. */
-export async function reserveAndMarkRunning(client: PoolClient, input: BeginCycleInput): Promise<void> {
+export async function reserveAndMarkRunning(client: PoolClient, input: ReserveCycleInput): Promise<void> {
   await reserve(client, {
     teamId: input.teamId,
     amountCents: input.amountCents,
@@ -76,18 +62,36 @@ export async function reserveAndMarkRunning(client: PoolClient, input: BeginCycl
 }
 
 /**
+ * A cycle's reservation, made by its metrics step before anything is called: idempotent by its key (a retried step,
+ * or the first cycle whose registration reserved it, finds it made), and a refusal when the balance cannot pay.
+ */
+export async function reserveCycle(
+  pool: Pool,
+  input: ReserveCycleInput,
+): Promise<{ reserved: true } | { reserved: false; balanceCents: number | null }> {
+  try {
+    await inRetriedTransaction(pool, (client) => reserveAndMarkRunning(client, input));
+    return { reserved: true };
+  } catch (err) {
+    if (err instanceof InsufficientCreditsError) return { reserved: false, balanceCents: err.balanceCents };
+    throw err;
+  }
+}
+
+/**
  * The first cycle's reservation together with the tracked item's read-model row: both or neither. A balance that
  * cannot pay, or an item this team already tracks (the table's one-live-row index), leaves nothing behind.
  */
 export async function registerTracked(
   pool: Pool,
-  begin: BeginCycleInput,
+  begin: ReserveCycleInput & { record: TrackingRecord },
   insertRow: (client: PoolClient) => Promise<void>,
   existing: { constraint: string; find: () => Promise<string | undefined> },
 ): Promise<RegistrationResult> {
   try {
     await inTransaction(pool, async (client) => {
       await insertRow(client);
+      await writeRecord(client, begin, begin.record);
       await reserveAndMarkRunning(client, begin);
     });
     return { registered: true };
@@ -127,64 +131,41 @@ export async function captureAndRecordCycle(
   return { first: recorded.rowCount === 1 };
 }
 
-async function recordPaused(
-  client: PoolClient,
-  input: { resourceType: TrackedResourceType; id: string; teamId: string },
-  eventKey: string,
-  reason: PauseReason,
-): Promise<void> {
-  const row = await client.query<{ consecutive_failures: number; last_failure: unknown }>(
-    `SELECT consecutive_failures, last_failure FROM ${TRACKED_TABLES[input.resourceType]} WHERE id = $1`,
-    [input.id],
+/**
+ * Writes the workflow's record of its state to the read model: status, pause reason, cadence, schedule and failure
+ * count (a stop also soft-deletes the row), and announces an automatic pause once, keyed by which pause it is. Only
+ * the workflow's one writer calls it, one write at a time, so the last write is always its newest state.
+ */
+export async function writeRecord(client: PoolClient, ref: TrackedRef, record: TrackingRecord): Promise<void> {
+  const updated = await client.query<{ last_failure: unknown }>(
+    `UPDATE ${TRACKED_TABLES[ref.resourceType]} SET
+       status = $2, pause_reason = $3, scrape_cadence = $4, next_scrape_at = $5, consecutive_failures = $6,
+       deleted_at = CASE WHEN $2 = 'stopped' THEN COALESCE(deleted_at, now()) ELSE deleted_at END, updated_at = now()
+     WHERE id = $1 RETURNING last_failure`,
+    [ref.id, record.status, record.pauseReason, record.cadence, record.nextScrapeAt, record.consecutiveFailures],
   );
+  if (record.autoPause === null || !record.pauseReason) return;
   await recordEvent(client, {
-    key: eventKey,
-    teamId: input.teamId,
+    key: `${ref.resourceType}:${ref.id}:paused:${record.autoPause}`,
+    teamId: ref.teamId,
     type: 'tracking.paused',
-    resourceType: input.resourceType,
-    resourceId: input.id,
+    resourceType: ref.resourceType,
+    resourceId: ref.id,
     data: {
-      resource_type: input.resourceType,
-      id: input.id,
+      resource_type: ref.resourceType,
+      id: ref.id,
       status: 'paused',
-      pause_reason: reason,
-      consecutive_failures: row.rows[0]?.consecutive_failures ?? null,
-      last_failure: row.rows[0]?.last_failure ?? null,
-      url: resourcePath(input.resourceType, input.id),
+      pause_reason: record.pauseReason,
+      consecutive_failures: record.consecutiveFailures,
+      last_failure: updated.rows[0]?.last_failure ?? null,
+      url: resourcePath(ref.resourceType, ref.id),
     },
   });
 }
 
-/** The schedule columns, written only when this state version is not older than the one stored. */
-const SCHEDULE_SET = `
-  status = CASE WHEN state_version <= $V THEN $S ELSE status END,
-  pause_reason = CASE WHEN state_version <= $V THEN $P ELSE pause_reason END,
-  next_scrape_at = CASE WHEN state_version <= $V THEN $N::timestamptz ELSE next_scrape_at END,
-  state_version = GREATEST(state_version, $V)`;
-
-function scheduleSet(
-  params: { version: number; status: string; pauseReason: string | null; next: string | null },
-  offset: number,
-) {
-  const names = { V: offset, S: offset + 1, P: offset + 2, N: offset + 3 };
-  const sql = SCHEDULE_SET.replace(/\$([VSPN])/g, (_, k: keyof typeof names) => `$${names[k]}`);
-  return { sql, values: [params.version, params.status, params.pauseReason, params.next] };
-}
-
 export function createTrackingActivities(pool: Pool) {
   return {
-    /** Reserves the cycle's credits; `reserved: false` when the balance cannot pay (the workflow then pauses). */
-    async beginCycle(input: BeginCycleInput): Promise<{ reserved: boolean; balanceCents?: number | null }> {
-      try {
-        await inTransaction(pool, (client) => reserveAndMarkRunning(client, input));
-        return { reserved: true };
-      } catch (err) {
-        if (err instanceof InsufficientCreditsError) return { reserved: false, balanceCents: err.balanceCents };
-        throw err;
-      }
-    },
-
-    /** Refunds a failed cycle and records its typed failure (and an auto-pause) in one transaction. */
+    /** Refunds a failed cycle and records its typed failure and the state it leaves, in one transaction. */
     async failCycle(input: FailCycleInput): Promise<void> {
       await inTransaction(pool, async (client) => {
         await refund(
@@ -198,49 +179,25 @@ export function createTrackingActivities(pool: Pool) {
            VALUES ($1, $2, $3, 'failed', $4, $5, $6) ON CONFLICT DO NOTHING RETURNING cycle`,
           [input.resourceType, input.id, input.cycle, input.failure.kind, input.failure.message, input.startedAt],
         );
-        const schedule = scheduleSet(
-          { version: input.version, status: input.status, pauseReason: input.pauseReason, next: input.nextScrapeAt },
-          5,
-        );
         await client.query(
           `UPDATE ${TRACKED_TABLES[input.resourceType]} SET
-             cycles_failed = cycles_failed + $2,
-             consecutive_failures = $3,
-             last_failure = $4,
+             cycles_failed = cycles_failed + $2, last_failure = $3,
              enrichment_status = CASE WHEN cycles_completed = 0 THEN 'failed' ELSE enrichment_status END,
-             cycle_in_progress = NULL, cycle_started_at = NULL,
-             updated_at = now(), ${schedule.sql}
+             cycle_in_progress = NULL, cycle_started_at = NULL
            WHERE id = $1`,
           [
             input.id,
             first.rowCount === 1 ? 1 : 0,
-            input.consecutiveFailures,
             JSON.stringify({ ...input.failure, cycle: input.cycle, at: new Date().toISOString() }),
-            ...schedule.values,
           ],
         );
-        if (input.pausedEventKey) await recordPaused(client, input, input.pausedEventKey, 'consecutive_failures');
+        await writeRecord(client, input, input.record);
       });
     },
 
     /** Writes status, cadence and schedule to the read model (a stop also soft-deletes it). */
     async saveTrackingState(input: SaveTrackingStateInput): Promise<void> {
-      await inTransaction(pool, async (client) => {
-        const schedule = scheduleSet(
-          { version: input.version, status: input.status, pauseReason: input.pauseReason, next: input.nextScrapeAt },
-          4,
-        );
-        await client.query(
-          `UPDATE ${TRACKED_TABLES[input.resourceType]} SET
-             scrape_cadence = CASE WHEN state_version <= $4 THEN $2 ELSE scrape_cadence END,
-             consecutive_failures = CASE WHEN state_version <= $4 THEN $3 ELSE consecutive_failures END,
-             deleted_at = CASE WHEN $5 = 'stopped' THEN COALESCE(deleted_at, now()) ELSE deleted_at END,
-             updated_at = now(), ${schedule.sql}
-           WHERE id = $1`,
-          [input.id, input.cadence, input.consecutiveFailures, ...schedule.values],
-        );
-        if (input.pausedEvent) await recordPaused(client, input, input.pausedEvent.eventKey, input.pausedEvent.reason);
-      });
+      await inTransaction(pool, (client) => writeRecord(client, input, input.record));
     },
   };
 }

@@ -21,10 +21,10 @@ import {
   type TrajectoryMetrics,
 } from '../domain/trajectory';
 import type { VideoReportGenerator } from '../domain/video-report';
-import type { RegistrationResult } from '../workflows/messages';
+import type { RegistrationResult, TrackingRecord } from '../workflows/messages';
 import { inRetriedTransaction, withDatabase } from './database-retry';
 import { heartbeating } from './heartbeat';
-import { captureAndRecordCycle, registerTracked, storeReport } from './tracking';
+import { captureAndRecordCycle, registerTracked, reserveCycle, storeReport, writeRecord } from './tracking';
 
 const REPORT_COMMENTS = 50;
 const TRAJECTORY_SNAPSHOTS = 365;
@@ -41,10 +41,10 @@ export interface RegisterVideoInput {
   url: string;
   authorHandle: string | null;
   trackingAccountId: string | null;
-  cadence: string;
   amountCents: number;
   reservationKey: string;
   startedAt: string;
+  record: TrackingRecord;
 }
 
 export interface VideoCycleInput {
@@ -62,12 +62,20 @@ export interface VideoCycleMetrics {
   flags: TrajectoryFlags;
 }
 
+/** The metrics step reserves the cycle first: it needs the price and the reservation's key. */
+export interface VideoMetricsInput extends VideoCycleInput {
+  amountCents: number;
+  reservationKey: string;
+}
+
+export type VideoMetricsResult =
+  ({ reserved: true } & VideoCycleMetrics) | { reserved: false; balanceCents: number | null };
+
 export interface CompleteVideoCycleInput extends VideoCycleInput, VideoCycleMetrics {
   reservationKey: string;
   captureKey: string;
-  nextScrapeAt: string;
   adaptiveIntervalMs: number | null;
-  version: number;
+  record: TrackingRecord;
 }
 
 export interface VideoActivityDeps {
@@ -107,7 +115,7 @@ export function createVideoActivities({ pool, provider, videoReportGenerator }: 
               input.platformVideoId,
               input.url,
               input.authorHandle,
-              input.cadence,
+              input.record.cadence,
             ],
           );
         },
@@ -126,7 +134,9 @@ export function createVideoActivities({ pool, provider, videoReportGenerator }: 
     },
 
     /** Reads the video's metrics, refreshes its details and returns the snapshot with deltas and its trajectory. */
-    collectVideoMetrics: heartbeating(async (input: VideoCycleInput): Promise<VideoCycleMetrics> => {
+    collectVideoMetrics: heartbeating(async (input: VideoMetricsInput): Promise<VideoMetricsResult> => {
+      const reservation = await reserveCycle(pool, { resourceType: 'video', ...input, startedAt: input.cycleAt });
+      if (!reservation.reserved) return reservation;
       const { url } = await withDatabase(() => videoById(pool, input.id));
       const post = await provider.getPost(input.platform, input.platformVideoId, { url });
       const series = await inRetriedTransaction(pool, async (client) => {
@@ -153,7 +163,7 @@ export function createVideoActivities({ pool, provider, videoReportGenerator }: 
         ],
         { publishedAt: post.published_at, now: new Date(input.cycleAt) },
       );
-      return { snapshot, trajectory, flags: trajectoryFlags(trajectory) };
+      return { reserved: true, snapshot, trajectory, flags: trajectoryFlags(trajectory) };
     }),
 
     /** Writes the cycle's video report from its snapshots, recent comments and the creator's median views. */
@@ -250,9 +260,7 @@ export function createVideoActivities({ pool, provider, videoReportGenerator }: 
              is_breakout = $11, is_accelerating = $12, is_peaking = $13,
              enrichment_status = 'ready', last_scraped_at = $14, consecutive_failures = 0, last_failure = NULL,
              cycles_completed = cycles_completed + $15, cycle_in_progress = NULL, cycle_started_at = NULL,
-             adaptive_interval_seconds = $16,
-             next_scrape_at = CASE WHEN state_version <= $17 THEN $18::timestamptz ELSE next_scrape_at END,
-             updated_at = now()
+             adaptive_interval_seconds = $16
            WHERE id = $1`,
           [
             input.id,
@@ -271,10 +279,9 @@ export function createVideoActivities({ pool, provider, videoReportGenerator }: 
             s.snapshot_at,
             first ? 1 : 0,
             input.adaptiveIntervalMs === null ? null : Math.round(input.adaptiveIntervalMs / 1000),
-            input.version,
-            input.nextScrapeAt,
           ],
         );
+        await writeRecord(client, { resourceType: 'video', ...input }, input.record);
         const video = await videoById(client, input.id);
         const stored = await client.query<VideoSnapshotRow>(
           'SELECT * FROM video_snapshots WHERE tracking_video_id = $1 AND cycle = $2',

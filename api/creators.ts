@@ -20,7 +20,7 @@ import { DEFAULT_CADENCE, SCRAPE_CADENCES } from '../domain/cadence';
 import { COLLECTION_COSTS, COLLECTION_DEPTHS, COLLECTION_MAX_VIDEOS, CYCLE_COST } from '../domain/costs';
 import { PLATFORMS, type Platform } from '../domain/platform';
 import { normalizeHandle, parseProfileUrl } from '../domain/urls';
-import { initialTrackingState } from '../workflows/messages';
+import type { CreatorTrackingInput } from '../workflows/messages';
 import { auth } from './auth';
 import { ApiError, notFound } from './errors';
 import {
@@ -134,20 +134,20 @@ export function creatorsRouter({ pool, temporal, taskQueue }: CreatorsDeps): Rou
     const id = randomUUID();
     // a collection asked for here runs after the initial cycle, charged on top of it by its own saga
     const collectionId = depth ? randomUUID() : null;
-    const state = initialTrackingState({
+    const input: CreatorTrackingInput = {
       id,
       teamId,
-      resourceType: 'creator',
       platform,
       handle,
       cadence: body.scrape_cadence,
-      jobs: {
-        collection: collectionId ? { id: collectionId, reservation: null } : null,
-        audience: null,
-        initialCollection: collectionId && depth ? { id: collectionId, depth } : null,
-      },
-    });
-    const result = await startTracking(temporal, taskQueue, 'creatorTrackingWorkflow', state, `@${handle}`);
+      initialCollection: collectionId && depth ? { id: collectionId, depth } : null,
+    };
+    const result = await startTracking(
+      temporal,
+      taskQueue,
+      { workflowType: 'creatorTrackingWorkflow', input },
+      `@${handle}`,
+    );
     if (!result.registered) {
       const row = await findCreator(pool, teamId, result.existingId);
       if (!row) throw new Error(`creator ${result.existingId} is tracked but has no row`);

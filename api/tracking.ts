@@ -14,17 +14,23 @@ import {
   patchTrackingUpdate,
   registrationUpdate,
   stopTrackingUpdate,
+  type CreatorTrackingInput,
   type RegistrationResult,
+  type TrackedResourceType,
   type TrackingPatch,
-  type TrackingState,
   type TrackingView,
+  type VideoTrackingInput,
 } from '../workflows/messages';
 import { ApiError } from './errors';
 import { withTemporalDeadline } from './outages';
 
 /** What the creators and videos routes share: starting, patching and stopping a tracking workflow. */
-export const trackingWorkflowId = (state: Pick<TrackingState, 'resourceType' | 'id'>): string =>
-  `${state.resourceType}:${state.id}`;
+export const trackingWorkflowId = (target: { resourceType: TrackedResourceType; id: string }): string =>
+  `${target.resourceType}:${target.id}`;
+
+type Started =
+  | { workflowType: 'creatorTrackingWorkflow'; input: CreatorTrackingInput }
+  | { workflowType: 'videoTrackingWorkflow'; input: VideoTrackingInput };
 
 /**
  * Starts the workflow and waits, in one call (update-with-start), for its registration: the first reservation and the
@@ -33,19 +39,23 @@ export const trackingWorkflowId = (state: Pick<TrackingState, 'resourceType' | '
 export async function startTracking(
   temporal: Client,
   taskQueue: string,
-  workflowType: 'creatorTrackingWorkflow' | 'videoTrackingWorkflow',
-  state: TrackingState,
+  started: Started,
   label: string,
 ): Promise<Exclude<RegistrationResult, { reason: 'insufficient_credits' }>> {
+  const { input } = started;
+  const target =
+    started.workflowType === 'creatorTrackingWorkflow'
+      ? { resourceType: 'creator' as const, handle: started.input.handle }
+      : { resourceType: 'video' as const, handle: started.input.videoId };
   const result = await withTemporalDeadline(temporal, () =>
     temporal.workflow.executeUpdateWithStart(registrationUpdate, {
-      startWorkflowOperation: new WithStartWorkflowOperation(workflowType, {
-        workflowId: trackingWorkflowId(state),
+      startWorkflowOperation: new WithStartWorkflowOperation(started.workflowType, {
+        workflowId: trackingWorkflowId({ resourceType: target.resourceType, id: input.id }),
         taskQueue,
-        args: [state],
+        args: [input],
         workflowIdConflictPolicy: 'FAIL',
-        staticSummary: `${state.platform} ${label} · ${cadenceLabel(state.cadence)}`,
-        typedSearchAttributes: trackingSearchAttributes(state),
+        staticSummary: `${input.platform} ${label} · ${cadenceLabel(input.cadence)}`,
+        typedSearchAttributes: trackingSearchAttributes({ ...input, handle: target.handle, status: 'active' }),
       }),
     }),
   );
@@ -110,7 +120,7 @@ export async function update<R>(temporal: Client, what: string, send: () => Prom
 
 export function patchTracking(
   temporal: Client,
-  target: Pick<TrackingState, 'resourceType' | 'id'>,
+  target: { resourceType: TrackedResourceType; id: string },
   body: { status?: TrackingPatch['status']; scrape_cadence?: TrackingPatch['cadence'] },
 ): Promise<TrackingView> {
   // the workflow's own shape: an HTTP field name never enters a history
@@ -125,7 +135,7 @@ export function patchTracking(
 
 export function stopTracking(
   temporal: Client,
-  target: Pick<TrackingState, 'resourceType' | 'id'>,
+  target: { resourceType: TrackedResourceType; id: string },
 ): Promise<TrackingView> {
   return update(temporal, `${target.resourceType} ${target.id}`, () =>
     temporal.workflow.getHandle(trackingWorkflowId(target)).executeUpdate(stopTrackingUpdate),

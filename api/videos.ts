@@ -21,7 +21,7 @@ import { DEFAULT_CADENCE, VIDEO_CADENCES } from '../domain/cadence';
 import { PLATFORMS } from '../domain/platform';
 import { videoTrajectory } from '../domain/trajectory';
 import { parseVideoUrl, type VideoRef } from '../domain/urls';
-import { initialTrackingState } from '../workflows/messages';
+import type { VideoTrackingInput } from '../workflows/messages';
 import { auth } from './auth';
 import { ApiError, notFound } from './errors';
 import {
@@ -123,24 +123,20 @@ export function videosRouter({ pool, temporal, taskQueue }: VideosDeps): Router 
     await requireCycleCredits(pool, teamId, 'tracking a video');
 
     const id = randomUUID();
-    const state = initialTrackingState({
+    const input: VideoTrackingInput = {
       id,
       teamId,
-      resourceType: 'video',
       platform: ref.platform,
-      handle: ref.platformVideoId,
+      videoId: ref.platformVideoId,
+      url: ref.canonicalUrl,
+      authorHandle: ref.authorHandle,
+      creatorId: body.tracking_account_id ?? null,
       cadence: body.scrape_cadence,
-      registration: {
-        url: ref.canonicalUrl,
-        authorHandle: ref.authorHandle,
-        trackingAccountId: body.tracking_account_id ?? null,
-      },
-    });
+    };
     const result = await startTracking(
       temporal,
       taskQueue,
-      'videoTrackingWorkflow',
-      state,
+      { workflowType: 'videoTrackingWorkflow', input },
       `video ${ref.platformVideoId}`,
     );
     if (result.registered) {

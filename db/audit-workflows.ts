@@ -42,6 +42,8 @@ export async function workflowDisagreements(db: Pool, client: Client, scope: Aud
     if (live === running.has(workflowId) || !settled(entity.updated_at)) continue;
     // a stop is written at once while the workflow finishes the cycle it is running
     if (!live && entity.cycle_in_progress !== null) continue;
+    // a stopped creator's workflow waits for its running paid jobs before it closes
+    if (!live && entity.job_running) continue;
     if ((await isRunning(workflowId)) === live) continue;
     findings.push({
       check: 'workflow_disagreement',

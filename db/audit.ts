@@ -313,15 +313,20 @@ export async function liveTrackedEntities(
     team_id: string;
     status: string;
     cycle_in_progress: number | null;
+    /** a paid job of the creator is still running: its workflow awaits it, stopped or not */
+    job_running: boolean;
     updated_at: Date;
   }[]
 > {
   return rows(
     db,
-    `SELECT 'creator' AS resource_type, id, team_id, status, cycle_in_progress, updated_at FROM tracked_creators
+    `SELECT 'creator' AS resource_type, id, team_id, status, cycle_in_progress, updated_at,
+            EXISTS (SELECT 1 FROM paid_jobs j WHERE j.tracking_account_id = c.id
+                       AND j.status IN ('pending', 'processing')) AS job_running
+       FROM tracked_creators c
       WHERE ($1::uuid[] IS NULL OR team_id = ANY($1))
      UNION ALL
-     SELECT 'video', id, team_id, status, cycle_in_progress, updated_at FROM tracked_videos
+     SELECT 'video', id, team_id, status, cycle_in_progress, updated_at, false FROM tracked_videos
       WHERE ($1::uuid[] IS NULL OR team_id = ANY($1))`,
     scope,
   );

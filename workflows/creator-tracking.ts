@@ -1,48 +1,74 @@
+import { continueAsNew } from '@temporalio/workflow';
 import { CYCLE_COST } from '../domain/costs';
-import type { TrackingState, TrackingView } from './messages';
+import type { CreatorTrackingInput, TrackingView } from './messages';
 import { bookkeeping, platform } from './activity-options';
 import { installCreatorJobs } from './creator-jobs';
-import { runTracking } from './tracked-entity';
+import { runTracking, type TrackedEntity } from './tracked-entity';
+import { TrackingMachine, initialTracking } from './tracking-machine';
 
 /**
- * One tracked creator (`creator:<uuid>`): a cycle on its cadence — reserve 25 credits, read metrics and recent posts,
- * write a report, flag outliers, capture — until stopped. The loop, messages and bookkeeping are shared with videos;
- * post collections and audience refreshes are child workflows it starts (see creator-jobs.ts).
+ * One tracked creator (`creator:<uuid>`): a cycle on its cadence — metrics (reserving 25 credits first), report, and
+ * the outlier check that captures and records the cycle — until stopped. The loop and its state machine are shared
+ * with videos; post collections and audience refreshes are child workflows it starts and awaits (creator-jobs.ts).
  */
-export async function creatorTrackingWorkflow(state: TrackingState): Promise<TrackingView> {
-  const ids = { id: state.id, teamId: state.teamId, platform: state.platform, handle: state.handle };
-  const jobs = installCreatorJobs(state);
-  return runTracking(state, {
-    register: (s, reservationKey) => {
-      const initial = s.jobs?.initialCollection;
-      return bookkeeping.registerCreator({
+export async function creatorTrackingWorkflow(input: CreatorTrackingInput): Promise<TrackingView> {
+  const entity: TrackedEntity = {
+    resourceType: 'creator',
+    id: input.id,
+    teamId: input.teamId,
+    platform: input.platform,
+    handle: input.handle,
+  };
+  const machine = new TrackingMachine(input.carried?.tracking ?? initialTracking(input.cadence));
+  const initial = input.initialCollection ?? null;
+  const jobs = installCreatorJobs(
+    entity,
+    input.carried?.jobs ?? {
+      // the initial collection holds the slot from the start: a request before it runs is refused, not run twice
+      collection: initial ? { id: initial.id, reservation: null } : null,
+      audience: null,
+      initialCollection: initial,
+    },
+    () => machine.stopped,
+  );
+  const ids = { id: entity.id, teamId: entity.teamId, platform: entity.platform, handle: entity.handle };
+  return runTracking(entity, machine, {
+    register: (cycle, record) =>
+      bookkeeping.registerCreator({
         ...ids,
-        cadence: s.cadence,
         amountCents: CYCLE_COST,
-        reservationKey,
-        startedAt: new Date().toISOString(),
+        reservationKey: cycle.reservationKey,
+        startedAt: cycle.cycleAt,
+        record,
         ...(initial ? { initialCollection: initial } : {}),
+      }),
+    measure: async (cycle) => {
+      const ref = { ...ids, cycle: cycle.cycle, cycleAt: cycle.cycleAt };
+      const metrics = await platform.collectCreatorMetrics({
+        ...ref,
+        amountCents: CYCLE_COST,
+        reservationKey: cycle.reservationKey,
       });
+      if (!metrics.reserved) return { refused: true };
+      const { snapshot } = metrics;
+      await platform.generateCreatorReport({ ...ref, snapshot });
+      return {
+        refused: false,
+        complete: (record) =>
+          bookkeeping.detectOutliersAndComplete({
+            ...ref,
+            snapshot,
+            reservationKey: cycle.reservationKey,
+            captureKey: cycle.captureKey,
+            record,
+          }),
+      };
     },
-    runCycle: async (ctx) => {
-      const input = { ...ids, cycle: ctx.cycle, cycleAt: ctx.cycleAt };
-      try {
-        const snapshot = await platform.collectCreatorMetrics(input);
-        await platform.generateCreatorReport({ ...input, snapshot });
-        await bookkeeping.detectCreatorOutliers(input);
-        await bookkeeping.completeCreatorCycle({
-          ...input,
-          snapshot,
-          reservationKey: ctx.reservationKey,
-          captureKey: ctx.captureKey,
-          nextScrapeAt: ctx.nextScrapeAt(),
-          version: ctx.state.version,
-        });
-      } finally {
-        // a collection asked for at POST follows the initial cycle, whatever that cycle's outcome
-        await jobs.startInitialCollection();
-      }
-    },
+    // a collection asked for at POST follows the initial cycle, whatever that cycle's outcome
+    afterCycle: jobs.startInitialCollection,
     idle: jobs.idle,
+    close: jobs.closed,
+    continueAsNew: (tracking) =>
+      continueAsNew<typeof creatorTrackingWorkflow>({ ...input, carried: { tracking, jobs: jobs.state } }),
   });
 }

@@ -2,37 +2,28 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { TrackingCadence } from '../domain/cadence';
 import type { CollectionDepth } from '../domain/costs';
 import type { Platform } from '../domain/platform';
+import type { TrackedResourceType, TrackingFields, TrackingPatch, TrackingState } from './tracking-machine';
+
+export type {
+  PauseReason,
+  TrackedResourceType,
+  TrackingPatch,
+  TrackingRecord,
+  TrackingStatus,
+} from './tracking-machine';
 
 /**
- * Messages of the tracking workflows, in a module with no workflow logic so the API can import the definitions.
- * Pause and resume are signals, so an operator can send them from the Temporal UI; anything whose caller needs an
- * answer is an Update (validated) or a query.
+ * The tracking workflows' inputs and messages, in a module with no workflow logic so the API can import them. They
+ * are the workflows' own shapes (camelCase, no HTTP field names): the API maps its requests onto them. Pause and
+ * resume are signals, so an operator can send them from the Temporal UI; anything whose caller needs an answer is an
+ * Update (validated) or a query.
  */
 
-export type TrackingStatus = 'active' | 'paused' | 'stopped';
-export type PauseReason = 'manual' | 'consecutive_failures' | 'insufficient_credits';
-export type TrackedResourceType = 'creator' | 'video';
-
 /** The live state a tracking workflow reports: what the query answers and what Updates return. */
-export interface TrackingView {
+export interface TrackingView extends TrackingFields {
   id: string;
   resourceType: TrackedResourceType;
   platform: Platform;
-  status: TrackingStatus;
-  pauseReason: PauseReason | null;
-  cadence: TrackingCadence;
-  /** number of the last cycle started (completed or failed) */
-  cycle: number;
-  cycleRunning: boolean;
-  consecutiveFailures: number;
-  lastScrapedAt: string | null;
-  nextScrapeAt: string | null;
-}
-
-/** A change of status and/or cadence; the API maps its request body onto it. */
-export interface TrackingPatch {
-  status?: 'active' | 'paused';
-  cadence?: TrackingCadence;
 }
 
 /** The outcome of the first cycle's reservation, which the API waits for to answer 202, 402 or "already tracked". */
@@ -53,18 +44,20 @@ export type JobReservation =
   | { reserved: true }
   | { reserved: false; reason: 'insufficient_credits' | 'job_in_progress' | 'ended'; message: string };
 
-/** A post collection or audience refresh the creator workflow has started and not yet heard finish. */
+/** A post collection or audience refresh the creator workflow has started and not yet seen close. */
 export interface ActiveJob {
   id: string;
   /** null until the child has reserved (or failed to) */
   reservation: JobReservation | null;
+  /** the child has said it is settling its credits: its outcome is decided and it closes in a moment */
+  settling?: boolean;
 }
 
 /** The creator workflow's paid child jobs, carried across continue-as-new. */
 export interface CreatorJobs {
   collection: ActiveJob | null;
   audience: ActiveJob | null;
-  /** the collection asked for with `collection_depth` on POST, started once the first cycle has run */
+  /** the collection asked for when tracking started, run once the first cycle has run */
   initialCollection: { id: string; depth: CollectionDepth } | null;
 }
 
@@ -74,54 +67,30 @@ export const startCollectionUpdate = defineUpdate<JobStart, [{ depth: Collection
 export const refreshAudienceUpdate = defineUpdate<JobStart>('refreshAudience');
 /** from a child job to its creator workflow */
 export const jobReservedSignal = defineSignal<[{ jobId: string; reservation: JobReservation }]>('jobReserved');
-export const jobFinishedSignal = defineSignal<[{ jobId: string }]>('jobFinished');
+export const jobSettlingSignal = defineSignal<[{ jobId: string }]>('jobSettling');
 
-/** Everything a tracking workflow carries across continue-as-new; also its start argument. */
-export interface TrackingState {
+/** What both tracking workflows are started with. */
+interface TrackingInput {
   id: string;
   teamId: string;
-  resourceType: TrackedResourceType;
   platform: Platform;
-  /** the Handle search attribute: a creator's handle, a video's platform id */
-  handle: string;
   cadence: TrackingCadence;
-  status: TrackingStatus;
-  pauseReason: PauseReason | null;
-  /** false until the first cycle's reservation (and the read-model row) exist */
-  registered: boolean;
-  /** number of the last cycle started */
-  cycle: number;
-  lastScrapedAt: string | null;
-  lastAttemptAt: string | null;
-  nextScrapeAt: string | null;
-  consecutiveFailures: number;
-  /** bumped on every change to status/cadence/schedule; the read model ignores writes older than it has */
-  version: number;
-  /** the interval the trajectory chose last, when cadence is `adaptive` (absent in states from before it existed) */
-  adaptiveIntervalMs?: number | null;
-  /** what the read-model row starts with beyond the fields above (a video's URL, author and creator link) */
-  registration?: { url?: string; authorHandle?: string | null; trackingAccountId?: string | null };
-  /** creators only (absent in states from before paid jobs existed) */
-  jobs?: CreatorJobs;
 }
 
-export function initialTrackingState(
-  input: Pick<
-    TrackingState,
-    'id' | 'teamId' | 'resourceType' | 'platform' | 'handle' | 'cadence' | 'registration' | 'jobs'
-  >,
-): TrackingState {
-  return {
-    ...input,
-    status: 'active',
-    pauseReason: null,
-    registered: false,
-    cycle: 0,
-    lastScrapedAt: null,
-    lastAttemptAt: null,
-    nextScrapeAt: null,
-    consecutiveFailures: 0,
-    version: 0,
-    adaptiveIntervalMs: null,
-  };
+/** `creatorTrackingWorkflow`'s argument: who to track, and what a previous run carried over. */
+export interface CreatorTrackingInput extends TrackingInput {
+  handle: string;
+  /** a post collection to run after the first cycle (`collection_depth` on POST); its job row is created with the creator */
+  initialCollection?: { id: string; depth: CollectionDepth } | null;
+  carried?: { tracking: TrackingState; jobs: CreatorJobs };
+}
+
+/** `videoTrackingWorkflow`'s argument. */
+export interface VideoTrackingInput extends TrackingInput {
+  videoId: string;
+  url: string;
+  authorHandle: string | null;
+  /** the tracked creator this video belongs to, if any */
+  creatorId: string | null;
+  carried?: { tracking: TrackingState };
 }

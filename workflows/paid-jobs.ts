@@ -12,7 +12,7 @@ import type { createActivities } from '../activities';
 import { AUDIENCE_REFRESH_COST, COLLECTION_COSTS, COLLECTION_MAX_VIDEOS, type CollectionDepth } from '../domain/costs';
 import { PROVIDER_FAILURES, type Platform } from '../domain/platform';
 import { bookkeeping, bookkeepingOptions, platformRetry } from './activity-options';
-import { jobFinishedSignal, jobReservedSignal, type JobReservation } from './messages';
+import { jobReservedSignal, jobSettlingSignal, type JobReservation } from './messages';
 import { failureOf } from './tracked-entity';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -85,21 +85,29 @@ async function notifyParent<A extends unknown[]>(
   }
 }
 
+/** What a job's work leaves: the step that settles its credits, and the error it ends with, if any. */
+interface Settlement {
+  settle(): Promise<unknown>;
+  error?: string;
+}
+
 /**
- * The saga every paid job runs: reserve before any work, do the work (which ends by settling the reservation), and
- * on any failure — cancellation included — run the compensations registered so far, newest first. The refund is
- * registered before the reservation it undoes, so a reservation whose result was lost is still given back.
+ * The saga every paid job runs: reserve before any work, do the work, then settle — and on any failure (cancellation
+ * included) run the compensations registered so far, newest first. The refund is registered before the reservation
+ * it undoes, so a reservation whose result was lost is still given back. The creator workflow hears that the job is
+ * settling before its row says it ended, so no request that saw the row finished is refused as a job still running.
  */
 async function runPaidJob(
   input: PaidJobInput,
   kind: JobKind,
   reserve: { amountCents: number; depth?: CollectionDepth; maxVideos?: number },
-  work: (keys: JobKeys) => Promise<{ error: string } | void>,
+  work: (keys: JobKeys) => Promise<Settlement>,
 ): Promise<PaidJobResult> {
   const ref = { jobId: input.jobId, kind, teamId: input.teamId, creatorId: input.creatorId };
   const keys = jobKeys(workflowInfo().workflowId);
   let failure = { kind: 'error', message: 'unknown failure' };
   const compensations: (() => Promise<unknown>)[] = [];
+  const settling = () => notifyParent(input, (parent) => parent.signal(jobSettlingSignal, { jobId: input.jobId }));
   try {
     compensations.push(() =>
       bookkeeping.compensateJob({
@@ -118,19 +126,19 @@ async function runPaidJob(
     await notifyParent(input, (parent) => parent.signal(jobReservedSignal, { jobId: input.jobId, reservation }));
     if (!reservation.reserved) return { jobId: input.jobId, status: 'failed', error: reservation.reason };
     setCurrentDetails(`reserved ${reserve.amountCents} credits; working`);
-    const outcome = await work(keys);
-    return { jobId: input.jobId, status: outcome ? 'failed' : 'completed', error: outcome?.error ?? null };
+    const settlement = await work(keys);
+    await settling();
+    await settlement.settle();
+    const error = settlement.error ?? null;
+    return { jobId: input.jobId, status: error ? 'failed' : 'completed', error };
   } catch (err) {
     failure = isCancellation(err) ? { kind: 'cancelled', message: 'the job was cancelled' } : failureOf(err);
     await CancellationScope.nonCancellable(async () => {
+      await settling();
       for (const compensate of compensations.reverse()) await compensate();
     });
     if (isCancellation(err)) throw err;
     return { jobId: input.jobId, status: 'failed', error: failure.kind };
-  } finally {
-    await CancellationScope.nonCancellable(() =>
-      notifyParent(input, (parent) => parent.signal(jobFinishedSignal, { jobId: input.jobId })),
-    );
   }
 }
 
@@ -152,14 +160,17 @@ export async function postCollectionWorkflow(input: CollectionInput): Promise<Pa
         handle: input.handle,
         maxVideos,
       });
-      await ledgerSteps.captureJob({
-        jobId: input.jobId,
-        kind: 'post_collection',
-        teamId: input.teamId,
-        creatorId: input.creatorId,
-        reservationKey: keys.reservationKey,
-        settleKey: keys.captureKey,
-      });
+      return {
+        settle: () =>
+          ledgerSteps.captureJob({
+            jobId: input.jobId,
+            kind: 'post_collection',
+            teamId: input.teamId,
+            creatorId: input.creatorId,
+            reservationKey: keys.reservationKey,
+            settleKey: keys.captureKey,
+          }),
+      };
     },
   );
 }
@@ -191,21 +202,27 @@ export async function audienceRefreshWorkflow(input: PaidJobInput): Promise<Paid
       // answer in time) and errors are compensated
       if (isCancellation(err) || kind === 'timeout' || !(PROVIDER_FAILURES as readonly string[]).includes(kind))
         throw err;
-      await ledgerSteps.captureJob({
-        ...ref,
-        reservationKey: keys.reservationKey,
-        settleKey: keys.captureKey,
-        failure: { error: kind, message },
-      });
-      return { error: kind };
+      return {
+        error: kind,
+        settle: () =>
+          ledgerSteps.captureJob({
+            ...ref,
+            reservationKey: keys.reservationKey,
+            settleKey: keys.captureKey,
+            failure: { error: kind, message },
+          }),
+      };
     }
-    await ledgerSteps.completeAudienceJob({
-      ...ref,
-      ...keys,
-      snapshotId: uuid4(),
-      snapshotAt: new Date().toISOString(),
-      outcome,
-    });
-    return outcome.kind === 'insufficient_sample' ? { error: 'INSUFFICIENT_SAMPLE' } : undefined;
+    return {
+      error: outcome.kind === 'insufficient_sample' ? 'INSUFFICIENT_SAMPLE' : undefined,
+      settle: () =>
+        ledgerSteps.completeAudienceJob({
+          ...ref,
+          ...keys,
+          snapshotId: uuid4(),
+          snapshotAt: new Date().toISOString(),
+          outcome,
+        }),
+    };
   });
 }

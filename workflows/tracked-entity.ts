@@ -4,7 +4,6 @@ import {
   TimeoutFailure,
   allHandlersFinished,
   condition,
-  continueAsNew,
   isCancellation,
   setCurrentDetails,
   setHandler,
@@ -12,10 +11,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { bookkeeping } from './activity-options';
-import { cadenceLabel, cadenceMs, isTrackingCadence, nextRunAt } from '../domain/cadence';
-import { ADAPTIVE_BOUNDS } from '../domain/trajectory';
 import { isFailureKind } from '../domain/failures';
-import { CYCLE_COST } from '../domain/costs';
+import type { Platform } from '../domain/platform';
 import { ScrapeCadenceAttr, TrackingStatusAttr, trackingSearchAttributes } from '../domain/search-attributes';
 import {
   patchTrackingUpdate,
@@ -24,37 +21,56 @@ import {
   resumeSignal,
   stateQuery,
   stopTrackingUpdate,
-  type PauseReason,
   type RegistrationResult,
-  type TrackingState,
   type TrackingView,
 } from './messages';
+import type {
+  CycleTicket,
+  TrackedResourceType,
+  TrackingMachine,
+  TrackingRecord,
+  TrackingState,
+} from './tracking-machine';
 
-export interface CycleContext {
-  state: Readonly<TrackingState>;
-  cycle: number;
-  /** workflow time the cycle started: the snapshot's time */
-  cycleAt: string;
-  /** when the next cycle will run if this one completes and nothing changes; an adaptive cycle passes its interval */
-  nextScrapeAt(intervalMs?: number): string;
+export const MAX_CYCLES_PER_RUN = 100;
+
+/** Who is tracked: what every bookkeeping step names. `handle` is a creator's handle or a video's platform id. */
+export interface TrackedEntity {
+  resourceType: TrackedResourceType;
+  id: string;
+  teamId: string;
+  platform: Platform;
+  handle: string;
+}
+
+/** A begun cycle with its ledger keys. */
+export interface Cycle extends CycleTicket {
   reservationKey: string;
   captureKey: string;
+  refundKey: string;
 }
 
-/** What a completed cycle may tell the loop: the interval an adaptive cadence chose for the next one. */
-export type CycleOutcome = { adaptiveIntervalMs?: number } | void;
+/**
+ * What a cycle's measuring steps (metrics, which reserves first, and the report) leave: a refusal when the balance
+ * could not pay (nothing was called), or the last step, which captures and records the cycle with the state's record.
+ */
+export type Measured =
+  | { refused: true }
+  | { refused: false; adaptiveIntervalMs?: number; complete(record: TrackingRecord): Promise<unknown> };
 
-/** What differs between tracked creators and tracked videos: registration and the cycle's own steps. */
+/** What differs between tracked creators and tracked videos. */
 export interface TrackingSpec {
-  register(state: Readonly<TrackingState>, reservationKey: string): Promise<RegistrationResult>;
-  /** the paid steps after the reservation, ending with the activity that captures and records completion */
-  runCycle(ctx: CycleContext): Promise<CycleOutcome>;
+  /** the first cycle's reservation together with the read-model row */
+  register(cycle: Cycle, record: TrackingRecord): Promise<RegistrationResult>;
+  measure(cycle: Cycle, state: Readonly<TrackingState>): Promise<Measured>;
+  /** after every cycle, whatever its outcome */
+  afterCycle?(): Promise<void>;
   /** false while the workflow watches work a new run could not (child jobs it started): continue-as-new waits */
   idle?(): boolean;
+  /** before the workflow returns: waits for the work it watches */
+  close?(): Promise<void>;
+  continueAsNew(state: TrackingState): Promise<never>;
 }
-
-export const FAILURES_BEFORE_PAUSE = 3;
-export const MAX_CYCLES_PER_RUN = 100;
 
 /**
  * The failure kind recorded for a failed cycle: a provider's typed outcome, `misconfigured`, a timeout, or `error` for
@@ -74,256 +90,193 @@ export function failureOf(err: unknown): { kind: string; message: string } {
 }
 
 /**
- * The entity loop shared by creator and video tracking: register (first reservation) → cycle → sleep for the cadence,
- * with pause/resume signals, patch and stop Updates, a state query, auto-pause after repeated failures or when the
- * balance cannot pay, and continue-as-new before history grows large.
+ * The loop shared by creator and video tracking: register with the first cycle, then cycle on the cadence and sleep,
+ * continuing as new before history grows large. Messages only change the machine's state; one writer persists it —
+ * the record is written whenever it differs from what was written last, one write at a time (a cycle's last step
+ * writes it too, under the same turn), so no write can overtake a newer one.
  */
-export async function runTracking(state: TrackingState, spec: TrackingSpec): Promise<TrackingView> {
+export async function runTracking(
+  entity: TrackedEntity,
+  machine: TrackingMachine,
+  spec: TrackingSpec,
+): Promise<TrackingView> {
   const workflowId = workflowInfo().workflowId;
-  let registration: RegistrationResult | undefined = state.registered ? { registered: true } : undefined;
-  let cycleRunning = false;
-  let changed = false;
-  let cyclesThisRun = 0;
-
+  let registration: RegistrationResult | undefined = machine.state.registered ? { registered: true } : undefined;
   const view = (): TrackingView => ({
-    id: state.id,
-    resourceType: state.resourceType,
-    platform: state.platform,
-    status: state.status,
-    pauseReason: state.pauseReason,
-    cadence: state.cadence,
-    cycle: state.cycle,
-    cycleRunning,
-    consecutiveFailures: state.consecutiveFailures,
-    lastScrapedAt: state.lastScrapedAt,
-    nextScrapeAt: state.nextScrapeAt,
+    id: entity.id,
+    resourceType: entity.resourceType,
+    platform: entity.platform,
+    ...machine.view(),
   });
 
-  const intervalMs = (): number =>
-    state.cadence === 'adaptive' ? (state.adaptiveIntervalMs ?? ADAPTIVE_BOUNDS.minMs) : cadenceMs(state.cadence);
-
-  const reschedule = (): void => {
-    state.nextScrapeAt =
-      state.status === 'active'
-        ? nextRunAt(state.lastAttemptAt ? new Date(state.lastAttemptAt) : null, intervalMs(), new Date()).toISOString()
-        : null;
+  // ---- the one writer ---------------------------------------------------------------------------------------------
+  const recordKey = (record: TrackingRecord): string => JSON.stringify(record);
+  let written = machine.state.registered ? recordKey(machine.record()) : '';
+  let writing = false;
+  let closing = false;
+  const dirty = (): boolean => machine.state.registered && recordKey(machine.record()) !== written;
+  /** Writes a record computed when this write's turn comes, so it is the newest state at that moment. */
+  const persist = async <T>(recordOf: () => TrackingRecord, write: (record: TrackingRecord) => Promise<T>) => {
+    await condition(() => !writing);
+    writing = true;
+    try {
+      const record = recordOf();
+      const result = await write(record);
+      written = recordKey(record);
+      return result;
+    } finally {
+      writing = false;
+    }
+  };
+  const keepWritten = async (): Promise<void> => {
+    for (;;) {
+      await condition(() => !writing && (dirty() || closing));
+      if (!dirty()) return;
+      await persist(
+        () => machine.record(),
+        (record) => bookkeeping.saveTrackingState({ ...entity, record }),
+      );
+    }
   };
 
-  const describe = (): void => {
-    const lines = [
-      `**${state.status}**${state.pauseReason ? ` (${state.pauseReason.replace(/_/g, ' ')})` : ''} · ${cadenceLabel(state.cadence)}` +
-        (state.cadence === 'adaptive' ? ` (next interval ${Math.round(intervalMs() / 60_000)} min)` : ''),
-      `last cycle: ${state.cycle === 0 ? 'none yet' : `#${state.cycle}${cycleRunning ? ' running' : ''}`}` +
-        (state.lastScrapedAt ? `, last scraped ${state.lastScrapedAt}` : ''),
-      `next run: ${state.nextScrapeAt ?? '—'}`,
-      `consecutive failures: ${state.consecutiveFailures}`,
-    ];
-    setCurrentDetails(lines.join('\n'));
-  };
-
-  // upserted only when a value changes: every upsert is a history event
+  // ---- what operators see: search attributes (an event each, so only on change) and the UI's details -------------
   let published = '';
-  const publishAttributes = (): void => {
-    const values = `${state.status}|${state.cadence}`;
-    if (values === published) return;
-    published = values;
-    upsertSearchAttributes(trackingSearchAttributes(state));
+  const attributes = workflowInfo().typedSearchAttributes;
+  if (
+    attributes.get(TrackingStatusAttr) === machine.state.status &&
+    attributes.get(ScrapeCadenceAttr) === machine.state.cadence
+  ) {
+    published = `${machine.state.status}|${machine.state.cadence}`;
+  }
+  const show = (): void => {
+    const values = `${machine.state.status}|${machine.state.cadence}`;
+    if (values !== published) {
+      published = values;
+      upsertSearchAttributes(trackingSearchAttributes({ ...entity, ...machine.state }));
+    }
+    setCurrentDetails(machine.describe());
   };
 
-  /** Records a status/cadence/schedule change: search attributes, UI details and the read model. */
-  const persist = async (pausedEvent?: PauseReason): Promise<void> => {
-    state.version += 1;
-    publishAttributes();
-    describe();
-    changed = true;
-    if (!state.registered) return;
-    await bookkeeping.saveTrackingState({
-      resourceType: state.resourceType,
-      id: state.id,
-      teamId: state.teamId,
-      status: state.status,
-      pauseReason: state.pauseReason,
-      cadence: state.cadence,
-      nextScrapeAt: state.nextScrapeAt,
-      consecutiveFailures: state.consecutiveFailures,
-      version: state.version,
-      pausedEvent: pausedEvent ? { reason: pausedEvent, eventKey: `${workflowId}:${state.cycle}:paused` } : undefined,
-    });
-  };
-
-  const pause = (reason: PauseReason): void => {
-    state.status = 'paused';
-    state.pauseReason = reason;
-    reschedule();
-  };
-
+  // ---- messages: change state, then (Updates) wait until it is written, so the caller reads its own write --------
+  const untilWritten = () => condition(() => !dirty());
   setHandler(stateQuery, view);
   setHandler(registrationUpdate, async () => {
     await condition(() => registration !== undefined);
     return registration as RegistrationResult;
   });
-  setHandler(pauseSignal, async () => {
-    if (state.status !== 'active') return;
-    pause('manual');
-    await persist();
+  setHandler(pauseSignal, () => {
+    machine.pause(new Date());
+    show();
   });
-  setHandler(resumeSignal, async () => {
-    if (state.status !== 'paused') return;
-    state.status = 'active';
-    state.pauseReason = null;
-    state.consecutiveFailures = 0;
-    reschedule();
-    await persist();
+  setHandler(resumeSignal, () => {
+    machine.resume(new Date());
+    show();
   });
   setHandler(
     patchTrackingUpdate,
     async (patch) => {
-      if (patch.cadence) state.cadence = patch.cadence;
-      if (patch.status === 'paused' && state.status === 'active') pause('manual');
-      if (patch.status === 'active' && state.status === 'paused') {
-        state.status = 'active';
-        state.pauseReason = null;
-        state.consecutiveFailures = 0;
-      }
-      reschedule();
-      await persist();
+      machine.patch(patch, new Date());
+      show();
+      await untilWritten();
       return view();
     },
-    {
-      validator: (patch) => {
-        if (state.status === 'stopped') throw new Error('tracking has been stopped');
-        if (patch.cadence !== undefined && !isTrackingCadence(patch.cadence)) {
-          throw new Error(`unknown cadence ${String(patch.cadence)}`);
-        }
-        if (patch.status !== undefined && patch.status !== 'active' && patch.status !== 'paused') {
-          throw new Error(`status must be active or paused`);
-        }
-      },
-    },
+    { validator: (patch) => throwIf(machine.rejectPatch(patch)) },
   );
   setHandler(
     stopTrackingUpdate,
     async () => {
-      state.status = 'stopped';
-      state.pauseReason = null;
-      state.nextScrapeAt = null;
-      await persist();
+      machine.stop();
+      show();
+      await untilWritten();
       return view();
     },
-    {
-      validator: () => {
-        if (state.status === 'stopped') throw new Error('tracking has already been stopped');
-      },
-    },
+    { validator: () => throwIf(machine.rejectStop()) },
   );
 
-  const cycleKeys = (cycle: number) => ({
-    reservationKey: `${workflowId}:${cycle}:reserve`,
-    captureKey: `${workflowId}:${cycle}:capture`,
-    refundKey: `${workflowId}:${cycle}:refund`,
-  });
-
-  const runCycle = async (): Promise<void> => {
-    const cycle = state.cycle + 1;
-    const cycleAt = new Date().toISOString();
-    const keys = cycleKeys(cycle);
-    if (!state.registered) {
-      registration = await spec.register(state, keys.reservationKey);
-      if (!registration.registered) {
-        state.status = 'stopped';
-        return;
-      }
-      state.registered = true;
-    } else {
-      const begun = await bookkeeping.beginCycle({
-        resourceType: state.resourceType,
-        id: state.id,
-        teamId: state.teamId,
-        cycle,
-        amountCents: CYCLE_COST,
-        reservationKey: keys.reservationKey,
-        startedAt: cycleAt,
-      });
-      if (!begun.reserved) {
-        pause('insufficient_credits');
-        await persist('insufficient_credits');
-        return;
-      }
-    }
-    state.cycle = cycle;
-    cycleRunning = true;
-    describe();
-    const versionAtStart = state.version;
-    // the schedule is anchored to when the cycle was due, not when its task ran, so cycles do not drift
-    const dueAt = state.nextScrapeAt !== null && state.nextScrapeAt <= cycleAt ? state.nextScrapeAt : cycleAt;
-    const scheduleAfter = (ms: number = intervalMs()): string =>
-      nextRunAt(new Date(dueAt), ms, new Date(cycleAt)).toISOString();
-    try {
-      const outcome = await spec.runCycle({ state, cycle, cycleAt, nextScrapeAt: scheduleAfter, ...keys });
-      if (outcome?.adaptiveIntervalMs) state.adaptiveIntervalMs = outcome.adaptiveIntervalMs;
-      state.consecutiveFailures = 0;
-      state.lastScrapedAt = cycleAt;
-    } catch (err) {
-      if (isCancellation(err)) throw err;
-      state.consecutiveFailures += 1;
-      const autoPause = state.consecutiveFailures >= FAILURES_BEFORE_PAUSE && state.status === 'active';
-      if (autoPause) pause('consecutive_failures');
-      await bookkeeping.failCycle({
-        resourceType: state.resourceType,
-        id: state.id,
-        teamId: state.teamId,
-        cycle,
-        reservationKey: keys.reservationKey,
-        refundKey: keys.refundKey,
-        failure: failureOf(err),
-        consecutiveFailures: state.consecutiveFailures,
-        startedAt: cycleAt,
-        status: state.status,
-        pauseReason: state.pauseReason,
-        nextScrapeAt: state.status === 'active' ? scheduleAfter() : null,
-        version: state.version,
-        pausedEventKey: autoPause ? `${workflowId}:${cycle}:paused` : undefined,
-      });
-    } finally {
-      cycleRunning = false;
-    }
-    state.lastAttemptAt = dueAt;
-    reschedule();
-    // a patch during the cycle wrote a schedule from before this cycle; write the current one
-    if (state.version !== versionAtStart) await persist();
-    describe();
+  // ---- cycles -------------------------------------------------------------------------------------------------------
+  const begin = (): Cycle => {
+    const ticket = machine.beginCycle(new Date());
+    show();
+    const key = `${workflowId}:${ticket.cycle}`;
+    return { ...ticket, reservationKey: `${key}:reserve`, captureKey: `${key}:capture`, refundKey: `${key}:refund` };
   };
 
-  // a function, not an inline comparison: handlers and cycles change the status between checks
-  const stopped = (): boolean => state.status === 'stopped';
-  // registration runs first whatever arrives before it: the API is waiting on its outcome
-  const due = (): boolean =>
-    !state.registered ||
-    (state.status === 'active' && (state.nextScrapeAt === null || Date.parse(state.nextScrapeAt) <= Date.now()));
+  const runCycle = async (cycle: Cycle): Promise<void> => {
+    try {
+      const measured = await spec.measure(cycle, machine.state);
+      if (measured.refused) {
+        machine.refused(cycle, new Date());
+        return;
+      }
+      const at = new Date();
+      const succeeded = () => machine.clone().succeeded(cycle, at, measured.adaptiveIntervalMs);
+      await persist(() => succeeded().record(), measured.complete);
+      machine.succeeded(cycle, at, measured.adaptiveIntervalMs);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      machine.failed(cycle, new Date());
+      await persist(
+        () => machine.record(),
+        (record) =>
+          bookkeeping.failCycle({
+            ...entity,
+            cycle: cycle.cycle,
+            startedAt: cycle.cycleAt,
+            reservationKey: cycle.reservationKey,
+            refundKey: cycle.refundKey,
+            failure: failureOf(err),
+            record,
+          }),
+      );
+    } finally {
+      show();
+      await spec.afterCycle?.();
+    }
+  };
 
-  const attributes = workflowInfo().typedSearchAttributes;
-  if (attributes.get(TrackingStatusAttr) === state.status && attributes.get(ScrapeCadenceAttr) === state.cadence) {
-    published = `${state.status}|${state.cadence}`;
+  show();
+  const writer = keepWritten();
+  if (!machine.state.registered) {
+    // registration is the first cycle's reservation; that cycle then runs whatever arrived meanwhile
+    const first = begin();
+    registration = await persist(
+      () => machine.record(),
+      (record) => spec.register(first, record),
+    );
+    if (!registration.registered) {
+      machine.registrationRefused();
+      closing = true;
+      await writer;
+      return view();
+    }
+    machine.registered();
+    await runCycle(first);
   }
-  publishAttributes();
-  describe();
-  while (!stopped()) {
-    if (due()) {
-      await runCycle();
+  let cyclesThisRun = 0;
+  while (!machine.stopped) {
+    if (machine.isDue(new Date())) {
+      await runCycle(begin());
       cyclesThisRun += 1;
     } else {
-      changed = false;
-      const waitMs = state.status === 'active' && state.nextScrapeAt ? Date.parse(state.nextScrapeAt) - Date.now() : 0;
-      if (waitMs > 0) await condition(() => changed, waitMs);
-      else await condition(() => changed);
+      const seen = machine.revision;
+      const waitMs = machine.msUntilDue(new Date());
+      if (waitMs === undefined) await condition(() => machine.revision !== seen);
+      else await condition(() => machine.revision !== seen, waitMs);
     }
     const runLong = cyclesThisRun >= MAX_CYCLES_PER_RUN || workflowInfo().continueAsNewSuggested;
-    if (!stopped() && runLong && (spec.idle?.() ?? true)) {
-      await condition(allHandlersFinished);
-      // handlers that ran while we waited may have changed state; the new run starts from exactly this state
-      return continueAsNew<(s: TrackingState) => Promise<TrackingView>>(state);
+    if (!machine.stopped && runLong && (spec.idle?.() ?? true)) {
+      // the new run starts from exactly the state written last, with no message half-handled
+      await condition(() => allHandlersFinished() && !writing && !dirty());
+      return spec.continueAsNew(machine.state);
     }
   }
+  await spec.close?.();
+  closing = true;
+  await writer;
   await condition(allHandlersFinished);
   return view();
+}
+
+function throwIf(reason: string | undefined): void {
+  if (reason) throw new Error(reason);
 }

@@ -1,46 +1,67 @@
+import { continueAsNew } from '@temporalio/workflow';
 import { CYCLE_COST } from '../domain/costs';
 import { nextAdaptiveIntervalMs } from '../domain/trajectory';
-import type { TrackingState, TrackingView } from './messages';
+import type { TrackingView, VideoTrackingInput } from './messages';
 import { bookkeeping, platform } from './activity-options';
-import { runTracking } from './tracked-entity';
+import { runTracking, type TrackedEntity } from './tracked-entity';
+import { TrackingMachine, initialTracking } from './tracking-machine';
 
 /**
- * One tracked video (`video:<uuid>`), on the same loop as creators: reserve 25 credits, read the video's metrics and
- * trajectory, write a report, capture and record transitions (breakout, accelerating, peaking). With the `adaptive`
- * cadence the trajectory picks the next interval: fast while the video accelerates, slower as it cools.
+ * One tracked video (`video:<uuid>`), on the same loop as creators: metrics and trajectory (reserving 25 credits
+ * first), report, and the step that captures and records the cycle with its transitions (breakout, accelerating,
+ * peaking). With the `adaptive` cadence the trajectory picks the next interval: fast while the video accelerates,
+ * slower as it cools.
  */
-export async function videoTrackingWorkflow(state: TrackingState): Promise<TrackingView> {
-  const ids = { id: state.id, teamId: state.teamId, platform: state.platform, platformVideoId: state.handle };
-  return runTracking(state, {
-    register: (s, reservationKey) =>
+export async function videoTrackingWorkflow(input: VideoTrackingInput): Promise<TrackingView> {
+  const entity: TrackedEntity = {
+    resourceType: 'video',
+    id: input.id,
+    teamId: input.teamId,
+    platform: input.platform,
+    handle: input.videoId,
+  };
+  const machine = new TrackingMachine(input.carried?.tracking ?? initialTracking(input.cadence));
+  const ids = { id: input.id, teamId: input.teamId, platform: input.platform, platformVideoId: input.videoId };
+  return runTracking(entity, machine, {
+    register: (cycle, record) =>
       bookkeeping.registerVideo({
         ...ids,
-        url: s.registration?.url ?? '',
-        authorHandle: s.registration?.authorHandle ?? null,
-        trackingAccountId: s.registration?.trackingAccountId ?? null,
-        cadence: s.cadence,
+        url: input.url,
+        authorHandle: input.authorHandle,
+        trackingAccountId: input.creatorId,
         amountCents: CYCLE_COST,
-        reservationKey,
-        startedAt: new Date().toISOString(),
+        reservationKey: cycle.reservationKey,
+        startedAt: cycle.cycleAt,
+        record,
       }),
-    runCycle: async (ctx) => {
-      const input = { ...ids, cycle: ctx.cycle, cycleAt: ctx.cycleAt };
-      const measured = await platform.collectVideoMetrics(input);
-      await platform.generateVideoReport({ ...input, snapshot: measured.snapshot });
-      const adaptiveIntervalMs =
-        ctx.state.cadence === 'adaptive'
-          ? nextAdaptiveIntervalMs(measured.trajectory, ctx.state.adaptiveIntervalMs ?? null)
-          : undefined;
-      await bookkeeping.completeVideoCycle({
-        ...input,
-        ...measured,
-        reservationKey: ctx.reservationKey,
-        captureKey: ctx.captureKey,
-        nextScrapeAt: ctx.nextScrapeAt(adaptiveIntervalMs),
-        adaptiveIntervalMs: adaptiveIntervalMs ?? null,
-        version: ctx.state.version,
+    measure: async (cycle, state) => {
+      const ref = { ...ids, cycle: cycle.cycle, cycleAt: cycle.cycleAt };
+      const measured = await platform.collectVideoMetrics({
+        ...ref,
+        amountCents: CYCLE_COST,
+        reservationKey: cycle.reservationKey,
       });
-      return { adaptiveIntervalMs };
+      if (!measured.reserved) return { refused: true };
+      const { snapshot, trajectory, flags } = measured;
+      await platform.generateVideoReport({ ...ref, snapshot });
+      const adaptiveIntervalMs =
+        state.cadence === 'adaptive' ? nextAdaptiveIntervalMs(trajectory, state.adaptiveIntervalMs) : undefined;
+      return {
+        refused: false,
+        adaptiveIntervalMs,
+        complete: (record) =>
+          bookkeeping.completeVideoCycle({
+            ...ref,
+            snapshot,
+            trajectory,
+            flags,
+            reservationKey: cycle.reservationKey,
+            captureKey: cycle.captureKey,
+            adaptiveIntervalMs: adaptiveIntervalMs ?? null,
+            record,
+          }),
+      };
     },
+    continueAsNew: (tracking) => continueAsNew<typeof videoTrackingWorkflow>({ ...input, carried: { tracking } }),
   });
 }

@@ -8,7 +8,7 @@ import type { ScrapeCadence } from '../../domain/cadence';
 import { heuristicCreatorReportGenerator } from '../../domain/creator-report';
 import { SimulatedProvider } from '../../providers/simulated';
 import {
-  initialTrackingState,
+  type CreatorTrackingInput,
   pauseSignal,
   resumeSignal,
   stateQuery,
@@ -17,6 +17,7 @@ import {
 import { sharedWorkflowBundle, testDatabaseUrl } from '../helpers/env';
 import { createTimeSkippingEnv } from '../helpers/time-skipping';
 import { recordHistory } from '../helpers/histories';
+import { cycleShapes } from '../../scripts/history-shape';
 import { ledgerOf, newTeam } from '../helpers/teams';
 
 const HOUR = 3600_000;
@@ -61,7 +62,7 @@ describe('creator tracking workflow (time-skipping)', () => {
     const handleObj = await env.client.workflow.start('creatorTrackingWorkflow', {
       taskQueue,
       workflowId: `creator:${id}`,
-      args: [initialTrackingState({ id, teamId, resourceType: 'creator', platform: 'tiktok', handle, cadence })],
+      args: [{ id, teamId, platform: 'tiktok', handle, cadence } satisfies CreatorTrackingInput],
     });
     return { id, handle: handleObj };
   }
@@ -108,6 +109,17 @@ describe('creator tracking workflow (time-skipping)', () => {
     expect(current.runId).not.toBe(firstRunId);
     const view = await env.client.workflow.getHandle(`creator:${id}`).query(stateQuery);
     expect(view).toMatchObject({ cycle: 120, cadence: 'six_hours', status: 'active', consecutiveFailures: 0 });
+
+    // what a cycle costs in history: registration and the first cycle in 4 activities, every later one in 3 and at
+    // most 24 events from the timer that wakes it to the timer it sets
+    const firstRun = await env.client.workflow.getHandle(`creator:${id}`, firstRunId).fetchHistory();
+    const { first, steady } = cycleShapes(firstRun.events ?? []);
+    expect(first?.activities).toBe(4);
+    expect(steady.length).toBeGreaterThan(90);
+    for (const cycle of steady) {
+      expect(cycle.activities).toBe(3);
+      expect(cycle.events).toBeLessThanOrEqual(24);
+    }
   });
 
   it('stops cycling while paused and picks up again on resume', async () => {

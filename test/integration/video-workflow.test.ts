@@ -16,7 +16,7 @@ import {
 } from '../../domain/trajectory';
 import type { Platform, Post } from '../../domain/platform';
 import { SimulatedProvider } from '../../providers/simulated';
-import { initialTrackingState, stateQuery } from '../../workflows/messages';
+import { stateQuery, type VideoTrackingInput } from '../../workflows/messages';
 import { activityClock } from '../helpers/activity-clock';
 import { sharedWorkflowBundle, testDatabaseUrl } from '../helpers/env';
 import { ledgerOf, newTeam } from '../helpers/teams';
@@ -87,15 +87,16 @@ describe('video tracking workflow (time-skipping)', () => {
       taskQueue,
       workflowId: `video:${id}`,
       args: [
-        initialTrackingState({
+        {
           id,
           teamId,
-          resourceType: 'video',
           platform: 'tiktok',
-          handle: videoId,
+          videoId,
+          url: `https://www.tiktok.com/@someone/video/${videoId}`,
+          authorHandle: 'someone',
+          creatorId: null,
           cadence,
-          registration: { url: `https://www.tiktok.com/@someone/video/${videoId}`, authorHandle: 'someone' },
-        }),
+        } satisfies VideoTrackingInput,
       ],
     });
     return { id, handle };
