@@ -215,6 +215,7 @@ export class TrackingMachine {
   /** The first cycle's registration was refused (already tracked, or no credits): this workflow has nothing to do. */
   registrationRefused(): void {
     this.running = false;
+    this.state.cycle = 0;
     this.stop();
   }
 
