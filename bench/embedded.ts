@@ -20,7 +20,7 @@ import { freePort, startPrivateCluster } from '../scripts/postgres';
 import { startTemporalDevServer } from '../scripts/temporal-dev';
 import { ensureTemporalBinaries, projectRoot } from '../scripts/temporal-tools';
 import { OutboxRelay } from '../worker/outbox-relay';
-import { createWorker } from '../worker/worker';
+import { createWorker, type WorkerTuning } from '../worker/worker';
 
 export interface EmbeddedStack {
   base: string;
@@ -99,6 +99,10 @@ export async function withEmbeddedStack<R>(credits: number, work: (stack: Embedd
       // BENCH_MAX_CACHED_WORKFLOWS=N compares sticky-cache sizes; the SDK's default otherwise
       ...(process.env.BENCH_MAX_CACHED_WORKFLOWS
         ? { maxCachedWorkflows: Number(process.env.BENCH_MAX_CACHED_WORKFLOWS) }
+        : {}),
+      // BENCH_WORKER_TUNING='{"workflowThreadPoolSize":2}' tries other slots, pollers or threads
+      ...(process.env.BENCH_WORKER_TUNING
+        ? { tuning: JSON.parse(process.env.BENCH_WORKER_TUNING) as WorkerTuning }
         : {}),
       deps: {
         pool: db,

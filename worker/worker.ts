@@ -16,7 +16,19 @@ export interface WorkerSetup {
    * holding every one costs memory for nothing; one evicted is replayed from its (short) history when it wakes.
    */
   maxCachedWorkflows?: number;
+  /** slots, pollers and threads, when measured to beat the SDK's defaults (see BENCHMARKS.md) */
+  tuning?: WorkerTuning;
 }
+
+export type WorkerTuning = Pick<
+  WorkerOptions,
+  | 'maxConcurrentWorkflowTaskExecutions'
+  | 'maxConcurrentActivityTaskExecutions'
+  | 'maxConcurrentLocalActivityExecutions'
+  | 'maxConcurrentWorkflowTaskPolls'
+  | 'maxConcurrentActivityTaskPolls'
+  | 'workflowThreadPoolSize'
+>;
 
 export async function createWorker(setup: WorkerSetup): Promise<Worker> {
   return Worker.create({
@@ -26,6 +38,7 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     ...(setup.identity ? { identity: setup.identity } : {}),
     activities: createActivities(setup.deps),
     ...(setup.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: setup.maxCachedWorkflows } : {}),
+    ...setup.tuning,
     ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath }),
   });
 }

@@ -1,4 +1,4 @@
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { BUG_FAILURE_TYPES, FAILURE_KINDS, isPermanent } from '../domain/failures';
 
@@ -27,3 +27,11 @@ export const bookkeepingOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 } satisfies ActivityOptions;
 export const bookkeeping = proxyActivities<Activities>(bookkeepingOptions);
+
+/**
+ * The same bookkeeping as local activities, for the short database steps a tracking cycle takes (registration, the
+ * outlier check that completes a cycle, a failed cycle's refund, a state write): run by the worker that runs the
+ * workflow, inside its workflow task, and recorded as one marker event instead of an activity's three events and the
+ * workflow task that follows. Retried like the rest of bookkeeping until the database answers.
+ */
+export const localBookkeeping = proxyLocalActivities<Activities>(bookkeepingOptions);

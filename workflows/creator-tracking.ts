@@ -1,7 +1,7 @@
 import { continueAsNew } from '@temporalio/workflow';
 import { CYCLE_COST } from '../domain/costs';
 import type { CreatorTrackingInput, TrackingView } from './messages';
-import { bookkeeping, platform } from './activity-options';
+import { localBookkeeping, platform } from './activity-options';
 import { installCreatorJobs } from './creator-jobs';
 import { runTracking, type TrackedEntity } from './tracked-entity';
 import { TrackingMachine, initialTracking } from './tracking-machine';
@@ -34,7 +34,7 @@ export async function creatorTrackingWorkflow(input: CreatorTrackingInput): Prom
   const ids = { id: entity.id, teamId: entity.teamId, platform: entity.platform, handle: entity.handle };
   return runTracking(entity, machine, {
     register: (cycle, record) =>
-      bookkeeping.registerCreator({
+      localBookkeeping.registerCreator({
         ...ids,
         amountCents: CYCLE_COST,
         reservationKey: cycle.reservationKey,
@@ -55,7 +55,7 @@ export async function creatorTrackingWorkflow(input: CreatorTrackingInput): Prom
       return {
         refused: false,
         complete: (record) =>
-          bookkeeping.detectOutliersAndComplete({
+          localBookkeeping.detectOutliersAndComplete({
             ...ref,
             snapshot,
             reservationKey: cycle.reservationKey,

@@ -10,7 +10,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { bookkeeping } from './activity-options';
+import { localBookkeeping } from './activity-options';
 import { isFailureKind } from '../domain/failures';
 import type { Platform } from '../domain/platform';
 import { ScrapeCadenceAttr, TrackingStatusAttr, trackingSearchAttributes } from '../domain/search-attributes';
@@ -134,7 +134,7 @@ export async function runTracking(
       if (!dirty()) return;
       await persist(
         () => machine.record(),
-        (record) => bookkeeping.saveTrackingState({ ...entity, record }),
+        (record) => localBookkeeping.saveTrackingState({ ...entity, record }),
       );
     }
   };
@@ -218,7 +218,7 @@ export async function runTracking(
       await persist(
         () => machine.record(),
         (record) =>
-          bookkeeping.failCycle({
+          localBookkeeping.failCycle({
             ...entity,
             cycle: cycle.cycle,
             startedAt: cycle.cycleAt,

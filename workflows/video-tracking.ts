@@ -2,7 +2,7 @@ import { continueAsNew } from '@temporalio/workflow';
 import { CYCLE_COST } from '../domain/costs';
 import { nextAdaptiveIntervalMs } from '../domain/trajectory';
 import type { TrackingView, VideoTrackingInput } from './messages';
-import { bookkeeping, platform } from './activity-options';
+import { localBookkeeping, platform } from './activity-options';
 import { runTracking, type TrackedEntity } from './tracked-entity';
 import { TrackingMachine, initialTracking } from './tracking-machine';
 
@@ -24,7 +24,7 @@ export async function videoTrackingWorkflow(input: VideoTrackingInput): Promise<
   const ids = { id: input.id, teamId: input.teamId, platform: input.platform, platformVideoId: input.videoId };
   return runTracking(entity, machine, {
     register: (cycle, record) =>
-      bookkeeping.registerVideo({
+      localBookkeeping.registerVideo({
         ...ids,
         url: input.url,
         authorHandle: input.authorHandle,
@@ -50,7 +50,7 @@ export async function videoTrackingWorkflow(input: VideoTrackingInput): Promise<
         refused: false,
         adaptiveIntervalMs,
         complete: (record) =>
-          bookkeeping.completeVideoCycle({
+          localBookkeeping.completeVideoCycle({
             ...ref,
             snapshot,
             trajectory,
