@@ -22,11 +22,18 @@ import {
   type CreatorDeltas,
   type CreatorMetrics,
 } from '../domain/snapshots';
-import type { RegistrationResult, TrackingRecord } from '../workflows/messages';
+import type { RegistrationResult } from '../workflows/messages';
 import { commentsOfPosts } from '../providers/comments';
 import { inRetriedTransaction, withDatabase } from './database-retry';
 import { heartbeating } from './heartbeat';
-import { captureAndRecordCycle, registerTracked, reserveCycle, storeReport, writeRecord } from './tracking';
+import {
+  captureAndRecordCycle,
+  registerTracked,
+  reserveCycle,
+  storeReport,
+  writeRecord,
+  type SequencedRecord,
+} from './tracking';
 
 /** Recent posts re-read on every cycle (the shallow refresh); deeper history comes from post collection. */
 export const SHALLOW_REFRESH_POSTS = 30;
@@ -46,7 +53,7 @@ export interface RegisterCreatorInput {
   amountCents: number;
   reservationKey: string;
   startedAt: string;
-  record: TrackingRecord;
+  record: SequencedRecord;
   /** `collection_depth` on POST: its job row is created with the creator, pending until the first cycle has run */
   initialCollection?: { id: string; depth: CollectionDepth };
 }
@@ -73,7 +80,7 @@ export interface CompleteCreatorCycleInput extends CreatorCycleInput {
   snapshot: CreatorSnapshot;
   reservationKey: string;
   captureKey: string;
-  record: TrackingRecord;
+  record: SequencedRecord;
 }
 
 export async function upsertPosts(client: PoolClient, creatorId: string, posts: readonly Post[]): Promise<void> {

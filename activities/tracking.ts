@@ -36,15 +36,29 @@ export interface FailCycleInput extends TrackedRef {
   reservationKey: string;
   refundKey: string;
   failure: { kind: string; message: string };
-  record: TrackingRecord;
+  record: SequencedRecord;
 }
 
 export interface SaveTrackingStateInput extends TrackedRef {
-  record: TrackingRecord;
+  record: SequencedRecord;
+}
+
+/**
+ * The workflow's record of its state with the writer's sequence number: writes are issued one at a time, newest last,
+ * but an attempt cut off by its timeout may still commit late, so a write older than the one stored changes nothing.
+ */
+export interface SequencedRecord extends TrackingRecord {
+  sequence: number;
 }
 
 /** Reserves a cycle and marks it running in the read model, in one transaction. */
 export async function reserveAndMarkRunning(client: PoolClient, input: ReserveCycleInput): Promise<void> {
+  await lockTracked(client, input);
+  const ended = await client.query(
+    'SELECT 1 FROM tracking_cycles WHERE resource_type = $1 AND resource_id = $2 AND cycle = $3',
+    [input.resourceType, input.id, input.cycle],
+  );
+  if (ended.rowCount) throw new Error(`${input.resourceType} ${input.id}: cycle ${input.cycle} has already ended`);
   await reserve(client, {
     teamId: input.teamId,
     amountCents: input.amountCents,
@@ -84,7 +98,7 @@ export async function reserveCycle(
  */
 export async function registerTracked(
   pool: Pool,
-  begin: ReserveCycleInput & { record: TrackingRecord },
+  begin: ReserveCycleInput & { record: SequencedRecord },
   insertRow: (client: PoolClient) => Promise<void>,
   existing: { constraint: string; find: () => Promise<string | undefined> },
 ): Promise<RegistrationResult> {
@@ -134,17 +148,27 @@ export async function captureAndRecordCycle(
 /**
  * Writes the workflow's record of its state to the read model: status, pause reason, cadence, schedule and failure
  * count (a stop also soft-deletes the row), and announces an automatic pause once, keyed by which pause it is. Only
- * the workflow's one writer calls it, one write at a time, so the last write is always its newest state.
+ * the workflow's one writer calls it, one write at a time; `state_version` keeps a late attempt of an older write
+ * from undoing a newer one.
  */
-export async function writeRecord(client: PoolClient, ref: TrackedRef, record: TrackingRecord): Promise<void> {
+export async function writeRecord(client: PoolClient, ref: TrackedRef, record: SequencedRecord): Promise<void> {
   const updated = await client.query<{ last_failure: unknown }>(
     `UPDATE ${TRACKED_TABLES[ref.resourceType]} SET
        status = $2, pause_reason = $3, scrape_cadence = $4, next_scrape_at = $5, consecutive_failures = $6,
-       deleted_at = CASE WHEN $2 = 'stopped' THEN COALESCE(deleted_at, now()) ELSE deleted_at END, updated_at = now()
-     WHERE id = $1 RETURNING last_failure`,
-    [ref.id, record.status, record.pauseReason, record.cadence, record.nextScrapeAt, record.consecutiveFailures],
+       deleted_at = CASE WHEN $2 = 'stopped' THEN COALESCE(deleted_at, now()) ELSE deleted_at END,
+       state_version = $7, updated_at = now()
+     WHERE id = $1 AND state_version <= $7 RETURNING last_failure`,
+    [
+      ref.id,
+      record.status,
+      record.pauseReason,
+      record.cadence,
+      record.nextScrapeAt,
+      record.consecutiveFailures,
+      record.sequence,
+    ],
   );
-  if (record.autoPause === null || !record.pauseReason) return;
+  if (updated.rowCount !== 1 || record.autoPause === null || !record.pauseReason) return;
   await recordEvent(client, {
     key: `${ref.resourceType}:${ref.id}:paused:${record.autoPause}`,
     teamId: ref.teamId,
@@ -163,11 +187,19 @@ export async function writeRecord(client: PoolClient, ref: TrackedRef, record: T
   });
 }
 
+/** Takes the tracked row's lock: a cycle's reservation and its failure are decided one after the other. */
+async function lockTracked(client: PoolClient, ref: { resourceType: TrackedResourceType; id: string }) {
+  await client.query(`SELECT 1 FROM ${TRACKED_TABLES[ref.resourceType]} WHERE id = $1 FOR UPDATE`, [ref.id]);
+}
+
 export function createTrackingActivities(pool: Pool) {
   return {
     /** Refunds a failed cycle and records its typed failure and the state it leaves, in one transaction. */
     async failCycle(input: FailCycleInput): Promise<void> {
       await inTransaction(pool, async (client) => {
+        // a metrics attempt cut off by its timeout may still be reserving: the lock orders the two, so either its
+        // reservation is refunded here or it finds this cycle ended and reserves nothing
+        await lockTracked(client, input);
         await refund(
           client,
           input.reservationKey,

@@ -21,10 +21,17 @@ import {
   type TrajectoryMetrics,
 } from '../domain/trajectory';
 import type { VideoReportGenerator } from '../domain/video-report';
-import type { RegistrationResult, TrackingRecord } from '../workflows/messages';
+import type { RegistrationResult } from '../workflows/messages';
 import { inRetriedTransaction, withDatabase } from './database-retry';
 import { heartbeating } from './heartbeat';
-import { captureAndRecordCycle, registerTracked, reserveCycle, storeReport, writeRecord } from './tracking';
+import {
+  captureAndRecordCycle,
+  registerTracked,
+  reserveCycle,
+  storeReport,
+  writeRecord,
+  type SequencedRecord,
+} from './tracking';
 
 const REPORT_COMMENTS = 50;
 const TRAJECTORY_SNAPSHOTS = 365;
@@ -44,7 +51,7 @@ export interface RegisterVideoInput {
   amountCents: number;
   reservationKey: string;
   startedAt: string;
-  record: TrackingRecord;
+  record: SequencedRecord;
 }
 
 export interface VideoCycleInput {
@@ -75,7 +82,7 @@ export interface CompleteVideoCycleInput extends VideoCycleInput, VideoCycleMetr
   reservationKey: string;
   captureKey: string;
   adaptiveIntervalMs: number | null;
-  record: TrackingRecord;
+  record: SequencedRecord;
 }
 
 export interface VideoActivityDeps {

@@ -154,61 +154,68 @@ async function burst(): Promise<void> {
 }
 
 async function sleeping(): Promise<void> {
-  await withEmbeddedStack(N * 25 + 1000, async (stack) => {
-    const idleBenchRss = rssMiB(process.pid);
-    const idleTemporalRss = rssMiB(stack.temporalPid);
-    const started = performance.now();
-    const ids: string[] = [];
-    await inParallel(
-      Array.from({ length: N }, (_, i) => i),
-      CONCURRENCY,
-      async (i) => {
-        ids.push(await postCreator(stack, i, 'monthly'));
-      },
-    );
-    const created = performance.now();
-    await watchFinalized(stack, N, 1000);
-    const asleep = performance.now();
-    await confirmFinalized(stack, ids);
-    // let the last workflow tasks settle and the heap be collected where it will be
-    await new Promise((r) => setTimeout(r, 5000));
-    const benchRss = rssMiB(process.pid);
-    const temporalRss = rssMiB(stack.temporalPid);
-    const heapUsed = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
+  await withEmbeddedStack(N * 25 + 1000, sleepingRun, { workerProcess: true });
+}
 
-    const latencies: number[] = [];
-    const until = performance.now() + 10_000;
-    await Promise.all(
-      Array.from({ length: 20 }, async () => {
-        while (performance.now() < until) {
-          const t0 = performance.now();
-          const res = await fetch(`${stack.base}/v1/tracking/creators?limit=50`, { headers: stack.headers });
-          await res.arrayBuffer();
-          if (res.status !== 200) throw new Error(`GET list answered ${res.status}`);
-          latencies.push(performance.now() - t0);
-        }
-      }),
-    );
-    latencies.sort((a, b) => a - b);
-    report(
-      'bench/creators.ts --mode sleeping',
-      {
-        creators: N,
-        concurrency: CONCURRENCY,
-        create_s: Number(((created - started) / 1000).toFixed(1)),
-        all_asleep_s: Number(((asleep - started) / 1000).toFixed(1)),
-        idle_bench_process_rss_mib: idleBenchRss,
-        asleep_bench_process_rss_mib: benchRss,
-        asleep_bench_heap_used_mib: heapUsed,
-        idle_temporal_dev_server_rss_mib: idleTemporalRss,
-        asleep_temporal_dev_server_rss_mib: temporalRss,
-        list_limit50_c20_requests: latencies.length,
-        list_limit50_c20_p50_ms: Math.round(percentile(latencies, 50)),
-        list_limit50_c20_p99_ms: Math.round(percentile(latencies, 99)),
-      },
-      !args['no-record'],
-    );
-  });
+async function sleepingRun(stack: EmbeddedStack): Promise<void> {
+  const idleWorkerRss = rssMiB(stack.workerPid);
+  const idleBenchRss = rssMiB(process.pid);
+  const idleTemporalRss = rssMiB(stack.temporalPid);
+  const started = performance.now();
+  const ids: string[] = [];
+  await inParallel(
+    Array.from({ length: N }, (_, i) => i),
+    CONCURRENCY,
+    async (i) => {
+      ids.push(await postCreator(stack, i, 'monthly'));
+    },
+  );
+  const created = performance.now();
+  await watchFinalized(stack, N, 1000);
+  const asleep = performance.now();
+  await confirmFinalized(stack, ids);
+  // let the last workflow tasks settle and the heap be collected where it will be
+  await new Promise((r) => setTimeout(r, 5000));
+  const benchRss = rssMiB(process.pid);
+  const workerRss = rssMiB(stack.workerPid);
+  const temporalRss = rssMiB(stack.temporalPid);
+  const heapUsed = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
+
+  const latencies: number[] = [];
+  const until = performance.now() + 10_000;
+  await Promise.all(
+    Array.from({ length: 20 }, async () => {
+      while (performance.now() < until) {
+        const t0 = performance.now();
+        const res = await fetch(`${stack.base}/v1/tracking/creators?limit=50`, { headers: stack.headers });
+        await res.arrayBuffer();
+        if (res.status !== 200) throw new Error(`GET list answered ${res.status}`);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  report(
+    'bench/creators.ts --mode sleeping',
+    {
+      creators: N,
+      concurrency: CONCURRENCY,
+      create_s: Number(((created - started) / 1000).toFixed(1)),
+      all_asleep_s: Number(((asleep - started) / 1000).toFixed(1)),
+      max_cached_workflows: process.env.BENCH_MAX_CACHED_WORKFLOWS ?? 'SDK default',
+      idle_worker_rss_mib: idleWorkerRss,
+      asleep_worker_rss_mib: workerRss,
+      idle_api_and_load_rss_mib: idleBenchRss,
+      asleep_api_and_load_rss_mib: benchRss,
+      asleep_api_and_load_heap_used_mib: heapUsed,
+      idle_temporal_dev_server_rss_mib: idleTemporalRss,
+      asleep_temporal_dev_server_rss_mib: temporalRss,
+      list_limit50_c20_requests: latencies.length,
+      list_limit50_c20_p50_ms: Math.round(percentile(latencies, 50)),
+      list_limit50_c20_p99_ms: Math.round(percentile(latencies, 99)),
+    },
+    !args['no-record'],
+  );
 }
 
 async function latency(): Promise<void> {

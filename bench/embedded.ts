@@ -3,12 +3,13 @@
  * its SQLite in memory, one worker with the outbox relay, the API), a team with credits and a key, percentiles, a
  * bounded-width work pool, and recording figures in BENCHMARKS.md.
  */
-import { appendFileSync, chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createApp } from '../api/app';
 import { migrate } from '../db/migrate';
@@ -20,7 +21,7 @@ import { freePort, startPrivateCluster } from '../scripts/postgres';
 import { startTemporalDevServer } from '../scripts/temporal-dev';
 import { ensureTemporalBinaries, projectRoot } from '../scripts/temporal-tools';
 import { OutboxRelay } from '../worker/outbox-relay';
-import { createWorker, type WorkerTuning } from '../worker/worker';
+import { createWorker, workflowsPath, type WorkerTuning } from '../worker/worker';
 
 export interface EmbeddedStack {
   base: string;
@@ -28,8 +29,15 @@ export interface EmbeddedStack {
   client: Client;
   db: Pool;
   taskQueue: string;
-  /** the Temporal dev server's process (the worker and the API run in this process) */
+  /** the Temporal dev server's process (the API runs in this process) */
   temporalPid: number | undefined;
+  /** the worker's process when it runs in its own (`workerProcess`), else undefined: it runs in this one */
+  workerPid: number | undefined;
+}
+
+export interface EmbeddedOptions {
+  /** run the worker as its own process (scripts/simulated-worker.ts), so its memory is measured apart from the API's */
+  workerProcess?: boolean;
 }
 
 export function percentile(sorted: number[], p: number): number {
@@ -74,8 +82,29 @@ export async function post<T>(stack: EmbeddedStack, url: string, body: unknown, 
   return (await res.json()) as T;
 }
 
+/** The worker as its own process on a bundle built here; resolves once it polls. */
+async function spawnWorker(scratch: string, env: Record<string, string>): Promise<ChildProcess> {
+  const bundle = path.join(scratch, 'workflow-bundle.js');
+  writeFileSync(bundle, (await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') })).code);
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'scripts/simulated-worker.ts')], {
+    env: { ...process.env, ...env, WORKFLOW_BUNDLE: bundle },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('ready')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`the worker process exited with ${code}`)));
+  });
+  return child;
+}
+
 /** Starts the stack, runs `work` against it with a team holding `credits`, and tears everything down. */
-export async function withEmbeddedStack<R>(credits: number, work: (stack: EmbeddedStack) => Promise<R>): Promise<R> {
+export async function withEmbeddedStack<R>(
+  credits: number,
+  work: (stack: EmbeddedStack) => Promise<R>,
+  options: EmbeddedOptions = {},
+): Promise<R> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'creator-tracker-bench-'));
   chmodSync(scratch, 0o755);
@@ -92,27 +121,38 @@ export async function withEmbeddedStack<R>(credits: number, work: (stack: Embedd
     await migrate(cluster.url);
     const nativeConnection = await NativeConnection.connect({ address: temporal.address });
     const taskQueue = 'bench';
-    const worker = await createWorker({
-      connection: nativeConnection,
-      namespace: 'default',
-      taskQueue,
-      // BENCH_MAX_CACHED_WORKFLOWS=N compares sticky-cache sizes; the SDK's default otherwise
-      ...(process.env.BENCH_MAX_CACHED_WORKFLOWS
-        ? { maxCachedWorkflows: Number(process.env.BENCH_MAX_CACHED_WORKFLOWS) }
-        : {}),
-      // BENCH_WORKER_TUNING='{"workflowThreadPoolSize":2}' tries other slots, pollers or threads
-      ...(process.env.BENCH_WORKER_TUNING
-        ? { tuning: JSON.parse(process.env.BENCH_WORKER_TUNING) as WorkerTuning }
-        : {}),
-      deps: {
-        pool: db,
-        provider: new SimulatedProvider(),
-        reportGenerator: heuristicCreatorReportGenerator,
-        // receivers are local servers of the benchmark itself
-        webhooks: { allowInsecureLoopback: true },
-      },
-    });
-    const running = worker.run();
+    const cacheSize = process.env.BENCH_MAX_CACHED_WORKFLOWS;
+    const child = options.workerProcess
+      ? await spawnWorker(scratch, {
+          DATABASE_URL: cluster.url,
+          TEMPORAL_ADDRESS: temporal.address,
+          TEMPORAL_TASK_QUEUE: taskQueue,
+          ...(cacheSize ? { WORKER_MAX_CACHED_WORKFLOWS: cacheSize } : {}),
+        })
+      : undefined;
+    const worker = child
+      ? undefined
+      : await createWorker({
+          connection: nativeConnection,
+          namespace: 'default',
+          taskQueue,
+          // BENCH_MAX_CACHED_WORKFLOWS=N compares sticky-cache sizes; the SDK's default otherwise
+          ...(process.env.BENCH_MAX_CACHED_WORKFLOWS
+            ? { maxCachedWorkflows: Number(process.env.BENCH_MAX_CACHED_WORKFLOWS) }
+            : {}),
+          // BENCH_WORKER_TUNING='{"workflowThreadPoolSize":2}' tries other slots, pollers or threads
+          ...(process.env.BENCH_WORKER_TUNING
+            ? { tuning: JSON.parse(process.env.BENCH_WORKER_TUNING) as WorkerTuning }
+            : {}),
+          deps: {
+            pool: db,
+            provider: new SimulatedProvider(),
+            reportGenerator: heuristicCreatorReportGenerator,
+            // receivers are local servers of the benchmark itself
+            webhooks: { allowInsecureLoopback: true },
+          },
+        });
+    const running = worker?.run();
     const connection = await Connection.connect({ address: temporal.address });
     const client = new Client({ connection });
     const relay = new OutboxRelay({ pool: db, client, taskQueue });
@@ -139,11 +179,17 @@ export async function withEmbeddedStack<R>(credits: number, work: (stack: Embedd
         db,
         taskQueue,
         temporalPid: temporal.process.pid,
+        workerPid: child?.pid,
       });
     } finally {
       await new Promise((r) => server.close(r));
       await relay.stop();
-      worker.shutdown();
+      if (child) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      worker?.shutdown();
       await running;
       await nativeConnection.close();
       await connection.close();

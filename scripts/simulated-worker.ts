@@ -3,7 +3,8 @@
  * run can SIGKILL exactly it: no graceful shutdown, no reported failure, what a crashed machine looks like to
  * Temporal. Configured by DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE, WORKFLOW_BUNDLE (a prebuilt bundle, so
  * a replacement starts in a second), SIMULATED_LATENCY_MS, WEBHOOK_ALLOW_INSECURE_LOOPBACK and WORKER_RELAY (`true`
- * runs the outbox relay too, for every team: only for a database of its own). Prints "ready" once it polls.
+ * runs the outbox relay too, for every team: only for a database of its own) and WORKER_MAX_CACHED_WORKFLOWS. Prints
+ * "ready" once it polls.
  */
 import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
@@ -35,6 +36,9 @@ async function main(): Promise<void> {
       webhooks: { allowInsecureLoopback: process.env.WEBHOOK_ALLOW_INSECURE_LOOPBACK === 'true' },
     },
     workflowBundle: { codePath: env('WORKFLOW_BUNDLE') },
+    ...(process.env.WORKER_MAX_CACHED_WORKFLOWS
+      ? { maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS) }
+      : {}),
   });
   const relay =
     process.env.WORKER_RELAY === 'true'

@@ -1,4 +1,5 @@
 import {
+  ApplicationFailure,
   ParentClosePolicy,
   condition,
   isCancellation,
@@ -98,7 +99,13 @@ export function installCreatorJobs(
   const start = async (kind: JobKind, jobId: string, begin: () => ReturnType<typeof startChild>): Promise<void> => {
     const slot = SLOT_OF[kind];
     if (jobs[slot]?.id !== jobId) jobs[slot] = { id: jobId, reservation: null };
-    const child = await begin();
+    let child: Awaited<ReturnType<typeof startChild>>;
+    try {
+      child = await begin();
+    } catch (err) {
+      ended(slot, jobId);
+      throw err;
+    }
     const closing = (async () => {
       try {
         await child.result();
@@ -118,11 +125,24 @@ export function installCreatorJobs(
     watching.set(jobId, closing);
   };
 
-  /** The job running in a slot, if any; one that is settling is waited for (it closes in a moment). */
-  const runningIn = async (slot: Slot): Promise<ActiveJob | null> => {
-    const job = jobs[slot];
-    if (job?.settling) await condition(() => jobs[slot] !== job);
+  /** The job holding a slot, if any; one whose reservation was refused is over (its row already says so). */
+  const occupant = (slot: Slot): ActiveJob | null => {
+    if (jobs[slot]?.reservation?.reserved === false) jobs[slot] = null;
     return jobs[slot];
+  };
+
+  /**
+   * The job running in a slot, if any, once no job in it is settling (one that is closes in a moment): the caller
+   * then decides, without yielding, whether to take the slot. Nothing is awaited while no job settles, so a request
+   * sees the slot as it is in its own activation; tracking may have stopped during a wait.
+   */
+  const runningIn = async (slot: Slot, take: (running: ActiveJob | null) => Promise<JobStart>) => {
+    for (let job = occupant(slot); job?.settling; job = occupant(slot)) {
+      const settling = job;
+      await condition(() => jobs[slot] !== settling);
+      if (stopped()) throw ApplicationFailure.create({ type: 'stopped', message: 'tracking has been stopped' });
+    }
+    return take(occupant(slot));
   };
 
   /** Waits for the child's reservation; a job that could not reserve no longer holds the slot. */
@@ -149,23 +169,23 @@ export function installCreatorJobs(
 
   setHandler(
     startCollectionUpdate,
-    async ({ depth }) => {
-      const running = await runningIn('collection');
-      if (running) {
-        return {
-          jobId: running.id,
-          joined: false,
-          reserved: false,
-          reason: 'job_in_progress',
-          message: `collection ${running.id} is still running for this creator`,
-        };
-      }
-      const job: ActiveJob = { id: uuid4(), reservation: null };
-      // the slot is taken before the first yield, so a request arriving in the same activation sees it taken
-      jobs.collection = job;
-      await startCollection(job.id, depth);
-      return reservationOf('collection', job, false);
-    },
+    ({ depth }) =>
+      runningIn('collection', async (running) => {
+        if (running) {
+          return {
+            jobId: running.id,
+            joined: false,
+            reserved: false,
+            reason: 'job_in_progress',
+            message: `collection ${running.id} is still running for this creator`,
+          };
+        }
+        const job: ActiveJob = { id: uuid4(), reservation: null };
+        // the slot is taken before the first yield, so a request arriving in the same activation sees it taken
+        jobs.collection = job;
+        await startCollection(job.id, depth);
+        return reservationOf('collection', job, false);
+      }),
     {
       validator: ({ depth }) => {
         refusedWhenStopped();
@@ -176,22 +196,22 @@ export function installCreatorJobs(
 
   setHandler(
     refreshAudienceUpdate,
-    async () => {
-      const running = await runningIn('audience');
-      if (running) return reservationOf('audience', running, true);
-      const job: ActiveJob = { id: uuid4(), reservation: null };
-      // the slot is taken before the first yield, so a request arriving in the same activation joins this one
-      jobs.audience = job;
-      await start('audience_refresh', job.id, () =>
-        startChild(audienceRefreshWorkflow, {
-          workflowId: jobWorkflowId('audience_refresh', job.id),
-          args: [input(job.id)],
-          parentClosePolicy: ParentClosePolicy.ABANDON,
-          staticSummary: `audience refresh for ${entity.platform} @${entity.handle}`,
-        }),
-      );
-      return reservationOf('audience', job, false);
-    },
+    () =>
+      runningIn('audience', async (running) => {
+        if (running) return reservationOf('audience', running, true);
+        const job: ActiveJob = { id: uuid4(), reservation: null };
+        // the slot is taken before the first yield, so a request arriving in the same activation joins this one
+        jobs.audience = job;
+        await start('audience_refresh', job.id, () =>
+          startChild(audienceRefreshWorkflow, {
+            workflowId: jobWorkflowId('audience_refresh', job.id),
+            args: [input(job.id)],
+            parentClosePolicy: ParentClosePolicy.ABANDON,
+            staticSummary: `audience refresh for ${entity.platform} @${entity.handle}`,
+          }),
+        );
+        return reservationOf('audience', job, false);
+      }),
     { validator: refusedWhenStopped },
   );
 

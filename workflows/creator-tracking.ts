@@ -32,43 +32,48 @@ export async function creatorTrackingWorkflow(input: CreatorTrackingInput): Prom
     () => machine.stopped,
   );
   const ids = { id: entity.id, teamId: entity.teamId, platform: entity.platform, handle: entity.handle };
-  return runTracking(entity, machine, {
-    register: (cycle, record) =>
-      localBookkeeping.registerCreator({
-        ...ids,
-        amountCents: CYCLE_COST,
-        reservationKey: cycle.reservationKey,
-        startedAt: cycle.cycleAt,
-        record,
-        ...(initial ? { initialCollection: initial } : {}),
-      }),
-    measure: async (cycle) => {
-      const ref = { ...ids, cycle: cycle.cycle, cycleAt: cycle.cycleAt };
-      const metrics = await platform.collectCreatorMetrics({
-        ...ref,
-        amountCents: CYCLE_COST,
-        reservationKey: cycle.reservationKey,
-      });
-      if (!metrics.reserved) return { refused: true };
-      const { snapshot } = metrics;
-      await platform.generateCreatorReport({ ...ref, snapshot });
-      return {
-        refused: false,
-        complete: (record) =>
-          localBookkeeping.detectOutliersAndComplete({
-            ...ref,
-            snapshot,
-            reservationKey: cycle.reservationKey,
-            captureKey: cycle.captureKey,
-            record,
-          }),
-      };
+  return runTracking(
+    entity,
+    machine,
+    {
+      register: (cycle, record) =>
+        localBookkeeping.registerCreator({
+          ...ids,
+          amountCents: CYCLE_COST,
+          reservationKey: cycle.reservationKey,
+          startedAt: cycle.cycleAt,
+          record,
+          ...(initial ? { initialCollection: initial } : {}),
+        }),
+      measure: async (cycle) => {
+        const ref = { ...ids, cycle: cycle.cycle, cycleAt: cycle.cycleAt };
+        const metrics = await platform.collectCreatorMetrics({
+          ...ref,
+          amountCents: CYCLE_COST,
+          reservationKey: cycle.reservationKey,
+        });
+        if (!metrics.reserved) return { refused: true };
+        const { snapshot } = metrics;
+        await platform.generateCreatorReport({ ...ref, snapshot });
+        return {
+          refused: false,
+          complete: (record) =>
+            localBookkeeping.detectOutliersAndComplete({
+              ...ref,
+              snapshot,
+              reservationKey: cycle.reservationKey,
+              captureKey: cycle.captureKey,
+              record,
+            }),
+        };
+      },
+      // a collection asked for at POST follows the initial cycle, whatever that cycle's outcome
+      afterCycle: jobs.startInitialCollection,
+      idle: jobs.idle,
+      close: jobs.closed,
+      continueAsNew: (tracking, writes) =>
+        continueAsNew<typeof creatorTrackingWorkflow>({ ...input, carried: { tracking, writes, jobs: jobs.state } }),
     },
-    // a collection asked for at POST follows the initial cycle, whatever that cycle's outcome
-    afterCycle: jobs.startInitialCollection,
-    idle: jobs.idle,
-    close: jobs.closed,
-    continueAsNew: (tracking) =>
-      continueAsNew<typeof creatorTrackingWorkflow>({ ...input, carried: { tracking, jobs: jobs.state } }),
-  });
+    input.carried?.writes,
+  );
 }

@@ -82,7 +82,8 @@ export interface CreatorTrackingInput extends TrackingInput {
   handle: string;
   /** a post collection to run after the first cycle (`collection_depth` on POST); its job row is created with the creator */
   initialCollection?: { id: string; depth: CollectionDepth } | null;
-  carried?: { tracking: TrackingState; jobs: CreatorJobs };
+  /** what a previous run carried over: its state, its writer's sequence and its job slots */
+  carried?: { tracking: TrackingState; writes: number; jobs: CreatorJobs };
 }
 
 /** `videoTrackingWorkflow`'s argument. */
@@ -92,5 +93,5 @@ export interface VideoTrackingInput extends TrackingInput {
   authorHandle: string | null;
   /** the tracked creator this video belongs to, if any */
   creatorId: string | null;
-  carried?: { tracking: TrackingState };
+  carried?: { tracking: TrackingState; writes: number };
 }

@@ -56,12 +56,15 @@ export interface Cycle extends CycleTicket {
  */
 export type Measured =
   | { refused: true }
-  | { refused: false; adaptiveIntervalMs?: number; complete(record: TrackingRecord): Promise<unknown> };
+  | { refused: false; adaptiveIntervalMs?: number; complete(record: WrittenRecord): Promise<unknown> };
+
+/** A record as written: with the writer's sequence number, so a late attempt of an older write changes nothing. */
+export type WrittenRecord = TrackingRecord & { sequence: number };
 
 /** What differs between tracked creators and tracked videos. */
 export interface TrackingSpec {
   /** the first cycle's reservation together with the read-model row */
-  register(cycle: Cycle, record: TrackingRecord): Promise<RegistrationResult>;
+  register(cycle: Cycle, record: WrittenRecord): Promise<RegistrationResult>;
   measure(cycle: Cycle, state: Readonly<TrackingState>): Promise<Measured>;
   /** after every cycle, whatever its outcome */
   afterCycle?(): Promise<void>;
@@ -69,7 +72,8 @@ export interface TrackingSpec {
   idle?(): boolean;
   /** before the workflow returns: waits for the work it watches */
   close?(): Promise<void>;
-  continueAsNew(state: TrackingState): Promise<never>;
+  /** `writes`: the writer's sequence so far, carried so the new run's writes stay newer */
+  continueAsNew(state: TrackingState, writes: number): Promise<never>;
 }
 
 /**
@@ -99,6 +103,7 @@ export async function runTracking(
   entity: TrackedEntity,
   machine: TrackingMachine,
   spec: TrackingSpec,
+  writesSoFar = 0,
 ): Promise<TrackingView> {
   const workflowId = workflowInfo().workflowId;
   let registration: RegistrationResult | undefined = machine.state.registered ? { registered: true } : undefined;
@@ -112,16 +117,19 @@ export async function runTracking(
   // ---- the one writer ---------------------------------------------------------------------------------------------
   const recordKey = (record: TrackingRecord): string => JSON.stringify(record);
   let written = machine.state.registered ? recordKey(machine.record()) : '';
+  let writes = writesSoFar;
   let writing = false;
   let closing = false;
   const dirty = (): boolean => machine.state.registered && recordKey(machine.record()) !== written;
   /** Writes a record computed when this write's turn comes, so it is the newest state at that moment. */
-  const persist = async <T>(recordOf: () => TrackingRecord, write: (record: TrackingRecord) => Promise<T>) => {
-    await condition(() => !writing);
+  const persist = async <T>(recordOf: () => TrackingRecord, write: (record: WrittenRecord) => Promise<T>) => {
+    // the flag is taken in the same microtask the loop sees it free, so two writers never both pass
+    while (writing) await condition(() => !writing);
     writing = true;
     try {
       const record = recordOf();
-      const result = await write(record);
+      writes += 1;
+      const result = await write({ ...record, sequence: writes });
       written = recordKey(record);
       return result;
     } finally {
@@ -158,7 +166,8 @@ export async function runTracking(
   };
 
   // ---- messages: change state, then (Updates) wait until it is written, so the caller reads its own write --------
-  const untilWritten = () => condition(() => !dirty());
+  // before registration the row does not exist yet: registration writes the state as it is then
+  const untilWritten = () => condition(() => registration !== undefined && !dirty());
   setHandler(stateQuery, view);
   setHandler(registrationUpdate, async () => {
     await condition(() => registration !== undefined);
@@ -264,12 +273,18 @@ export async function runTracking(
       else await condition(() => machine.revision !== seen, waitMs);
     }
     const runLong = cyclesThisRun >= MAX_CYCLES_PER_RUN || workflowInfo().continueAsNewSuggested;
-    if (!machine.stopped && runLong && (spec.idle?.() ?? true)) {
-      // the new run starts from exactly the state written last, with no message half-handled
-      await condition(() => allHandlersFinished() && !writing && !dirty());
-      return spec.continueAsNew(machine.state);
+    const idle = (): boolean => spec.idle?.() ?? true;
+    if (!machine.stopped && runLong && idle()) {
+      // the new run starts from exactly the state written last, with no message half-handled and no job it could
+      // not watch; a job started meanwhile sends the loop round again
+      const settled = (): boolean => allHandlersFinished() && !writing && !dirty();
+      await condition(() => settled() || !idle());
+      if (!machine.stopped && idle() && settled()) return spec.continueAsNew(machine.state, writes);
     }
   }
+  // handlers still running may be starting a job: they finish (a job they start is watched) before the jobs are
+  // awaited, and the last state is written before the workflow returns
+  await condition(allHandlersFinished);
   await spec.close?.();
   closing = true;
   await writer;

@@ -22,46 +22,52 @@ export async function videoTrackingWorkflow(input: VideoTrackingInput): Promise<
   };
   const machine = new TrackingMachine(input.carried?.tracking ?? initialTracking(input.cadence));
   const ids = { id: input.id, teamId: input.teamId, platform: input.platform, platformVideoId: input.videoId };
-  return runTracking(entity, machine, {
-    register: (cycle, record) =>
-      localBookkeeping.registerVideo({
-        ...ids,
-        url: input.url,
-        authorHandle: input.authorHandle,
-        trackingAccountId: input.creatorId,
-        amountCents: CYCLE_COST,
-        reservationKey: cycle.reservationKey,
-        startedAt: cycle.cycleAt,
-        record,
-      }),
-    measure: async (cycle, state) => {
-      const ref = { ...ids, cycle: cycle.cycle, cycleAt: cycle.cycleAt };
-      const measured = await platform.collectVideoMetrics({
-        ...ref,
-        amountCents: CYCLE_COST,
-        reservationKey: cycle.reservationKey,
-      });
-      if (!measured.reserved) return { refused: true };
-      const { snapshot, trajectory, flags } = measured;
-      await platform.generateVideoReport({ ...ref, snapshot });
-      const adaptiveIntervalMs =
-        state.cadence === 'adaptive' ? nextAdaptiveIntervalMs(trajectory, state.adaptiveIntervalMs) : undefined;
-      return {
-        refused: false,
-        adaptiveIntervalMs,
-        complete: (record) =>
-          localBookkeeping.completeVideoCycle({
-            ...ref,
-            snapshot,
-            trajectory,
-            flags,
-            reservationKey: cycle.reservationKey,
-            captureKey: cycle.captureKey,
-            adaptiveIntervalMs: adaptiveIntervalMs ?? null,
-            record,
-          }),
-      };
+  return runTracking(
+    entity,
+    machine,
+    {
+      register: (cycle, record) =>
+        localBookkeeping.registerVideo({
+          ...ids,
+          url: input.url,
+          authorHandle: input.authorHandle,
+          trackingAccountId: input.creatorId,
+          amountCents: CYCLE_COST,
+          reservationKey: cycle.reservationKey,
+          startedAt: cycle.cycleAt,
+          record,
+        }),
+      measure: async (cycle, state) => {
+        const ref = { ...ids, cycle: cycle.cycle, cycleAt: cycle.cycleAt };
+        const measured = await platform.collectVideoMetrics({
+          ...ref,
+          amountCents: CYCLE_COST,
+          reservationKey: cycle.reservationKey,
+        });
+        if (!measured.reserved) return { refused: true };
+        const { snapshot, trajectory, flags } = measured;
+        await platform.generateVideoReport({ ...ref, snapshot });
+        const adaptiveIntervalMs =
+          state.cadence === 'adaptive' ? nextAdaptiveIntervalMs(trajectory, state.adaptiveIntervalMs) : undefined;
+        return {
+          refused: false,
+          adaptiveIntervalMs,
+          complete: (record) =>
+            localBookkeeping.completeVideoCycle({
+              ...ref,
+              snapshot,
+              trajectory,
+              flags,
+              reservationKey: cycle.reservationKey,
+              captureKey: cycle.captureKey,
+              adaptiveIntervalMs: adaptiveIntervalMs ?? null,
+              record,
+            }),
+        };
+      },
+      continueAsNew: (tracking, writes) =>
+        continueAsNew<typeof videoTrackingWorkflow>({ ...input, carried: { tracking, writes } }),
     },
-    continueAsNew: (tracking) => continueAsNew<typeof videoTrackingWorkflow>({ ...input, carried: { tracking } }),
-  });
+    input.carried?.writes,
+  );
 }
