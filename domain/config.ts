@@ -69,8 +69,10 @@ export const configSchema = z.object({
   OPENAI_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(2),
   OPENAI_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   UPSTREAM_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
-  // workflows kept in the worker's memory between tasks; the SDK sizes it from the heap when unset (BENCHMARKS.md)
-  WORKER_MAX_CACHED_WORKFLOWS: optionalInt(z.number().int().min(0)),
+  // workflows kept in the worker's memory between tasks (the sticky cache). A tracked creator sleeps for hours, so the
+  // cache holds the few that are working and the rest replay their short history when they wake: measured, 10,000
+  // asleep keep a worker at 897 MiB with 500 (BENCHMARKS.md); the SDK's own default grows with every one held
+  WORKER_MAX_CACHED_WORKFLOWS: optionalInt(z.number().int().min(0)).transform((v) => v ?? 500),
   // the worker's Prometheus endpoint (upstream calls and units); off unless a port is given
   WORKER_METRICS_PORT: optionalInt(z.number().int().min(1).max(65535)),
 });

@@ -10,6 +10,7 @@ describe('configuration', () => {
       TEMPORAL_TASK_QUEUE: 'creator-tracker',
       PORT: 3000,
       TEMPORAL_TLS: false,
+      WORKER_MAX_CACHED_WORKFLOWS: 500,
     });
     expect(requiredConfigKeys).toEqual(['DATABASE_URL']);
   });
@@ -32,5 +33,7 @@ describe('configuration', () => {
     const config = parseConfig({ ...base, TEMPORAL_API_KEY: '', TEMPORAL_TLS: 'true' });
     expect(config.TEMPORAL_API_KEY).toBeUndefined();
     expect(config.TEMPORAL_TLS).toBe(true);
+    expect(parseConfig({ ...base, WORKER_MAX_CACHED_WORKFLOWS: '' }).WORKER_MAX_CACHED_WORKFLOWS).toBe(500);
+    expect(parseConfig({ ...base, WORKER_MAX_CACHED_WORKFLOWS: '0' }).WORKER_MAX_CACHED_WORKFLOWS).toBe(0);
   });
 });
