@@ -1,5 +1,4 @@
 import { continueAsNew } from '@temporalio/workflow';
-import { CYCLE_COST } from '../domain/costs';
 import type { CreatorTrackingInput, TrackingView } from './messages';
 import { localBookkeeping, platform } from './activity-options';
 import { installCreatorJobs } from './creator-jobs';
@@ -39,19 +38,13 @@ export async function creatorTrackingWorkflow(input: CreatorTrackingInput): Prom
       register: (cycle, record) =>
         localBookkeeping.registerCreator({
           ...ids,
-          amountCents: CYCLE_COST,
-          reservationKey: cycle.reservationKey,
-          startedAt: cycle.cycleAt,
+          ...cycle.ledger,
           record,
           ...(initial ? { initialCollection: initial } : {}),
         }),
       measure: async (cycle) => {
         const ref = { ...ids, cycle: cycle.cycle, cycleAt: cycle.cycleAt };
-        const metrics = await platform.collectCreatorMetrics({
-          ...ref,
-          amountCents: CYCLE_COST,
-          reservationKey: cycle.reservationKey,
-        });
+        const metrics = await platform.collectCreatorMetrics({ ...ref, ...cycle.ledger });
         if (!metrics.reserved) return { refused: true };
         const { snapshot } = metrics;
         await platform.generateCreatorReport({ ...ref, snapshot });
@@ -60,9 +53,8 @@ export async function creatorTrackingWorkflow(input: CreatorTrackingInput): Prom
           complete: (record) =>
             localBookkeeping.detectOutliersAndComplete({
               ...ref,
+              ...cycle.ledger,
               snapshot,
-              reservationKey: cycle.reservationKey,
-              captureKey: cycle.captureKey,
               record,
             }),
         };

@@ -11,6 +11,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { localBookkeeping } from './activity-options';
+import { CYCLE_COST } from '../domain/costs';
 import { isFailureKind } from '../domain/failures';
 import type { Platform } from '../domain/platform';
 import { ScrapeCadenceAttr, TrackingStatusAttr, trackingSearchAttributes } from '../domain/search-attributes';
@@ -43,11 +44,19 @@ export interface TrackedEntity {
   handle: string;
 }
 
-/** A begun cycle with its ledger keys. */
-export interface Cycle extends CycleTicket {
+/** What every step of a cycle passes to reserve, capture or refund its credits. */
+export interface CycleLedger {
+  amountCents: number;
   reservationKey: string;
   captureKey: string;
   refundKey: string;
+  /** when the cycle started: its reservation's and its failure's time */
+  startedAt: string;
+}
+
+/** A begun cycle with its ledger keys. */
+export interface Cycle extends CycleTicket {
+  ledger: CycleLedger;
 }
 
 /**
@@ -207,7 +216,14 @@ export async function runTracking(
     const ticket = machine.beginCycle(new Date());
     show();
     const key = `${workflowId}:${ticket.cycle}`;
-    return { ...ticket, reservationKey: `${key}:reserve`, captureKey: `${key}:capture`, refundKey: `${key}:refund` };
+    const ledger: CycleLedger = {
+      amountCents: CYCLE_COST,
+      reservationKey: `${key}:reserve`,
+      captureKey: `${key}:capture`,
+      refundKey: `${key}:refund`,
+      startedAt: ticket.cycleAt,
+    };
+    return { ...ticket, ledger };
   };
 
   const runCycle = async (cycle: Cycle): Promise<void> => {
@@ -229,10 +245,8 @@ export async function runTracking(
         (record) =>
           localBookkeeping.failCycle({
             ...entity,
+            ...cycle.ledger,
             cycle: cycle.cycle,
-            startedAt: cycle.cycleAt,
-            reservationKey: cycle.reservationKey,
-            refundKey: cycle.refundKey,
             failure: failureOf(err),
             record,
           }),

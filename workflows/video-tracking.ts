@@ -1,5 +1,4 @@
 import { continueAsNew } from '@temporalio/workflow';
-import { CYCLE_COST } from '../domain/costs';
 import { nextAdaptiveIntervalMs } from '../domain/trajectory';
 import type { TrackingView, VideoTrackingInput } from './messages';
 import { localBookkeeping, platform } from './activity-options';
@@ -32,18 +31,12 @@ export async function videoTrackingWorkflow(input: VideoTrackingInput): Promise<
           url: input.url,
           authorHandle: input.authorHandle,
           trackingAccountId: input.creatorId,
-          amountCents: CYCLE_COST,
-          reservationKey: cycle.reservationKey,
-          startedAt: cycle.cycleAt,
+          ...cycle.ledger,
           record,
         }),
       measure: async (cycle, state) => {
         const ref = { ...ids, cycle: cycle.cycle, cycleAt: cycle.cycleAt };
-        const measured = await platform.collectVideoMetrics({
-          ...ref,
-          amountCents: CYCLE_COST,
-          reservationKey: cycle.reservationKey,
-        });
+        const measured = await platform.collectVideoMetrics({ ...ref, ...cycle.ledger });
         if (!measured.reserved) return { refused: true };
         const { snapshot, trajectory, flags } = measured;
         await platform.generateVideoReport({ ...ref, snapshot });
@@ -58,8 +51,7 @@ export async function videoTrackingWorkflow(input: VideoTrackingInput): Promise<
               snapshot,
               trajectory,
               flags,
-              reservationKey: cycle.reservationKey,
-              captureKey: cycle.captureKey,
+              ...cycle.ledger,
               adaptiveIntervalMs: adaptiveIntervalMs ?? null,
               record,
             }),
