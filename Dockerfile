@@ -10,6 +10,7 @@ COPY providers ./providers
 COPY activities ./activities
 COPY workflows ./workflows
 COPY worker ./worker
+COPY connection ./connection
 COPY api ./api
 COPY scripts ./scripts
 COPY tsconfig.json ./

@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { ConfigError, parseConfig } from '../domain/config';
 import { sourcePlan } from '../domain/sources';
 import { createPool } from '../db/pool';
-import { temporalConnectionOptions } from '../worker/connection';
+import { temporalConnectionOptions } from '../connection/temporal';
 import { createApp } from './app';
 import { apiTemporalConnection } from './outages';
 

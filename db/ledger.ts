@@ -54,7 +54,8 @@ async function byKey(db: Queryable, key: string): Promise<LedgerEntry | undefine
   return result.rows[0];
 }
 
-async function balance(db: Queryable, teamId: string): Promise<number> {
+/** The team's balance in cents (0 for an unknown team). */
+export async function teamBalance(db: Queryable, teamId: string): Promise<number> {
   const result = await db.query<{ balance_cents: number }>('SELECT balance_cents FROM teams WHERE id = $1', [teamId]);
   return result.rows[0]?.balance_cents ?? 0;
 }
@@ -94,7 +95,7 @@ export async function reserve(db: Queryable, req: ReserveRequest): Promise<Ledge
   }
   if (inserted) return inserted;
   const existing = await byKey(db, req.idempotencyKey);
-  if (!existing) throw new InsufficientCreditsError(req.amountCents, await balance(db, req.teamId));
+  if (!existing) throw new InsufficientCreditsError(req.amountCents, await teamBalance(db, req.teamId));
   if (existing.kind !== 'reserve' || existing.team_id !== req.teamId) {
     throw new IdempotencyConflictError(req.idempotencyKey, `a ${existing.kind} of another team or kind`);
   }
@@ -158,8 +159,4 @@ export function refund(
   description?: string,
 ): Promise<SettleOutcome> {
   return settle(db, 'refund', reservationKey, idempotencyKey, description);
-}
-
-export async function teamBalance(db: Queryable, teamId: string): Promise<number> {
-  return balance(db, teamId);
 }

@@ -58,15 +58,11 @@ export function cadenceMs(cadence: ScrapeCadence): number {
 }
 
 /**
- * When the next cycle is due: `lastScrapedAt + cadenceMs(cadence)`; `now` when there has been no cycle yet, or when
- * that time has already passed (the cadence was shortened, or the entity was paused past its slot). Calling this again
- * after a cadence change is what recalculates `next_scrape_at` from `last_scraped_at`.
+ * When the next cycle is due: `lastScrapedAt + intervalMs` (`cadenceMs(cadence)`, or the adaptive interval); `now`
+ * when there has been no cycle yet, or when that time has already passed (the cadence was shortened, or the entity was
+ * paused past its slot). Calling this again after a cadence change is what recalculates `next_scrape_at` from
+ * `last_scraped_at`.
  */
-export function nextScrapeAt(lastScrapedAt: Date | null, cadence: ScrapeCadence, now: Date): Date {
-  return nextRunAt(lastScrapedAt, cadenceMs(cadence), now);
-}
-
-/** `nextScrapeAt` for any interval, fixed or adaptive. */
 export function nextRunAt(lastScrapedAt: Date | null, intervalMs: number, now: Date): Date {
   const last = lastScrapedAt?.getTime();
   if (last === undefined || Number.isNaN(last)) return new Date(now.getTime());

@@ -5,7 +5,7 @@ import { ConfigError, parseConfig } from '../domain/config';
 import { createPool } from '../db/pool';
 import { describeSources } from '../domain/sources';
 import { createSources } from '../providers/sources';
-import { temporalConnectionOptions } from './connection';
+import { temporalConnectionOptions } from '../connection/temporal';
 import { OutboxRelay } from './outbox-relay';
 import { startMetricsServer } from './metrics-server';
 import { createWorker } from './worker';

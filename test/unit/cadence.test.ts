@@ -4,7 +4,7 @@ import {
   cadenceMs,
   DEFAULT_CADENCE,
   isScrapeCadence,
-  nextScrapeAt,
+  nextRunAt,
   SCRAPE_CADENCES,
   type ScrapeCadence,
 } from '../../domain/cadence';
@@ -50,29 +50,29 @@ describe('scrape cadence', () => {
   it('schedules the next run one interval after the last one', () => {
     const last = at('2026-03-23T14:00:00.000Z');
     const now = at('2026-03-23T15:00:00.000Z');
-    expect(nextScrapeAt(last, 'twelve_hours', now).toISOString()).toBe('2026-03-24T02:00:00.000Z');
-    expect(nextScrapeAt(last, 'monthly', now).toISOString()).toBe('2026-04-22T14:00:00.000Z');
+    expect(nextRunAt(last, cadenceMs('twelve_hours'), now).toISOString()).toBe('2026-03-24T02:00:00.000Z');
+    expect(nextRunAt(last, cadenceMs('monthly'), now).toISOString()).toBe('2026-04-22T14:00:00.000Z');
   });
 
   it('runs immediately when there has been no run yet', () => {
     const now = at('2026-03-23T15:00:00.000Z');
-    expect(nextScrapeAt(null, 'weekly', now).toISOString()).toBe(now.toISOString());
+    expect(nextRunAt(null, cadenceMs('weekly'), now).toISOString()).toBe(now.toISOString());
   });
 
   it('recalculates from the last run when the cadence changes, and never schedules in the past', () => {
     const last = at('2026-03-23T14:00:00.000Z');
     const now = at('2026-03-24T01:00:00.000Z');
     // the seed's PATCH example: twelve_hours → six_hours after a 14:00 run
-    expect(nextScrapeAt(last, 'six_hours', at('2026-03-23T15:00:00.000Z')).toISOString()).toBe(
+    expect(nextRunAt(last, cadenceMs('six_hours'), at('2026-03-23T15:00:00.000Z')).toISOString()).toBe(
       '2026-03-23T20:00:00.000Z',
     );
-    expect(nextScrapeAt(last, 'six_hours', now).toISOString()).toBe(now.toISOString());
-    expect(nextScrapeAt(last, 'weekly', now).toISOString()).toBe('2026-03-30T14:00:00.000Z');
+    expect(nextRunAt(last, cadenceMs('six_hours'), now).toISOString()).toBe(now.toISOString());
+    expect(nextRunAt(last, cadenceMs('weekly'), now).toISOString()).toBe('2026-03-30T14:00:00.000Z');
   });
 
   it('treats an invalid last-run date like no run at all', () => {
     const now = at('2026-03-23T15:00:00.000Z');
-    expect(nextScrapeAt(new Date('nope'), 'daily', now).toISOString()).toBe(now.toISOString());
+    expect(nextRunAt(new Date('nope'), cadenceMs('daily'), now).toISOString()).toBe(now.toISOString());
   });
 
   it('always returns a time that is neither before now nor later than last run plus the interval', () => {
@@ -82,7 +82,7 @@ describe('scrape cadence', () => {
         fc.integer({ min: 0, max: 4e12 }),
         fc.constantFrom<ScrapeCadence>(...SCRAPE_CADENCES),
         (lastMs, nowMs, cadence) => {
-          const next = nextScrapeAt(new Date(lastMs), cadence, new Date(nowMs)).getTime();
+          const next = nextRunAt(new Date(lastMs), cadenceMs(cadence), new Date(nowMs)).getTime();
           expect(next).toBeGreaterThanOrEqual(nowMs);
           expect(next).toBe(Math.max(nowMs, lastMs + cadenceMs(cadence)));
         },
@@ -101,8 +101,8 @@ describe('scrape cadence', () => {
           const [short, long] = [SCRAPE_CADENCES[Math.min(i, j)]!, SCRAPE_CADENCES[Math.max(i, j)]!];
           const last = new Date(lastMs);
           const now = new Date(nowMs);
-          expect(nextScrapeAt(last, long, now).getTime()).toBeGreaterThanOrEqual(
-            nextScrapeAt(last, short, now).getTime(),
+          expect(nextRunAt(last, cadenceMs(long), now).getTime()).toBeGreaterThanOrEqual(
+            nextRunAt(last, cadenceMs(short), now).getTime(),
           );
         },
       ),

@@ -9,7 +9,6 @@ import {
   type ProfileMetrics,
 } from '../../domain/platform';
 import { INSTAGRAM_RESERVED_PATHS, profileUrlFor } from '../../domain/urls';
-import { createProvider } from '../../providers';
 import { commentTemplateLanguages, SimulatedProvider } from '../../providers/simulated';
 
 const NOW = Date.parse('2026-06-15T12:00:00.000Z');
@@ -640,17 +639,6 @@ describe('SimulatedProvider: faults', () => {
     } finally {
       jest.useRealTimers();
     }
-  });
-});
-
-describe('createProvider', () => {
-  it('builds the simulated provider with its options', async () => {
-    const provider = createProvider('simulated', { now: () => new Date(NOW), seed: 'abc' });
-    expect(provider.name).toBe('simulated');
-    expect(await provider.getProfile('tiktok', 'jane.cooks')).toEqual(
-      await at(NOW, { seed: 'abc' }).getProfile('tiktok', 'jane.cooks'),
-    );
-    expect(() => createProvider('nope' as 'simulated')).toThrow(/unknown provider/);
   });
 });
 

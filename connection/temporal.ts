@@ -3,8 +3,9 @@ import type { TLSConfig } from '@temporalio/client';
 import type { Config } from '../domain/config';
 
 /**
- * Connection settings shared by the worker (NativeConnection) and the API (Connection): plain for a local server,
- * mTLS for a self-hosted cluster, an API key (which implies TLS) for Temporal Cloud.
+ * Temporal connection settings shared by the worker (NativeConnection) and the API (Connection): plain for a local
+ * server, mTLS for a self-hosted cluster, an API key (which implies TLS) for Temporal Cloud. Certificates are read when
+ * the options are built, never at import.
  */
 export interface TemporalConnectionOptions {
   address: string;
