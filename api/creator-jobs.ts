@@ -25,7 +25,7 @@ import { postingCadence } from '../domain/posting-cadence';
 import { refreshAudienceUpdate, startCollectionUpdate, type JobStart } from '../workflows/messages';
 import { ownCreator } from './creators';
 import { ApiError, notFound } from './errors';
-import { requireCredits, trackingWorkflowId, update } from './tracking';
+import { refuseInvertedRange, requireCredits, trackingWorkflowId, update } from './tracking';
 import { isoDate, isoEndDate, pageQuery, pagination, parsePart } from './validation';
 
 export const listPostsQuery = pageQuery(200, 50).extend({
@@ -77,9 +77,7 @@ export function creatorJobsRouter({ pool, temporal }: { pool: Pool; temporal: Cl
   router.get(`${base}/posts`, async (req, res) => {
     const row = await ownCreator(pool, res, req.params);
     const query = parsePart('query', listPostsQuery, req.query);
-    if (query.start_date && query.end_date && query.start_date > query.end_date) {
-      throw new ApiError(400, 'invalid_request', 'Invalid query: start_date is after end_date');
-    }
+    refuseInvertedRange(query);
     const { rows, total } = await listPosts(pool, row.id, {
       page: query.page,
       limit: query.limit,

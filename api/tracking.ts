@@ -93,11 +93,16 @@ export async function requireCredits(pool: Pool, teamId: string, cents: number, 
 export const requireCycleCredits = (pool: Pool, teamId: string, what: string): Promise<void> =>
   requireCredits(pool, teamId, CYCLE_COST, what);
 
-/** The snapshots window of `GET .../snapshots`, refusing an inverted range. */
-export function snapshotWindow(query: { start_date?: Date; end_date?: Date; limit: number }) {
+/** A 400 when a query's `start_date` is after its `end_date`; either may be absent. */
+export function refuseInvertedRange(query: { start_date?: Date; end_date?: Date }): void {
   if (query.start_date && query.end_date && query.start_date > query.end_date) {
     throw new ApiError(400, 'invalid_request', 'Invalid query: start_date is after end_date');
   }
+}
+
+/** The snapshots window of `GET .../snapshots`, refusing an inverted range. */
+export function snapshotWindow(query: { start_date?: Date; end_date?: Date; limit: number }) {
+  refuseInvertedRange(query);
   return { start: query.start_date, end: query.end_date, limit: query.limit };
 }
 

@@ -1,6 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
-
-type Queryable = Pool | PoolClient;
+import type { Queryable } from './transaction';
 
 /** One thing the ledger and the read model disagree about. `check` names the rule, `subject` what broke it. */
 export interface Finding {

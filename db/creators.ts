@@ -1,4 +1,5 @@
-import type { Pool, PoolClient } from 'pg';
+import { iso } from '../domain/time';
+import type { Queryable } from './transaction';
 import type { CreatorDeltas, CreatorMetrics } from '../domain/snapshots';
 import {
   findTracked,
@@ -9,8 +10,6 @@ import {
   trackingJobs,
   type TrackedTableSpec,
 } from './tracked';
-
-type Queryable = Pool | PoolClient;
 
 export interface CreatorRow {
   id: string;
@@ -60,8 +59,6 @@ export interface SnapshotRow extends CreatorMetrics, CreatorDeltas {
 }
 
 export const creatorPath = (id: string): string => `/v1/tracking/creators/${id}`;
-
-const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 export const CREATOR_TABLES: TrackedTableSpec = {
   table: 'tracked_creators',

@@ -1,8 +1,6 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Queryable } from './transaction';
 import { MissingRowError } from './missing-row';
 import { creatorPath } from './creators';
-
-type Queryable = Pool | PoolClient;
 
 export type PaidJobKind = 'post_collection' | 'audience_refresh';
 

@@ -1,6 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
-
-type Queryable = Pool | PoolClient;
+import type { Queryable } from './transaction';
 
 export class InsufficientCreditsError extends Error {
   constructor(

@@ -1,7 +1,5 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Queryable } from './transaction';
 import type { Post } from '../domain/platform';
-
-type Queryable = Pool | PoolClient;
 
 export const POST_SORTS = ['publish_date_desc', 'publish_date_asc', 'views_desc'] as const;
 export type PostSort = (typeof POST_SORTS)[number];

@@ -1,8 +1,6 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Queryable } from './transaction';
 import { MissingRowError } from './missing-row';
 import type { GeneratedReport } from '../domain/report-text';
-
-type Queryable = Pool | PoolClient;
 
 /**
  * Queries shared by tracked creators and tracked videos: their read models have the same lifecycle columns. Table

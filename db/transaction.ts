@@ -1,6 +1,9 @@
 import type { Pool, PoolClient } from 'pg';
 import { isConnectionError } from './availability';
 
+/** Either the pool or a client checked out of it (inside a transaction): anything a query can run on. */
+export type Queryable = Pool | PoolClient;
+
 /** Runs `work` in one transaction: committed when it returns, rolled back when it throws. */
 export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();

@@ -1,4 +1,5 @@
-import type { Pool, PoolClient } from 'pg';
+import { iso } from '../domain/time';
+import type { Queryable } from './transaction';
 import type { VideoDeltas, VideoMetrics } from '../domain/snapshots';
 import {
   findTracked,
@@ -9,8 +10,6 @@ import {
   trackingJobs,
   type TrackedTableSpec,
 } from './tracked';
-
-type Queryable = Pool | PoolClient;
 
 export interface VideoRow {
   id: string;
@@ -73,8 +72,6 @@ export const VIDEO_TABLES: TrackedTableSpec = {
 };
 
 export const videoPath = (id: string): string => `/v1/tracking/videos/${id}`;
-
-const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 export const videoJobs = (row: VideoRow) => trackingJobs(row, videoPath(row.id));
 

@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { MissingRowError } from './missing-row';
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
+import { iso } from '../domain/time';
+import type { Queryable } from './transaction';
 import { v5 as uuidv5 } from 'uuid';
 import { PREVIOUS_SECRET_GRACE_MS, type DeliveryStatus, type WebhookScope } from '../domain/webhooks';
-
-type Queryable = Pool | PoolClient;
 
 /** Namespace for delivery ids: one event to one subscription is always the same delivery (and `webhook-id`). */
 const DELIVERY_NAMESPACE = 'a4f0d6c2-3b1e-4f6a-9c85-2e7d1b0f9a34';
@@ -43,8 +43,6 @@ export interface SubscriptionRow {
 
 export const scopeOf = (row: Pick<SubscriptionRow, 'scope_type' | 'scope_id'>): WebhookScope | null =>
   row.scope_type && row.scope_id ? { type: row.scope_type, id: row.scope_id } : null;
-
-const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 /** A subscription as the API shows it: never its secrets. */
 export function subscriptionView(row: SubscriptionRow) {

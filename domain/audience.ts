@@ -10,7 +10,7 @@
 import countries from 'i18n-iso-countries';
 import enLocale from 'i18n-iso-countries/langs/en.json';
 import { detectAll } from 'tinyld/heavy';
-import type { AudienceAccount, ProfileMetrics } from './platform';
+import { PLATFORM_NAMES, type AudienceAccount, type ProfileMetrics } from './platform';
 import { cmpStr, pct } from './report-text';
 
 countries.registerLocale(enLocale);
@@ -750,8 +750,6 @@ function evidenceSummary(s: {
 
 // ---------------------------------------------------------------------------------------------------------------
 // the last rung
-
-const PLATFORM_NAMES = { tiktok: 'TikTok', youtube: 'YouTube', instagram: 'Instagram' } as const;
 
 /**
  * The last rung: a low-confidence hint from the creator's declared country, language and bio; null when the profile

@@ -1,4 +1,5 @@
 /** Scrape cadences: how often a tracked creator or video runs a tracking cycle. Pure; safe in workflow code. */
+import { DAY_MS, HOUR_MS } from './time';
 
 export const SCRAPE_CADENCES = [
   'six_hours',
@@ -19,9 +20,6 @@ export const DEFAULT_CADENCE: ScrapeCadence = 'daily';
  */
 export const VIDEO_CADENCES = [...SCRAPE_CADENCES, 'adaptive'] as const;
 export type TrackingCadence = (typeof VIDEO_CADENCES)[number];
-
-const HOUR_MS = 60 * 60 * 1000;
-const DAY_MS = 24 * HOUR_MS;
 
 /** Interval lengths. `monthly` = 30 days, a fixed length rather than a calendar month, so every cycle is equally spaced. */
 const CADENCE_MS: Readonly<Record<ScrapeCadence, number>> = {

@@ -4,9 +4,10 @@
  * than guessing. Pure (no I/O, no clock: `now` is an input), so the same input always yields the same report.
  */
 import { median } from './outliers';
-import type { Comment, Platform, Post, ProfileMetrics } from './platform';
+import { PLATFORM_NAMES, type Comment, type Post, type ProfileMetrics } from './platform';
 import { creatorDeltas, growthSummary, type CreatorMetrics } from './snapshots';
 import { cmpStr, compact, heuristicGenerator, pct, type ReportGenerator } from './report-text';
+import { DAY_MS } from './time';
 
 export const HEURISTIC_MODEL_NAME = 'heuristic-analyst-v1';
 
@@ -76,7 +77,6 @@ interface NPost {
   kind: string | null;
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 const MIN_POSTS_TO_COMPARE = 8;
 const MAX_THEMES = 5;
 const MAX_EVIDENCE_IDS = 5;
@@ -130,12 +130,6 @@ const byViewsDesc = (a: NPost & { views: number }, b: NPost & { views: number })
 
 // ---------------------------------------------------------------------------------------------------------------
 // overview
-
-const PLATFORM_NAMES: Readonly<Record<Platform, string>> = {
-  tiktok: 'TikTok',
-  youtube: 'YouTube',
-  instagram: 'Instagram',
-};
 
 function audienceMetric(input: CreatorReportInput): { noun: string; count: number | null } {
   const latest = [...input.snapshots].sort((a, b) => time(b.snapshot_at) - time(a.snapshot_at))[0];

@@ -1,4 +1,5 @@
 /** Outlier videos: posts that beat the creator's median views by a threshold (3× by default). Pure. */
+import { DAY_MS } from './time';
 
 /** Median of the finite values; null when there are none. */
 export function median(values: readonly number[]): number | null {
@@ -43,7 +44,6 @@ export interface OutlierVideo {
 export const DEFAULT_OUTLIER_THRESHOLD = 3;
 export const DEFAULT_OUTLIER_MIN_POSTS = 5;
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 const RATIO_CEILING = 100;
 const ENGAGEMENT_CEILING = 0.1;
 const FRESHNESS_HALF_LIFE_DAYS = 30;

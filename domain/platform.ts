@@ -4,6 +4,13 @@ import { isPermanent, type ProviderFailureKind } from './failures';
 export const PLATFORMS = ['tiktok', 'youtube', 'instagram'] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
+/** How each platform spells its own name, for messages and report text. */
+export const PLATFORM_NAMES: Readonly<Record<Platform, string>> = {
+  tiktok: 'TikTok',
+  youtube: 'YouTube',
+  instagram: 'Instagram',
+};
+
 /** Profile-level metrics as a platform reports them; `null` where the platform does not expose the metric. */
 export interface ProfileMetrics {
   platform: Platform;

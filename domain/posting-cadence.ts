@@ -1,4 +1,4 @@
-const DAY_MS = 86_400_000;
+import { DAY_MS } from './time';
 /** average Gregorian month, so posts_per_month = posts_per_week × 30.436875 / 7 */
 const DAYS_PER_MONTH = 365.2425 / 12;
 

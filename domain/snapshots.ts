@@ -1,4 +1,5 @@
 /** Snapshot arithmetic: deltas between consecutive snapshots, post-summed views and follower growth. Pure. */
+import { DAY_MS } from './time';
 
 /** A creator's metrics at one point in time; `null` where the platform does not expose the metric. */
 export interface CreatorMetrics {
@@ -82,8 +83,6 @@ export function totalViewsFromPosts(posts: readonly { views: number | null }[]):
   }
   return { total_views: count === 0 ? null : total, collected_post_count: count };
 }
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface GrowthSummary {
   followers_gained: number | null;

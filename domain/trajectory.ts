@@ -3,6 +3,7 @@
  * they raise (breakout, accelerating, peaking) and the adaptive polling interval. Pure and deterministic: the video
  * tracking workflow imports it.
  */
+import { DAY_MS, HOUR_MS } from './time';
 
 /** One view count at one time. Dates that crossed a Temporal payload boundary arrive as ISO strings. */
 export interface ViewPoint {
@@ -44,9 +45,6 @@ export type TrajectoryEvent = keyof TrajectoryFlags;
 
 /** Fixed order in which `trajectoryTransitions` lists events. */
 export const TRAJECTORY_EVENTS: readonly TrajectoryEvent[] = ['breakout', 'accelerating', 'peaking'];
-
-const HOUR_MS = 60 * 60 * 1000;
-const DAY_MS = 24 * HOUR_MS;
 
 /**
  * Event thresholds (see `trajectoryFlags`):

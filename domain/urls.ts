@@ -1,5 +1,5 @@
 /** Profile and video URLs and handles of the supported platforms: parsing, normalising and building. Pure. */
-import type { Platform } from './platform';
+import { PLATFORM_NAMES, type Platform } from './platform';
 
 export const MAX_URL_LENGTH = 2048;
 
@@ -39,8 +39,6 @@ export interface VideoRef {
   /** the author when the URL names one (TikTok always, Instagram sometimes), normalised */
   authorHandle: string | null;
 }
-
-const PLATFORM_NAMES: Record<Platform, string> = { tiktok: 'TikTok', youtube: 'YouTube', instagram: 'Instagram' };
 
 const HANDLE_RULES: Record<Platform, { pattern: RegExp; rule: string }> = {
   tiktok: { pattern: /^[a-z0-9_.]{2,24}$/, rule: '2–24 letters, digits, "_" or "." with at least one letter or digit' },

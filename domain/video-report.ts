@@ -5,9 +5,10 @@
  */
 import { commentTone, HEURISTIC_MODEL_NAME } from './creator-report';
 import { DEFAULT_OUTLIER_THRESHOLD } from './outliers';
-import type { Platform } from './platform';
+import { PLATFORM_NAMES, type Platform } from './platform';
 import { trajectoryFlags, videoTrajectory, type TrajectoryMetrics } from './trajectory';
 import { cmpStr, compact, heuristicGenerator, pct, type ReportGenerator } from './report-text';
+import { DAY_MS } from './time';
 
 /** Same analyst as the creator reports, so `model_used` reads the same. */
 export const VIDEO_HEURISTIC_MODEL_NAME: typeof HEURISTIC_MODEL_NAME = 'heuristic-analyst-v1';
@@ -58,17 +59,10 @@ export const heuristicVideoReportGenerator: VideoReportGenerator = heuristicGene
  */
 export const ENGAGEMENT_BANDS = { exceptional: 0.1, strong: 0.05, typical: 0.02 } as const;
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 const QUESTION_SHARE = 0.2;
 const CRITICAL_SHARE = 0.25;
 const SHARE_RATE_HIGH = 0.01;
 const SMALL_SAMPLE = 20;
-
-const PLATFORM_NAMES: Readonly<Record<Platform, string>> = {
-  tiktok: 'TikTok',
-  youtube: 'YouTube',
-  instagram: 'Instagram',
-};
 
 interface Facts {
   views: number | null;
