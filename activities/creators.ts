@@ -24,6 +24,7 @@ import {
 } from '../domain/snapshots';
 import type { RegistrationResult } from '../workflows/messages';
 import { commentsOfPosts } from '../providers/comments';
+import { recentPosts, upsertPosts } from '../db/posts';
 import { inRetriedTransaction, withDatabase } from './database-retry';
 import { heartbeating } from './heartbeat';
 import {
@@ -83,26 +84,6 @@ export interface CompleteCreatorCycleInput extends CreatorCycleInput {
   record: SequencedRecord;
 }
 
-export async function upsertPosts(client: PoolClient, creatorId: string, posts: readonly Post[]): Promise<void> {
-  if (posts.length === 0) return;
-  await client.query(
-    `INSERT INTO creator_posts (tracking_account_id, platform, platform_video_id, url, title, description, thumbnail_url,
-       published_at, duration_seconds, views, likes, comments, shares, bookmarks, hashtags, is_duet, is_stitch)
-     SELECT $1, p.platform, p.platform_video_id, p.url, p.title, p.description, p.thumbnail_url, p.published_at::timestamptz,
-            p.duration_seconds, p.views, p.likes, p.comments, p.shares, p.bookmarks,
-            ARRAY(SELECT jsonb_array_elements_text(p.hashtags)), p.is_duet, p.is_stitch
-       FROM jsonb_to_recordset($2::jsonb) AS p(platform text, platform_video_id text, url text, title text,
-            description text, thumbnail_url text, published_at text, duration_seconds int, views bigint, likes bigint,
-            comments bigint, shares bigint, bookmarks bigint, hashtags jsonb, is_duet boolean, is_stitch boolean)
-     ON CONFLICT (tracking_account_id, platform_video_id) DO UPDATE SET
-       title = EXCLUDED.title, description = EXCLUDED.description, thumbnail_url = EXCLUDED.thumbnail_url,
-       duration_seconds = EXCLUDED.duration_seconds, views = EXCLUDED.views, likes = EXCLUDED.likes,
-       comments = EXCLUDED.comments, shares = EXCLUDED.shares, bookmarks = EXCLUDED.bookmarks,
-       hashtags = EXCLUDED.hashtags, is_duet = EXCLUDED.is_duet, is_stitch = EXCLUDED.is_stitch, updated_at = now()`,
-    [creatorId, JSON.stringify(posts)],
-  );
-}
-
 function topHashtags(posts: readonly Post[], n: number): string[] {
   const counts = new Map<string, number>();
   for (const post of posts) for (const tag of post.hashtags) counts.set(tag, (counts.get(tag) ?? 0) + 1);
@@ -112,25 +93,9 @@ function topHashtags(posts: readonly Post[], n: number): string[] {
     .map(([tag]) => tag);
 }
 
-interface PostRow extends Omit<Post, 'published_at'> {
-  published_at: Date;
-}
-
-const asPost = (row: PostRow): Post => ({ ...row, published_at: row.published_at.toISOString() });
-
-async function creatorPosts(db: Pool | PoolClient, creatorId: string, limit: number): Promise<Post[]> {
-  const result = await db.query<PostRow>(
-    `SELECT platform, platform_video_id, url, title, description, thumbnail_url, published_at, duration_seconds,
-            views, likes, comments, shares, bookmarks, hashtags, is_duet, is_stitch
-       FROM creator_posts WHERE tracking_account_id = $1 ORDER BY published_at DESC LIMIT $2`,
-    [creatorId, limit],
-  );
-  return result.rows.map(asPost);
-}
-
 /** Flags posts above 3× the creator's median views, each video once, with its event. */
 async function flagOutliers(client: PoolClient, input: CreatorCycleInput): Promise<number> {
-  const posts = await creatorPosts(client, input.id, 10_000);
+  const posts = await recentPosts(client, input.id, 10_000);
   const flagged = await client.query<{ platform_video_id: string }>(
     'SELECT platform_video_id FROM creator_outliers WHERE tracking_account_id = $1',
     [input.id],
@@ -306,7 +271,7 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
         const [creator, posts, snapshots, prior] = await withDatabase(() =>
           Promise.all([
             creatorById(pool, input.id),
-            creatorPosts(pool, input.id, REPORT_POSTS),
+            recentPosts(pool, input.id, REPORT_POSTS),
             pool.query<SnapshotRow>(
               `SELECT * FROM creator_snapshots WHERE tracking_account_id = $1 ORDER BY snapshot_at DESC LIMIT 60`,
               [input.id],

@@ -4,7 +4,7 @@ import { capture, InsufficientCreditsError, refund, reserve } from '../db/ledger
 import { jobById, type PaidJobKind } from '../db/jobs';
 import { inTransaction } from '../db/transaction';
 import type { Platform, PlatformProvider } from '../domain/platform';
-import { upsertPosts } from './creators';
+import { upsertPosts } from '../db/posts';
 import { inRetriedTransaction } from './database-retry';
 import { whileHeartbeating } from './heartbeat';
 import type { JobReservation } from '../workflows/messages';

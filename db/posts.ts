@@ -98,3 +98,35 @@ export async function postPublishDates(db: Queryable, creatorId: string): Promis
   );
   return result.rows.map((row) => row.published_at);
 }
+
+/** Inserts or refreshes posts read from a platform, keyed by the creator and the platform's id for each. */
+export async function upsertPosts(client: Queryable, creatorId: string, posts: readonly Post[]): Promise<void> {
+  if (posts.length === 0) return;
+  await client.query(
+    `INSERT INTO creator_posts (tracking_account_id, platform, platform_video_id, url, title, description, thumbnail_url,
+       published_at, duration_seconds, views, likes, comments, shares, bookmarks, hashtags, is_duet, is_stitch)
+     SELECT $1, p.platform, p.platform_video_id, p.url, p.title, p.description, p.thumbnail_url, p.published_at::timestamptz,
+            p.duration_seconds, p.views, p.likes, p.comments, p.shares, p.bookmarks,
+            ARRAY(SELECT jsonb_array_elements_text(p.hashtags)), p.is_duet, p.is_stitch
+       FROM jsonb_to_recordset($2::jsonb) AS p(platform text, platform_video_id text, url text, title text,
+            description text, thumbnail_url text, published_at text, duration_seconds int, views bigint, likes bigint,
+            comments bigint, shares bigint, bookmarks bigint, hashtags jsonb, is_duet boolean, is_stitch boolean)
+     ON CONFLICT (tracking_account_id, platform_video_id) DO UPDATE SET
+       title = EXCLUDED.title, description = EXCLUDED.description, thumbnail_url = EXCLUDED.thumbnail_url,
+       duration_seconds = EXCLUDED.duration_seconds, views = EXCLUDED.views, likes = EXCLUDED.likes,
+       comments = EXCLUDED.comments, shares = EXCLUDED.shares, bookmarks = EXCLUDED.bookmarks,
+       hashtags = EXCLUDED.hashtags, is_duet = EXCLUDED.is_duet, is_stitch = EXCLUDED.is_stitch, updated_at = now()`,
+    [creatorId, JSON.stringify(posts)],
+  );
+}
+
+/** A creator's most recent stored posts in the provider's shape, newest first. */
+export async function recentPosts(db: Queryable, creatorId: string, limit: number): Promise<Post[]> {
+  const result = await db.query<Omit<PostRow, 'id' | 'tracking_account_id' | 'updated_at'>>(
+    `SELECT platform, platform_video_id, url, title, description, thumbnail_url, published_at, duration_seconds,
+            views, likes, comments, shares, bookmarks, hashtags, is_duet, is_stitch
+       FROM creator_posts WHERE tracking_account_id = $1 ORDER BY published_at DESC LIMIT $2`,
+    [creatorId, limit],
+  );
+  return result.rows.map((row) => ({ ...row, published_at: row.published_at.toISOString() }));
+}
