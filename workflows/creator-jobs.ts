@@ -97,8 +97,8 @@ export function installCreatorJobs(
    * out) is compensated here, so neither its credits nor its slot stay held.
    */
   const start = async (kind: JobKind, jobId: string, begin: () => ReturnType<typeof startChild>): Promise<void> => {
+    // the caller has put the job in its slot (an Update before its first yield, or the initial collection from the start)
     const slot = SLOT_OF[kind];
-    if (jobs[slot]?.id !== jobId) jobs[slot] = { id: jobId, reservation: null };
     let child: Awaited<ReturnType<typeof startChild>>;
     try {
       child = await begin();
@@ -145,12 +145,10 @@ export function installCreatorJobs(
     return take(occupant(slot));
   };
 
-  /** Waits for the child's reservation; a job that could not reserve no longer holds the slot. */
-  const reservationOf = async (slot: Slot, job: ActiveJob, joined: boolean): Promise<JobStart> => {
+  /** Waits for the child's reservation (a job that could not reserve gives up its slot: see `occupant`). */
+  const reservationOf = async (job: ActiveJob, joined: boolean): Promise<JobStart> => {
     await condition(() => job.reservation !== null);
-    const reservation = job.reservation as NonNullable<ActiveJob['reservation']>;
-    if (!reservation.reserved && jobs[slot] === job) jobs[slot] = null;
-    return { jobId: job.id, joined, ...reservation };
+    return { jobId: job.id, joined, ...(job.reservation as NonNullable<ActiveJob['reservation']>) };
   };
 
   const startCollection = (jobId: string, depth: CollectionDepth) =>
@@ -184,7 +182,7 @@ export function installCreatorJobs(
         // the slot is taken before the first yield, so a request arriving in the same activation sees it taken
         jobs.collection = job;
         await startCollection(job.id, depth);
-        return reservationOf('collection', job, false);
+        return reservationOf(job, false);
       }),
     {
       validator: ({ depth }) => {
@@ -198,7 +196,7 @@ export function installCreatorJobs(
     refreshAudienceUpdate,
     () =>
       runningIn('audience', async (running) => {
-        if (running) return reservationOf('audience', running, true);
+        if (running) return reservationOf(running, true);
         const job: ActiveJob = { id: uuid4(), reservation: null };
         // the slot is taken before the first yield, so a request arriving in the same activation joins this one
         jobs.audience = job;
@@ -210,7 +208,7 @@ export function installCreatorJobs(
             staticSummary: `audience refresh for ${entity.platform} @${entity.handle}`,
           }),
         );
-        return reservationOf('audience', job, false);
+        return reservationOf(job, false);
       }),
     { validator: refusedWhenStopped },
   );
