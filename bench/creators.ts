@@ -56,28 +56,9 @@ async function postCreator(stack: EmbeddedStack, i: number, cadence?: string): P
 }
 
 /**
- * One poller for all: reads the lifecycle columns of every tracked creator every `everyMs` and applies the API's own
- * `finalized` rule, recording when each id was first seen finalized, until all `expected` are.
- */
-async function watchFinalized(stack: EmbeddedStack, expected: number, everyMs = 250): Promise<Map<string, number>> {
-  const seen = new Map<string, number>();
-  for (;;) {
-    const { rows } = await stack.db.query<LifecycleColumns>(
-      'SELECT id, status, enrichment_status, cycle_in_progress, cycle_started_at FROM tracked_creators',
-    );
-    const now = performance.now();
-    for (const row of rows) {
-      if (!seen.has(row.id) && trackingJobs(row, '').finalized) seen.set(row.id, now);
-    }
-    if (seen.size >= expected) return seen;
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
-/**
- * One poller for the creators in flight: every `everyMs` it reads the lifecycle columns of the ids being waited for
- * and resolves each wait with the time it was first seen finalized (the API's own rule). A per-creator GET loop would
- * put hundreds of requests a second on the process being measured; this is one small query.
+ * One poller for the creators being waited for: every `everyMs` it reads the lifecycle columns of those ids and
+ * resolves each wait with the time it was first seen finalized (the API's own rule). A per-creator GET loop would put
+ * hundreds of requests a second on the process being measured; this is one small query.
  */
 class FinalizedWatcher {
   private readonly waiting = new Map<string, (at: number) => void>();
@@ -121,18 +102,21 @@ async function confirmFinalized(stack: EmbeddedStack, ids: string[]): Promise<vo
 async function burst(): Promise<void> {
   await withEmbeddedStack(N * 25 + 1000, async (stack) => {
     const posted = new Map<string, number>();
+    const watcher = new FinalizedWatcher(stack, 250);
+    const finalized: Promise<[string, number]>[] = [];
     const started = performance.now();
-    const watching = watchFinalized(stack, N);
     await inParallel(
       Array.from({ length: N }, (_, i) => i),
       CONCURRENCY,
       async (i) => {
         const t0 = performance.now();
-        posted.set(await postCreator(stack, i), t0);
+        const id = await postCreator(stack, i);
+        posted.set(id, t0);
+        finalized.push(watcher.wait(id).then((at) => [id, at]));
       },
     );
     const postsDone = performance.now();
-    const finalizedAt = await watching;
+    const finalizedAt = new Map(await Promise.all(finalized));
     const allFinalized = Math.max(...finalizedAt.values());
     const latencies = [...posted].map(([id, t0]) => (finalizedAt.get(id) as number) - t0).sort((a, b) => a - b);
     await confirmFinalized(stack, [...posted.keys()]);
@@ -171,7 +155,8 @@ async function sleepingRun(stack: EmbeddedStack): Promise<void> {
     },
   );
   const created = performance.now();
-  await watchFinalized(stack, N, 1000);
+  const watcher = new FinalizedWatcher(stack, 1000);
+  await Promise.all(ids.map((id) => watcher.wait(id)));
   const asleep = performance.now();
   await confirmFinalized(stack, ids);
   // let the last workflow tasks settle and the heap be collected where it will be

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { VIDEO_CADENCES, type TrackingCadence } from '../../domain/cadence';
+import { DAY_MS as DAY, HOUR_MS as HOUR } from '../../domain/time';
 import { ADAPTIVE_BOUNDS } from '../../domain/trajectory';
 import {
   FAILURES_BEFORE_PAUSE,
@@ -10,8 +11,6 @@ import {
   type TrackingState,
 } from '../../workflows/tracking-machine';
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const at = (ms: number): Date => new Date(T0 + ms);
 const iso = (ms: number): string => at(ms).toISOString();
