@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { creatorPath } from '../db/creators';
 import { recordEvent } from '../db/events';
-import { audienceSnapshotItem, jobById, type AudienceSnapshotRow } from '../db/jobs';
+import { attachSnapshot, audienceSnapshotItem, finishJob, jobById, storeAudienceSnapshot } from '../db/jobs';
 import { capture, refund } from '../db/ledger';
 import { inTransaction } from '../db/transaction';
 import {
@@ -14,7 +14,7 @@ import {
 import type { AudienceAccount, Platform, PlatformProvider } from '../domain/platform';
 import { commentsOfPosts } from '../providers/comments';
 import { whileHeartbeating } from './heartbeat';
-import { markJob, type PaidJobRef } from './jobs';
+import type { PaidJobRef } from './jobs';
 
 export type AudienceOutcome =
   { kind: 'snapshot'; snapshot: AudienceSnapshotData } | { kind: 'insufficient_sample'; message: string };
@@ -128,7 +128,7 @@ export function createAudienceActivities({ pool, provider }: { pool: Pool; provi
             input.refundKey,
             `audience refresh ${input.jobId}: INSUFFICIENT_SAMPLE`,
           );
-          await markJob(client, input.jobId, {
+          await finishJob(client, input.jobId, {
             status: 'failed',
             creditsUsed: 0,
             error: 'INSUFFICIENT_SAMPLE',
@@ -136,32 +136,14 @@ export function createAudienceActivities({ pool, provider }: { pool: Pool; provi
           });
         } else {
           const s = input.outcome.snapshot;
-          const stored = await client.query<AudienceSnapshotRow>(
-            `INSERT INTO audience_snapshots (id, job_id, team_id, tracking_account_id, snapshot_at, sample_size,
-               age_distribution, gender_distribution, language_distribution, country_distribution, city_distribution,
-               confidence_per_signal, confidence_level, data_source, signal_breakdown, evidence_summary, model_version)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-             ON CONFLICT (job_id) DO UPDATE SET job_id = EXCLUDED.job_id RETURNING *`,
-            [
-              input.snapshotId,
-              input.jobId,
-              input.teamId,
-              input.creatorId,
-              input.snapshotAt,
-              s.sample_size,
-              JSON.stringify(s.age_distribution),
-              JSON.stringify(s.gender_distribution),
-              JSON.stringify(s.language_distribution),
-              JSON.stringify(s.country_distribution),
-              JSON.stringify(s.city_distribution),
-              JSON.stringify(s.confidence_per_signal),
-              s.confidence_level,
-              s.data_source,
-              JSON.stringify(s.signal_breakdown),
-              s.evidence_summary,
-              s.model_version,
-            ],
-          );
+          const stored = await storeAudienceSnapshot(client, {
+            id: input.snapshotId,
+            jobId: input.jobId,
+            teamId: input.teamId,
+            creatorId: input.creatorId,
+            snapshotAt: input.snapshotAt,
+            snapshot: s,
+          });
           const profileOnly = s.data_source === 'profile_only';
           if (profileOnly) {
             await refund(
@@ -173,12 +155,11 @@ export function createAudienceActivities({ pool, provider }: { pool: Pool; provi
           } else {
             await capture(client, input.reservationKey, input.captureKey);
           }
-          await client.query('UPDATE paid_jobs SET snapshot_id = $2 WHERE id = $1', [input.jobId, input.snapshotId]);
-          await markJob(client, input.jobId, {
+          await attachSnapshot(client, input.jobId, input.snapshotId);
+          await finishJob(client, input.jobId, {
             status: 'completed',
             creditsUsed: profileOnly ? 0 : job.credits_reserved,
           });
-          const row = stored.rows[0] as AudienceSnapshotRow;
           await recordEvent(client, {
             key: `audience:${input.jobId}:completed`,
             teamId: input.teamId,
@@ -190,7 +171,7 @@ export function createAudienceActivities({ pool, provider }: { pool: Pool; provi
               status: 'completed',
               error: null,
               creator_id: input.creatorId,
-              snapshot: audienceSnapshotItem(row),
+              snapshot: audienceSnapshotItem(stored),
               credits_used: profileOnly ? 0 : job.credits_reserved,
               credit_unit: 'cent',
               url: `${creatorPath(input.creatorId)}/audience-refresh/${input.jobId}`,

@@ -4,17 +4,25 @@ import {
   creatorById,
   creatorDetail,
   creatorPath,
+  creatorSnapshotOfCycle,
+  insertCreator,
+  insertSnapshot,
+  latestSnapshots,
+  liveCreatorByHandle,
+  recordCreatorCycle,
+  snapshotBefore,
   snapshotItem,
-  type SnapshotRow,
+  updateCreatorProfile,
 } from '../db/creators';
-import { cycleReportId, latestTrackedReport } from '../db/tracked';
+import { createPendingCollection } from '../db/jobs';
+import { flaggedVideoIds, insertOutlier } from '../db/outliers';
+import { cycleReportId, latestTrackedReport, trailingSeries } from '../db/tracked';
 import { recordEvent } from '../db/events';
 import { inTransaction } from '../db/transaction';
 import type { CreatorAnalysis, CreatorReportGenerator } from '../domain/creator-report';
 import { detectOutliers } from '../domain/outliers';
 import type { Comment, Platform, PlatformProvider, Post } from '../domain/platform';
-import { COLLECTION_COSTS, COLLECTION_MAX_VIDEOS, type CollectionDepth } from '../domain/costs';
-import { profileUrlFor } from '../domain/urls';
+import type { CollectionDepth } from '../domain/costs';
 import {
   creatorDeltas,
   growthSummary,
@@ -24,7 +32,7 @@ import {
 } from '../domain/snapshots';
 import type { RegistrationResult } from '../workflows/messages';
 import { commentsOfPosts } from '../providers/comments';
-import { recentPosts, upsertPosts } from '../db/posts';
+import { postCount, postViews, recentPosts, upsertPosts } from '../db/posts';
 import { inRetriedTransaction, withDatabase } from './database-retry';
 import { heartbeating } from './heartbeat';
 import {
@@ -39,6 +47,7 @@ import {
 /** Recent posts re-read on every cycle (the shallow refresh); deeper history comes from post collection. */
 export const SHALLOW_REFRESH_POSTS = 30;
 const REPORT_POSTS = 200;
+const REPORT_SNAPSHOTS = 60;
 const REPORT_COMMENT_POSTS = 3;
 const REPORT_COMMENTS_PER_POST = 20;
 
@@ -96,31 +105,13 @@ function topHashtags(posts: readonly Post[], n: number): string[] {
 /** Flags posts above 3× the creator's median views, each video once, with its event. */
 async function flagOutliers(client: PoolClient, input: CreatorCycleInput): Promise<number> {
   const posts = await recentPosts(client, input.id, 10_000);
-  const flagged = await client.query<{ platform_video_id: string }>(
-    'SELECT platform_video_id FROM creator_outliers WHERE tracking_account_id = $1',
-    [input.id],
-  );
   const outliers = detectOutliers(posts, {
-    alreadyFlagged: flagged.rows.map((r) => r.platform_video_id),
+    alreadyFlagged: await flaggedVideoIds(client, input.id),
     now: new Date(input.cycleAt),
   });
   let detected = 0;
   for (const outlier of outliers) {
-    const inserted = await client.query(
-      `INSERT INTO creator_outliers (tracking_account_id, platform_video_id, url, views, median_views, outlier_ratio,
-         weighted_score, cycle) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
-      [
-        input.id,
-        outlier.platform_video_id,
-        outlier.url,
-        outlier.views,
-        outlier.median_views,
-        outlier.outlier_ratio,
-        outlier.weighted_score,
-        input.cycle,
-      ],
-    );
-    if (inserted.rowCount !== 1) continue;
+    if (!(await insertOutlier(client, input.id, input.cycle, outlier))) continue;
     detected += 1;
     await recordEvent(client, {
       key: `creator:${input.id}:outlier:${outlier.platform_video_id}`,
@@ -159,44 +150,18 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
         pool,
         { resourceType: 'creator', cycle: 1, ...input },
         async (client) => {
-          await client.query(
-            `INSERT INTO tracked_creators (id, team_id, platform, platform_handle, profile_url, scrape_cadence)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
-            [
-              input.id,
-              input.teamId,
-              input.platform,
-              input.handle,
-              profileUrlFor(input.platform, input.handle),
-              input.record.cadence,
-            ],
-          );
-          const initial = input.initialCollection;
-          if (initial) {
-            await client.query(
-              `INSERT INTO paid_jobs (id, kind, team_id, tracking_account_id, status, depth, max_videos, credits_reserved)
-               VALUES ($1, 'post_collection', $2, $3, 'pending', $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
-              [
-                initial.id,
-                input.teamId,
-                input.id,
-                initial.depth,
-                COLLECTION_MAX_VIDEOS[initial.depth],
-                COLLECTION_COSTS[initial.depth],
-              ],
-            );
+          await insertCreator(client, { ...input, cadence: input.record.cadence });
+          if (input.initialCollection) {
+            await createPendingCollection(client, {
+              ...input.initialCollection,
+              teamId: input.teamId,
+              creatorId: input.id,
+            });
           }
         },
         {
           constraint: 'tracked_creators_one_live',
-          find: async () =>
-            (
-              await pool.query<{ id: string }>(
-                `SELECT id FROM tracked_creators
-                  WHERE team_id = $1 AND platform = $2 AND lower(platform_handle) = lower($3) AND deleted_at IS NULL`,
-                [input.teamId, input.platform, input.handle],
-              )
-            ).rows[0]?.id,
+          find: async () => (await liveCreatorByHandle(pool, input.teamId, input.platform, input.handle))?.id,
         },
       );
     },
@@ -212,12 +177,9 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
       const page = await provider.listPosts(input.platform, input.handle, { limit: SHALLOW_REFRESH_POSTS });
       return inRetriedTransaction(pool, async (client) => {
         await upsertPosts(client, input.id, page.posts);
-        const counted = await client.query<{ views: number | null }>(
-          'SELECT views FROM creator_posts WHERE tracking_account_id = $1',
-          [input.id],
-        );
+        const views = await postViews(client, input.id);
         // TikTok and Instagram expose no profile-level views: total_views sums the posts collected so far
-        const fromPosts = totalViewsFromPosts(counted.rows);
+        const fromPosts = totalViewsFromPosts(views.map((v) => ({ views: v })));
         const exposesViews = profile.total_views !== null;
         const metrics: CreatorMetrics = {
           followers: profile.followers,
@@ -228,33 +190,8 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
           collected_post_count: exposesViews ? null : fromPosts.collected_post_count,
           subscribers: profile.subscribers,
         };
-        const previous = await client.query<SnapshotRow>(
-          `SELECT * FROM creator_snapshots WHERE tracking_account_id = $1 AND cycle < $2
-            ORDER BY cycle DESC LIMIT 1`,
-          [input.id, input.cycle],
-        );
-        const prev = previous.rows[0] ?? null;
-        await client.query(
-          `UPDATE tracked_creators SET platform_user_id = $2, display_name = $3, avatar_url = $4, profile_url = $5,
-             bio = $6, is_verified = $7, category = $8, content_tags = $9, profile_metadata = $10, updated_at = now()
-           WHERE id = $1`,
-          [
-            input.id,
-            profile.platform_user_id,
-            profile.display_name,
-            profile.avatar_url,
-            profile.profile_url,
-            profile.bio,
-            profile.is_verified,
-            profile.category,
-            topHashtags(page.posts, 5),
-            JSON.stringify({
-              country: profile.country,
-              language: profile.language,
-              external_links: profile.external_links,
-            }),
-          ],
-        );
+        const prev = (await snapshotBefore(client, input.id, input.cycle)) ?? null;
+        await updateCreatorProfile(client, input.id, profile, topHashtags(page.posts, 5));
         return {
           reserved: true as const,
           snapshot: { ...metrics, ...creatorDeltas(prev, metrics), snapshot_at: input.cycleAt },
@@ -272,10 +209,7 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
           Promise.all([
             creatorById(pool, input.id),
             recentPosts(pool, input.id, REPORT_POSTS),
-            pool.query<SnapshotRow>(
-              `SELECT * FROM creator_snapshots WHERE tracking_account_id = $1 ORDER BY snapshot_at DESC LIMIT 60`,
-              [input.id],
-            ),
+            latestSnapshots(pool, input.id, REPORT_SNAPSHOTS),
             latestTrackedReport(pool, CREATOR_TABLES, input.id),
           ]),
         );
@@ -292,10 +226,7 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
             subscribers: input.snapshot.subscribers,
             category: creator.category,
           },
-          snapshots: [
-            ...snapshots.rows.reverse(),
-            { ...input.snapshot, snapshot_at: new Date(input.snapshot.snapshot_at) },
-          ],
+          snapshots: [...snapshots.reverse(), { ...input.snapshot, snapshot_at: new Date(input.snapshot.snapshot_at) }],
           posts,
           comments,
           prior: prior
@@ -317,67 +248,16 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
         const outliers = await flagOutliers(client, input);
         const { first } = await captureAndRecordCycle(client, { resourceType: 'creator', ...input });
         const s = input.snapshot;
-        await client.query(
-          `INSERT INTO creator_snapshots (tracking_account_id, cycle, followers, following, total_videos, total_views,
-             total_likes, collected_post_count, subscribers, delta_followers, delta_following, delta_total_videos,
-             delta_total_views, delta_total_likes, snapshot_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-           ON CONFLICT (tracking_account_id, cycle) DO NOTHING`,
-          [
-            input.id,
-            input.cycle,
-            s.followers,
-            s.following,
-            s.total_videos,
-            s.total_views,
-            s.total_likes,
-            s.collected_post_count,
-            s.subscribers,
-            s.delta_followers,
-            s.delta_following,
-            s.delta_total_videos,
-            s.delta_total_views,
-            s.delta_total_likes,
-            s.snapshot_at,
-          ],
+        await insertSnapshot(client, input.id, input.cycle, s);
+        const series = await trailingSeries(client, CREATOR_TABLES, input.id, s.snapshot_at);
+        const growth = growthSummary(
+          series.map((r) => ({ followers: r.value, snapshot_at: r.snapshot_at })),
+          new Date(s.snapshot_at),
         );
-        const series = await client.query<{ followers: number | null; snapshot_at: Date }>(
-          `SELECT followers, snapshot_at FROM creator_snapshots
-            WHERE tracking_account_id = $1 AND snapshot_at >= $2::timestamptz - interval '60 days'`,
-          [input.id, s.snapshot_at],
-        );
-        const growth = growthSummary(series.rows, new Date(s.snapshot_at));
-        await client.query(
-          `UPDATE tracked_creators SET
-             latest_followers = $2, latest_following = $3, latest_total_videos = $4, latest_total_likes = $5,
-             latest_total_views = $6, latest_subscribers = $7, growth_rate = $8, followers_gained = $9,
-             enrichment_status = 'ready', last_scraped_at = $10, consecutive_failures = 0, last_failure = NULL,
-             cycles_completed = cycles_completed + $11, cycle_in_progress = NULL, cycle_started_at = NULL
-           WHERE id = $1`,
-          [
-            input.id,
-            s.followers,
-            s.following,
-            s.total_videos,
-            s.total_likes,
-            s.total_views,
-            s.subscribers,
-            growth.growth_rate,
-            growth.followers_gained,
-            s.snapshot_at,
-            first ? 1 : 0,
-          ],
-        );
+        await recordCreatorCycle(client, input.id, { snapshot: s, growth, counted: first });
         await writeRecord(client, { resourceType: 'creator', ...input }, input.record);
         const creator = await creatorById(client, input.id);
-        const postCount = await client.query<{ n: number }>(
-          'SELECT count(*)::int AS n FROM creator_posts WHERE tracking_account_id = $1',
-          [input.id],
-        );
-        const stored = await client.query<SnapshotRow>(
-          'SELECT * FROM creator_snapshots WHERE tracking_account_id = $1 AND cycle = $2',
-          [input.id, input.cycle],
-        );
+        const stored = await creatorSnapshotOfCycle(client, input.id, input.cycle);
         await recordEvent(client, {
           key: `creator:${input.id}:cycle:${input.cycle}:completed`,
           teamId: input.teamId,
@@ -388,8 +268,8 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
             resource_type: 'creator',
             cycle: input.cycle,
             creator: creatorDetail(creator),
-            snapshot: stored.rows[0] ? snapshotItem(stored.rows[0]) : null,
-            post_count: postCount.rows[0]?.n ?? 0,
+            snapshot: stored ? snapshotItem(stored) : null,
+            post_count: await postCount(client, input.id),
             url: creatorPath(input.id),
           },
         });

@@ -1,8 +1,17 @@
 import { Context } from '@temporalio/activity';
-import type { Pool, PoolClient } from 'pg';
-import { capture, InsufficientCreditsError, refund, reserve } from '../db/ledger';
-import { jobById, type PaidJobKind } from '../db/jobs';
-import { inTransaction } from '../db/transaction';
+import type { Pool } from 'pg';
+import { capture, InsufficientCreditsError, refund, reserve, settlementKind } from '../db/ledger';
+import {
+  finishJob,
+  jobById,
+  jobFailure,
+  recordCollectionProgress,
+  refuseJob,
+  startJob,
+  type NewPaidJob,
+  type PaidJobKind,
+} from '../db/jobs';
+import { inTransaction, type Queryable } from '../db/transaction';
 import type { Platform, PlatformProvider } from '../domain/platform';
 import { upsertPosts } from '../db/posts';
 import { inRetriedTransaction } from './database-retry';
@@ -54,43 +63,22 @@ interface CollectProgress {
 /** Collection pages: the providers' largest page size, so a `full` collection is 10 requests. */
 export const COLLECTION_PAGE_SIZE = 50;
 
-const ledgerOperation: Record<PaidJobKind, string> = {
-  post_collection: 'post_collection',
-  audience_refresh: 'audience_refresh',
-};
-
-export async function markJob(
-  client: Pool | PoolClient,
-  jobId: string,
-  fields: { status: 'completed' | 'failed'; creditsUsed: number; error?: string; message?: string },
-): Promise<void> {
-  // a job already terminal keeps its first outcome: a retried or late step cannot rewrite it
-  await client.query(
-    `UPDATE paid_jobs SET status = $2, credits_used = $3, error = $4, error_message = $5, completed_at = now()
-      WHERE id = $1 AND status IN ('pending', 'processing')`,
-    [jobId, fields.status, fields.creditsUsed, fields.error ?? null, fields.message ?? null],
-  );
-}
-
 /** Refunds a reservation unless it was captured already (then there is nothing left to compensate). */
-async function refundUnlessCaptured(client: PoolClient, reservationKey: string, refundKey: string, what: string) {
-  const settled = await client.query<{ kind: string }>('SELECT kind FROM credit_ledger WHERE settles = $1', [
-    reservationKey,
-  ]);
-  if (settled.rows[0]?.kind === 'capture') return 'captured' as const;
+async function refundUnlessCaptured(client: Queryable, reservationKey: string, refundKey: string, what: string) {
+  if ((await settlementKind(client, reservationKey)) === 'capture') return 'captured' as const;
   return (await refund(client, reservationKey, refundKey, what)).settled;
 }
 
-/** A job row's first seven columns: id, kind, team, creator, depth, max videos, credits reserved. */
-const jobColumns = (input: ReserveJobInput) => [
-  input.jobId,
-  input.kind,
-  input.teamId,
-  input.creatorId,
-  input.depth ?? null,
-  input.maxVideos ?? null,
-  input.amountCents,
-];
+/** The job row a reservation records. */
+const paidJob = (input: ReserveJobInput): NewPaidJob => ({
+  id: input.jobId,
+  kind: input.kind,
+  teamId: input.teamId,
+  creatorId: input.creatorId,
+  depth: input.depth ?? null,
+  maxVideos: input.maxVideos ?? null,
+  creditsReserved: input.amountCents,
+});
 
 /**
  * The saga steps shared by post collections and audience refreshes (reserve → work → capture, refund on failure),
@@ -104,29 +92,17 @@ export function createJobActivities({ pool, provider }: { pool: Pool; provider: 
      */
     async reserveJob(input: ReserveJobInput): Promise<JobReservation> {
       // a refusal already recorded stands: a retry after a top-up must not reserve for a job shown as failed
-      const recorded = await pool.query<{ status: string; error: JobRefusal; error_message: string }>(
-        'SELECT status, error, error_message FROM paid_jobs WHERE id = $1',
-        [input.jobId],
-      );
-      const previous = recorded.rows[0];
-      if (previous?.status === 'failed') {
-        return { reserved: false, reason: previous.error, message: previous.error_message };
-      }
+      const previous = await jobFailure(pool, input.jobId);
+      if (previous) return { reserved: false, reason: previous.error as JobRefusal, message: previous.message };
       try {
         await inTransaction(pool, async (client) => {
-          await client.query(
-            `INSERT INTO paid_jobs (id, kind, team_id, tracking_account_id, status, depth, max_videos, credits_reserved,
-                                    started_at)
-             VALUES ($1, $2, $3, $4, 'processing', $5, $6, $7, now())
-             ON CONFLICT (id) DO UPDATE SET status = 'processing', started_at = COALESCE(paid_jobs.started_at, now())
-              WHERE paid_jobs.status = 'pending'`,
-            jobColumns(input),
-          );
+          await startJob(client, paidJob(input));
           await reserve(client, {
             teamId: input.teamId,
             amountCents: input.amountCents,
             idempotencyKey: input.reservationKey,
-            operation: ledgerOperation[input.kind],
+            // the ledger names the operation as the job names its kind
+            operation: input.kind,
             resourceType: 'creator',
             resourceId: input.creatorId,
             description: `${input.kind.replace('_', ' ')} ${input.jobId}${input.depth ? ` (${input.depth})` : ''}`,
@@ -144,14 +120,7 @@ export function createJobActivities({ pool, provider }: { pool: Pool; provider: 
                 }
               : null;
         if (failure === null) throw err;
-        await pool.query(
-          `INSERT INTO paid_jobs (id, kind, team_id, tracking_account_id, status, depth, max_videos, credits_reserved,
-                                  credits_used, error, error_message, started_at, completed_at)
-           VALUES ($1, $2, $3, $4, 'failed', $5, $6, $7, 0, $8, $9, now(), now())
-           ON CONFLICT (id) DO UPDATE SET status = 'failed', credits_used = 0, error = $8, error_message = $9,
-             completed_at = now() WHERE paid_jobs.status IN ('pending', 'processing')`,
-          [...jobColumns(input), failure.reason, failure.message],
-        );
+        await refuseJob(pool, paidJob(input), { error: failure.reason, message: failure.message });
         return { reserved: false, ...failure };
       }
     },
@@ -164,7 +133,7 @@ export function createJobActivities({ pool, provider }: { pool: Pool; provider: 
       await inTransaction(pool, async (client) => {
         const job = await jobById(client, input.jobId);
         await capture(client, input.reservationKey, input.settleKey);
-        await markJob(client, input.jobId, {
+        await finishJob(client, input.jobId, {
           status: input.failure ? 'failed' : 'completed',
           creditsUsed: job.credits_reserved,
           error: input.failure?.error,
@@ -186,7 +155,7 @@ export function createJobActivities({ pool, provider }: { pool: Pool; provider: 
           `${input.kind.replace('_', ' ')} ${input.jobId} failed: ${input.error}`,
         );
         if (outcome !== 'captured') {
-          await markJob(client, input.jobId, {
+          await finishJob(client, input.jobId, {
             status: 'failed',
             creditsUsed: 0,
             error: input.error,
@@ -219,10 +188,7 @@ export function createJobActivities({ pool, provider }: { pool: Pool; provider: 
             // heartbeats go on while this waits for the database: the wait is not a dead worker
             await inRetriedTransaction(pool, async (client) => {
               await upsertPosts(client, input.creatorId, page.posts);
-              await client.query(
-                'UPDATE paid_jobs SET videos_collected = GREATEST(videos_collected, $2) WHERE id = $1',
-                [input.jobId, collected],
-              );
+              await recordCollectionProgress(client, input.jobId, collected);
             });
             progress = { cursor: page.next_cursor, collected };
             ctx.heartbeat(progress);

@@ -1,20 +1,27 @@
 import type { Pool, PoolClient } from 'pg';
+import { CREATOR_TABLES, creatorPath } from '../db/creators';
+import { cycleEnded, recordCycleEnd } from '../db/cycles';
 import { recordEvent } from '../db/events';
 import { capture, InsufficientCreditsError, refund, reserve } from '../db/ledger';
-import { storeCycleReport, type TrackedTableSpec } from '../db/tracked';
+import {
+  lockTracked,
+  markCycleFailed,
+  markCycleRunning,
+  storeCycleReport,
+  writeTrackingState,
+  type TrackedTableSpec,
+} from '../db/tracked';
+import { VIDEO_TABLES, videoPath } from '../db/videos';
 import { inTransaction } from '../db/transaction';
 import type { GeneratedReport } from '../domain/report-text';
 import type { RegistrationResult, TrackedResourceType, TrackingRecord } from '../workflows/messages';
 import { inRetriedTransaction, withDatabase } from './database-retry';
 
-/** Read-model table per tracked resource type (a fixed map: table names never come from input). */
-export const TRACKED_TABLES: Record<TrackedResourceType, string> = {
-  creator: 'tracked_creators',
-  video: 'tracked_videos',
-};
+/** Read-model tables per tracked resource type (a fixed map: table names never come from input). */
+const TRACKED_TABLES: Record<TrackedResourceType, TrackedTableSpec> = { creator: CREATOR_TABLES, video: VIDEO_TABLES };
 
-export const resourcePath = (type: TrackedResourceType, id: string): string =>
-  `/v1/tracking/${type === 'creator' ? 'creators' : 'videos'}/${id}`;
+const resourcePath = (type: TrackedResourceType, id: string): string =>
+  type === 'creator' ? creatorPath(id) : videoPath(id);
 
 /** Who a bookkeeping step is about. */
 export interface TrackedRef {
@@ -53,12 +60,9 @@ export interface SequencedRecord extends TrackingRecord {
 
 /** Reserves a cycle and marks it running in the read model, in one transaction. */
 export async function reserveAndMarkRunning(client: PoolClient, input: ReserveCycleInput): Promise<void> {
-  await lockTracked(client, input);
-  const ended = await client.query(
-    'SELECT 1 FROM tracking_cycles WHERE resource_type = $1 AND resource_id = $2 AND cycle = $3',
-    [input.resourceType, input.id, input.cycle],
-  );
-  if (ended.rowCount) throw new Error(`${input.resourceType} ${input.id}: cycle ${input.cycle} has already ended`);
+  await lockTracked(client, TRACKED_TABLES[input.resourceType], input.id);
+  if (await cycleEnded(client, input))
+    throw new Error(`${input.resourceType} ${input.id}: cycle ${input.cycle} has already ended`);
   await reserve(client, {
     teamId: input.teamId,
     amountCents: input.amountCents,
@@ -68,11 +72,7 @@ export async function reserveAndMarkRunning(client: PoolClient, input: ReserveCy
     resourceId: input.id,
     description: `${input.resourceType} tracking cycle ${input.cycle}`,
   });
-  await client.query(
-    `UPDATE ${TRACKED_TABLES[input.resourceType]}
-        SET cycle_in_progress = $2, cycle_started_at = $3, updated_at = now() WHERE id = $1`,
-    [input.id, input.cycle, input.startedAt],
-  );
+  await markCycleRunning(client, TRACKED_TABLES[input.resourceType], input.id, input);
 }
 
 /**
@@ -137,12 +137,7 @@ export async function captureAndRecordCycle(
   },
 ): Promise<{ first: boolean }> {
   await capture(client, input.reservationKey, input.captureKey);
-  const recorded = await client.query(
-    `INSERT INTO tracking_cycles (resource_type, resource_id, cycle, status, started_at)
-     VALUES ($1, $2, $3, 'completed', $4) ON CONFLICT DO NOTHING RETURNING cycle`,
-    [input.resourceType, input.id, input.cycle, input.cycleAt],
-  );
-  return { first: recorded.rowCount === 1 };
+  return { first: await recordCycleEnd(client, input, { startedAt: input.cycleAt }) };
 }
 
 /**
@@ -152,23 +147,8 @@ export async function captureAndRecordCycle(
  * from undoing a newer one.
  */
 export async function writeRecord(client: PoolClient, ref: TrackedRef, record: SequencedRecord): Promise<void> {
-  const updated = await client.query<{ last_failure: unknown }>(
-    `UPDATE ${TRACKED_TABLES[ref.resourceType]} SET
-       status = $2, pause_reason = $3, scrape_cadence = $4, next_scrape_at = $5, consecutive_failures = $6,
-       deleted_at = CASE WHEN $2 = 'stopped' THEN COALESCE(deleted_at, now()) ELSE deleted_at END,
-       state_version = $7, updated_at = now()
-     WHERE id = $1 AND state_version <= $7 RETURNING last_failure`,
-    [
-      ref.id,
-      record.status,
-      record.pauseReason,
-      record.cadence,
-      record.nextScrapeAt,
-      record.consecutiveFailures,
-      record.sequence,
-    ],
-  );
-  if (updated.rowCount !== 1 || record.autoPause === null || !record.pauseReason) return;
+  const { written, lastFailure } = await writeTrackingState(client, TRACKED_TABLES[ref.resourceType], ref.id, record);
+  if (!written || record.autoPause === null || !record.pauseReason) return;
   await recordEvent(client, {
     key: `${ref.resourceType}:${ref.id}:paused:${record.autoPause}`,
     teamId: ref.teamId,
@@ -181,15 +161,10 @@ export async function writeRecord(client: PoolClient, ref: TrackedRef, record: S
       status: 'paused',
       pause_reason: record.pauseReason,
       consecutive_failures: record.consecutiveFailures,
-      last_failure: updated.rows[0]?.last_failure ?? null,
+      last_failure: lastFailure,
       url: resourcePath(ref.resourceType, ref.id),
     },
   });
-}
-
-/** Takes the tracked row's lock: a cycle's reservation and its failure are decided one after the other. */
-async function lockTracked(client: PoolClient, ref: { resourceType: TrackedResourceType; id: string }) {
-  await client.query(`SELECT 1 FROM ${TRACKED_TABLES[ref.resourceType]} WHERE id = $1 FOR UPDATE`, [ref.id]);
 }
 
 export function createTrackingActivities(pool: Pool) {
@@ -199,30 +174,19 @@ export function createTrackingActivities(pool: Pool) {
       await inTransaction(pool, async (client) => {
         // a metrics attempt cut off by its timeout may still be reserving: the lock orders the two, so either its
         // reservation is refunded here or it finds this cycle ended and reserves nothing
-        await lockTracked(client, input);
+        const tables = TRACKED_TABLES[input.resourceType];
+        await lockTracked(client, tables, input.id);
         await refund(
           client,
           input.reservationKey,
           input.refundKey,
           `refund: cycle ${input.cycle} failed (${input.failure.kind})`,
         );
-        const first = await client.query(
-          `INSERT INTO tracking_cycles (resource_type, resource_id, cycle, status, failure_kind, failure_message, started_at)
-           VALUES ($1, $2, $3, 'failed', $4, $5, $6) ON CONFLICT DO NOTHING RETURNING cycle`,
-          [input.resourceType, input.id, input.cycle, input.failure.kind, input.failure.message, input.startedAt],
-        );
-        await client.query(
-          `UPDATE ${TRACKED_TABLES[input.resourceType]} SET
-             cycles_failed = cycles_failed + $2, last_failure = $3,
-             enrichment_status = CASE WHEN cycles_completed = 0 THEN 'failed' ELSE enrichment_status END,
-             cycle_in_progress = NULL, cycle_started_at = NULL
-           WHERE id = $1`,
-          [
-            input.id,
-            first.rowCount === 1 ? 1 : 0,
-            JSON.stringify({ ...input.failure, cycle: input.cycle, at: new Date().toISOString() }),
-          ],
-        );
+        const first = await recordCycleEnd(client, input, { startedAt: input.startedAt, failure: input.failure });
+        await markCycleFailed(client, tables, input.id, {
+          counted: first,
+          failure: { ...input.failure, cycle: input.cycle, at: new Date().toISOString() },
+        });
         await writeRecord(client, input, input.record);
       });
     },

@@ -1,15 +1,23 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import { recordEvent } from '../db/events';
-import { cycleReportId } from '../db/tracked';
+import { postViews } from '../db/posts';
+import { cycleReportId, trailingSeries } from '../db/tracked';
 import {
+  insertVideo,
+  insertVideoSnapshot,
+  liveVideoByPlatformId,
+  lockTrajectoryFlags,
+  recordVideoCycle,
+  updateVideoDetails,
   VIDEO_TABLES,
   videoById,
   videoDetail,
   videoPath,
   videoSnapshotItem,
-  type VideoSnapshotRow,
+  videoSnapshotOfCycle,
+  videoSnapshotsBefore,
 } from '../db/videos';
-import { inTransaction } from '../db/transaction';
+import { inTransaction, type Queryable } from '../db/transaction';
 import { median } from '../domain/outliers';
 import type { Platform, PlatformProvider } from '../domain/platform';
 import { growthSummary, videoDeltas, type VideoDeltas, type VideoMetrics } from '../domain/snapshots';
@@ -91,14 +99,8 @@ export interface VideoActivityDeps {
   videoReportGenerator: VideoReportGenerator;
 }
 
-async function storedSeries(db: Pool | PoolClient, id: string, beforeCycle: number): Promise<VideoSnapshotRow[]> {
-  const result = await db.query<VideoSnapshotRow>(
-    `SELECT * FROM (SELECT * FROM video_snapshots WHERE tracking_video_id = $1 AND cycle < $2
-       ORDER BY cycle DESC LIMIT $3) recent ORDER BY cycle`,
-    [id, beforeCycle, TRAJECTORY_SNAPSHOTS],
-  );
-  return result.rows;
-}
+const storedSeries = (db: Queryable, id: string, beforeCycle: number) =>
+  videoSnapshotsBefore(db, id, beforeCycle, TRAJECTORY_SNAPSHOTS);
 
 export function createVideoActivities({ pool, provider, videoReportGenerator }: VideoActivityDeps) {
   return {
@@ -107,35 +109,11 @@ export function createVideoActivities({ pool, provider, videoReportGenerator }: 
       return registerTracked(
         pool,
         { resourceType: 'video', cycle: 1, ...input },
-        async (client) => {
-          await client.query(
-            `INSERT INTO tracked_videos (id, team_id, tracking_account_id, platform, platform_video_id, url,
-               author_handle, author_name, scrape_cadence)
-             VALUES ($1, $2, $3, $4, $5, $6, $7,
-               (SELECT display_name FROM tracked_creators WHERE id = $3), $8)
-             ON CONFLICT (id) DO NOTHING`,
-            [
-              input.id,
-              input.teamId,
-              input.trackingAccountId,
-              input.platform,
-              input.platformVideoId,
-              input.url,
-              input.authorHandle,
-              input.record.cadence,
-            ],
-          );
-        },
+        (client) => insertVideo(client, { ...input, cadence: input.record.cadence }),
         {
           constraint: 'tracked_videos_one_live',
           find: async () =>
-            (
-              await pool.query<{ id: string }>(
-                `SELECT id FROM tracked_videos
-                  WHERE team_id = $1 AND platform = $2 AND platform_video_id = $3 AND deleted_at IS NULL`,
-                [input.teamId, input.platform, input.platformVideoId],
-              )
-            ).rows[0]?.id,
+            (await liveVideoByPlatformId(pool, input.teamId, input.platform, input.platformVideoId))?.id,
         },
       );
     },
@@ -147,11 +125,7 @@ export function createVideoActivities({ pool, provider, videoReportGenerator }: 
       const { url } = await withDatabase(() => videoById(pool, input.id));
       const post = await provider.getPost(input.platform, input.platformVideoId, { url });
       const series = await inRetriedTransaction(pool, async (client) => {
-        await client.query(
-          `UPDATE tracked_videos SET title = $2, description = $3, thumbnail_url = $4, published_at = $5,
-             duration_seconds = $6, updated_at = now() WHERE id = $1`,
-          [input.id, post.title, post.description, post.thumbnail_url, post.published_at, post.duration_seconds],
-        );
+        await updateVideoDetails(client, input.id, post);
         return storedSeries(client, input.id, input.cycle);
       });
       const metrics: VideoMetrics = {
@@ -182,10 +156,7 @@ export function createVideoActivities({ pool, provider, videoReportGenerator }: 
         const { video, creatorViews, series } = await withDatabase(async () => {
           const video = await videoById(pool, input.id);
           const creatorViews = video.tracking_account_id
-            ? await pool.query<{ views: number }>(
-                'SELECT views FROM creator_posts WHERE tracking_account_id = $1 AND views IS NOT NULL',
-                [video.tracking_account_id],
-              )
+            ? (await postViews(pool, video.tracking_account_id)).filter((views) => views !== null)
             : undefined;
           return { video, creatorViews, series: await storedSeries(pool, input.id, input.cycle) };
         });
@@ -208,7 +179,7 @@ export function createVideoActivities({ pool, provider, videoReportGenerator }: 
           },
           snapshots: [...series, s],
           comments: comments.comments.map((c) => ({ text: c.text, likes: c.likes })),
-          creatorMedianViews: creatorViews ? median(creatorViews.rows.map((r) => r.views)) : null,
+          creatorMedianViews: creatorViews ? median(creatorViews) : null,
           now: new Date(input.cycleAt),
         });
         return { reportId: await storeReport(pool, VIDEO_TABLES, input, report) };
@@ -223,78 +194,20 @@ export function createVideoActivities({ pool, provider, videoReportGenerator }: 
       await inTransaction(pool, async (client) => {
         const { first } = await captureAndRecordCycle(client, { resourceType: 'video', ...input });
         const s = input.snapshot;
-        await client.query(
-          `INSERT INTO video_snapshots (tracking_video_id, cycle, views, likes, comments, shares, bookmarks,
-             delta_views, delta_likes, delta_comments, delta_shares, delta_bookmarks, snapshot_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-           ON CONFLICT (tracking_video_id, cycle) DO NOTHING`,
-          [
-            input.id,
-            input.cycle,
-            s.views,
-            s.likes,
-            s.comments,
-            s.shares,
-            s.bookmarks,
-            s.delta_views,
-            s.delta_likes,
-            s.delta_comments,
-            s.delta_shares,
-            s.delta_bookmarks,
-            s.snapshot_at,
-          ],
-        );
-        const before = await client.query<{ is_breakout: boolean; is_accelerating: boolean; is_peaking: boolean }>(
-          'SELECT is_breakout, is_accelerating, is_peaking FROM tracked_videos WHERE id = $1 FOR UPDATE',
-          [input.id],
-        );
-        const was = before.rows[0];
-        const series = await client.query<{ views: number | null; snapshot_at: Date }>(
-          `SELECT views, snapshot_at FROM video_snapshots
-            WHERE tracking_video_id = $1 AND snapshot_at >= $2::timestamptz - interval '60 days'`,
-          [input.id, s.snapshot_at],
-        );
+        await insertVideoSnapshot(client, input.id, input.cycle, s);
+        const previousFlags = (await lockTrajectoryFlags(client, input.id)) ?? null;
+        const series = await trailingSeries(client, VIDEO_TABLES, input.id, s.snapshot_at);
         // the same trailing-window growth as creators, measured on views
         const growth = growthSummary(
-          series.rows.map((r) => ({ followers: r.views, snapshot_at: r.snapshot_at })),
+          series.map((r) => ({ followers: r.value, snapshot_at: r.snapshot_at })),
           new Date(s.snapshot_at),
         );
         const t = input.trajectory;
-        await client.query(
-          `UPDATE tracked_videos SET
-             latest_views = $2, latest_likes = $3, latest_comments = $4, latest_shares = $5, latest_bookmarks = $6,
-             growth_rate = $7, true_vpd = $8, accel = $9, lifetime_vpd = $10,
-             is_breakout = $11, is_accelerating = $12, is_peaking = $13,
-             enrichment_status = 'ready', last_scraped_at = $14, consecutive_failures = 0, last_failure = NULL,
-             cycles_completed = cycles_completed + $15, cycle_in_progress = NULL, cycle_started_at = NULL,
-             adaptive_interval_seconds = $16
-           WHERE id = $1`,
-          [
-            input.id,
-            s.views,
-            s.likes,
-            s.comments,
-            s.shares,
-            s.bookmarks,
-            growth.growth_rate,
-            t.true_vpd,
-            t.accel,
-            t.lifetime_vpd,
-            input.flags.breakout,
-            input.flags.accelerating,
-            input.flags.peaking,
-            s.snapshot_at,
-            first ? 1 : 0,
-            input.adaptiveIntervalMs === null ? null : Math.round(input.adaptiveIntervalMs / 1000),
-          ],
-        );
+        await recordVideoCycle(client, input.id, { ...input, snapshot: s, growth, counted: first });
         await writeRecord(client, { resourceType: 'video', ...input }, input.record);
         const video = await videoById(client, input.id);
-        const stored = await client.query<VideoSnapshotRow>(
-          'SELECT * FROM video_snapshots WHERE tracking_video_id = $1 AND cycle = $2',
-          [input.id, input.cycle],
-        );
-        const snapshot = stored.rows[0] ? videoSnapshotItem(stored.rows[0]) : null;
+        const stored = await videoSnapshotOfCycle(client, input.id, input.cycle);
+        const snapshot = stored ? videoSnapshotItem(stored) : null;
         await recordEvent(client, {
           key: `video:${input.id}:cycle:${input.cycle}:completed`,
           teamId: input.teamId,
@@ -309,9 +222,6 @@ export function createVideoActivities({ pool, provider, videoReportGenerator }: 
             url: videoPath(input.id),
           },
         });
-        const previousFlags = was
-          ? { breakout: was.is_breakout, accelerating: was.is_accelerating, peaking: was.is_peaking }
-          : null;
         for (const type of trajectoryTransitions(previousFlags, input.flags)) {
           await recordEvent(client, {
             key: `video:${input.id}:cycle:${input.cycle}:${type}`,

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Pool } from 'pg';
 import { z } from 'zod';
+import { ledgerTotals, listUsage, type UsageRow } from '../db/ledger';
 import { findTeam } from '../db/teams';
 import { auth } from './auth';
 import { ApiError } from './errors';
@@ -12,18 +13,6 @@ export const usageQuery = pageQuery(100, 50).extend({
   resource_id: z.uuid({ error: 'must be a UUID' }).optional(),
   resource_type: z.enum(['creator', 'video']).optional(),
 });
-
-interface UsageRow {
-  id: number;
-  kind: 'reserve' | 'refund';
-  amount_cents: number;
-  operation: string;
-  resource_type: string | null;
-  resource_id: string | null;
-  description: string | null;
-  settled_by: 'capture' | 'refund' | null;
-  created_at: Date;
-}
 
 function chargeStatus(settledBy: UsageRow['settled_by']): 'captured' | 'refunded' | 'pending' {
   if (settledBy === 'capture') return 'captured';
@@ -41,17 +30,7 @@ export function accountRouter(pool: Pool, rateLimitPerMinute: number): Router {
     const { teamId } = auth(res);
     const team = await findTeam(pool, teamId);
     if (!team) throw new ApiError(401, 'unauthorized', 'Invalid or revoked API key');
-    const totals = await pool.query<{ charged: number; refunded: number; topped_up: number; pending: number }>(
-      `SELECT
-         COALESCE(sum(-amount_cents) FILTER (WHERE kind = 'reserve'), 0)::bigint AS charged,
-         COALESCE(sum(amount_cents) FILTER (WHERE kind = 'refund'), 0)::bigint AS refunded,
-         COALESCE(sum(amount_cents) FILTER (WHERE kind = 'topup'), 0)::bigint AS topped_up,
-         COALESCE(sum(-amount_cents) FILTER (WHERE kind = 'reserve' AND NOT EXISTS (
-           SELECT 1 FROM credit_ledger s WHERE s.settles = credit_ledger.idempotency_key)), 0)::bigint AS pending
-       FROM credit_ledger WHERE team_id = $1`,
-      [teamId],
-    );
-    const t = totals.rows[0] ?? { charged: 0, refunded: 0, topped_up: 0, pending: 0 };
+    const t = await ledgerTotals(pool, teamId);
     res.json({
       data: {
         team: { id: team.id, name: team.name, created_at: team.created_at.toISOString() },
@@ -72,29 +51,19 @@ export function accountRouter(pool: Pool, rateLimitPerMinute: number): Router {
   router.get('/v1/usage', async (req, res) => {
     const { teamId } = auth(res);
     const query = parsePart('query', usageQuery, req.query);
-    const where = [`l.team_id = $1`, `l.kind IN ('reserve', 'refund')`];
-    const params: unknown[] = [teamId];
-    const add = (sql: string, value: unknown): void => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (query.start_date) add('l.created_at >= ?', query.start_date);
-    if (query.end_date) add('l.created_at <= ?', query.end_date);
-    if (query.resource_id) add('l.resource_id = ?', query.resource_id);
-    if (query.resource_type) add('l.resource_type = ?', query.resource_type);
-    const total = await pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM credit_ledger l WHERE ${where.join(' AND ')}`,
-      params,
-    );
-    const rows = await pool.query<UsageRow>(
-      `SELECT l.id, l.kind, l.amount_cents, l.operation, l.resource_type, l.resource_id, l.description, l.created_at,
-              (SELECT s.kind::text FROM credit_ledger s WHERE s.settles = l.idempotency_key) AS settled_by
-         FROM credit_ledger l WHERE ${where.join(' AND ')}
-        ORDER BY l.created_at DESC, l.id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-      [...params, query.limit, (query.page - 1) * query.limit],
+    const { rows, total } = await listUsage(
+      pool,
+      teamId,
+      {
+        startDate: query.start_date,
+        endDate: query.end_date,
+        resourceId: query.resource_id,
+        resourceType: query.resource_type,
+      },
+      query,
     );
     res.json({
-      data: rows.rows.map((row) => ({
+      data: rows.map((row) => ({
         id: String(row.id),
         type: row.kind === 'reserve' ? 'charge' : 'refund',
         operation: row.operation,
@@ -106,7 +75,7 @@ export function accountRouter(pool: Pool, rateLimitPerMinute: number): Router {
         description: row.description,
         created_at: row.created_at.toISOString(),
       })),
-      pagination: pagination(query.page, query.limit, total.rows[0]?.n ?? 0),
+      pagination: pagination(query.page, query.limit, total),
     });
   });
 

@@ -13,6 +13,7 @@ import {
   listCreators,
   listSnapshots,
   snapshotItem,
+  liveCreatorByHandle,
   type CreatorRow,
 } from '../db/creators';
 import { trackingJobs, type LifecycleColumns } from '../db/tracked';
@@ -115,13 +116,9 @@ export function creatorsRouter({ pool, temporal, taskQueue }: CreatorsDeps): Rou
     const { teamId } = auth(res);
     const { platform, handle } = creatorIdentity(body);
 
-    const existing = await pool.query<CreatorRow>(
-      `SELECT * FROM tracked_creators
-        WHERE team_id = $1 AND platform = $2 AND lower(platform_handle) = lower($3) AND deleted_at IS NULL`,
-      [teamId, platform, handle],
-    );
-    if (existing.rows[0]) {
-      accepted(res, existing.rows[0], 'Creator is already tracked by this team; nothing was charged.', 200);
+    const existing = await liveCreatorByHandle(pool, teamId, platform, handle);
+    if (existing) {
+      accepted(res, existing, 'Creator is already tracked by this team; nothing was charged.', 200);
       return;
     }
     const depth = body.collection_depth;

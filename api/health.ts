@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { Client, Connection } from '@temporalio/client';
 import { WorkflowIdConflictPolicy } from '@temporalio/client';
 import type { Pool } from 'pg';
+import { healthProbeWrittenAt, pingDatabase } from '../db/health';
 import { OFFLINE_SOURCES, type SourcePlan } from '../domain/sources';
 import { ApiError } from './errors';
 import { RETRY_AFTER_SECONDS } from './outages';
@@ -50,7 +51,7 @@ export function healthRouter({ pool, temporal, taskQueue, temporalHealthConnecti
   router.get('/healthz', async (_req, res) => {
     const results = Object.fromEntries(
       await Promise.all([
-        check('postgres', () => pool.query('SELECT 1')),
+        check('postgres', () => pingDatabase(pool)),
         check('temporal', () =>
           // a gRPC deadline, so an unreachable server's call ends instead of retrying in the background
           probeConnection.withDeadline(Date.now() + CHECK_TIMEOUT_MS - 100, () =>
@@ -84,12 +85,9 @@ export function healthRouter({ pool, temporal, taskQueue, temporalHealthConnecti
         10_000,
         'a worker',
       );
-      const row = await pool.query<{ written_at: Date }>('SELECT written_at FROM health_probes WHERE run_id = $1', [
-        runId,
-      ]);
-      const written = row.rows[0];
-      if (!written) throw new Error(`the probe row for run ${runId} is missing`);
-      res.json({ status: 'ok', run_id: runId, written_at: written.written_at, round_trip_ms: Date.now() - started });
+      const writtenAt = await healthProbeWrittenAt(pool, runId);
+      if (!writtenAt) throw new Error(`the probe row for run ${runId} is missing`);
+      res.json({ status: 'ok', run_id: runId, written_at: writtenAt, round_trip_ms: Date.now() - started });
     } catch (err) {
       throw new ApiError(503, 'service_unavailable', `Round trip failed: ${(err as Error).message}`);
     }

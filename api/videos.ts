@@ -8,6 +8,7 @@ import {
   findVideo,
   latestVideoReport,
   listVideos,
+  liveVideoByPlatformId,
   listVideoSnapshots,
   videoDetail,
   videoJobs,
@@ -111,13 +112,9 @@ export function videosRouter({ pool, temporal, taskQueue }: VideosDeps): Router 
       const creator = await findCreator(pool, teamId, body.tracking_account_id);
       if (!creator || creator.deleted_at) throw notFound('Tracked creator');
     }
-    const existing = await pool.query<VideoRow>(
-      `SELECT * FROM tracked_videos
-        WHERE team_id = $1 AND platform = $2 AND platform_video_id = $3 AND deleted_at IS NULL`,
-      [teamId, ref.platform, ref.platformVideoId],
-    );
-    if (existing.rows[0]) {
-      accepted(res, existing.rows[0], ALREADY_TRACKED, 200);
+    const existing = await liveVideoByPlatformId(pool, teamId, ref.platform, ref.platformVideoId);
+    if (existing) {
+      accepted(res, existing, ALREADY_TRACKED, 200);
       return;
     }
     await requireCycleCredits(pool, teamId, 'tracking a video');

@@ -1,3 +1,4 @@
+import type { TemporalConnectionOptions } from '../connection/temporal';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { auditLedger, liveTrackedEntities, type AuditScope, type Finding } from './audit';
@@ -67,12 +68,15 @@ export async function workflowDisagreements(db: Pool, client: Client, scope: Aud
 }
 
 /**
- * Connects to `address` for the workflow check, or answers undefined when nothing answers there (the check is
- * optional: the ledger checks need only Postgres).
+ * Connects to Temporal with the same settings as the worker (TLS, API key) for the workflow check, or answers
+ * undefined when nothing answers there (the check is optional: the ledger checks need only Postgres).
  */
-export async function connectForAudit(address: string, namespace = 'default'): Promise<Client | undefined> {
+export async function connectForAudit(
+  options: TemporalConnectionOptions,
+  namespace = 'default',
+): Promise<Client | undefined> {
   try {
-    const connection = await Connection.connect({ address, connectTimeout: 3_000 });
+    const connection = await Connection.connect({ ...options, connectTimeout: 3_000 });
     await connection.workflowService.getSystemInfo({});
     return new Client({ connection, namespace });
   } catch {

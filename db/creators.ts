@@ -1,11 +1,14 @@
 import { iso } from '../domain/time';
 import type { Queryable } from './transaction';
-import type { CreatorDeltas, CreatorMetrics } from '../domain/snapshots';
+import type { CreatorDeltas, CreatorMetrics, GrowthSummary } from '../domain/snapshots';
+import type { Platform, ProfileMetrics } from '../domain/platform';
+import { profileUrlFor } from '../domain/urls';
 import {
   findTracked,
   latestTrackedReport,
   listTracked,
   listTrackedSnapshots,
+  snapshotOfCycle,
   trackedById,
   trackingJobs,
   type TrackedTableSpec,
@@ -66,6 +69,7 @@ export const CREATOR_TABLES: TrackedTableSpec = {
   reports: 'creator_reports',
   foreignKey: 'tracking_account_id',
   searchColumns: ['platform_handle', 'display_name'],
+  growthMetric: 'followers',
 };
 
 export const creatorJobs = (row: CreatorRow) => trackingJobs(row, creatorPath(row.id));
@@ -164,3 +168,158 @@ export const listSnapshots = (db: Queryable, id: string, opts: { start?: Date; e
   listTrackedSnapshots<SnapshotRow>(db, CREATOR_TABLES, id, opts);
 
 export const latestReport = (db: Queryable, id: string) => latestTrackedReport(db, CREATOR_TABLES, id);
+
+/** A team's live (not stopped) creator by platform and handle, handles compared case-insensitively. */
+export async function liveCreatorByHandle(
+  db: Queryable,
+  teamId: string,
+  platform: string,
+  handle: string,
+): Promise<CreatorRow | undefined> {
+  const result = await db.query<CreatorRow>(
+    `SELECT * FROM tracked_creators
+      WHERE team_id = $1 AND platform = $2 AND lower(platform_handle) = lower($3) AND deleted_at IS NULL`,
+    [teamId, platform, handle],
+  );
+  return result.rows[0];
+}
+
+/**
+ * Creates the creator's row (a retried registration finds it); the index `tracked_creators_one_live` refuses a second
+ * live row for the same team, platform and handle.
+ */
+export async function insertCreator(
+  db: Queryable,
+  creator: { id: string; teamId: string; platform: Platform; handle: string; cadence: string },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO tracked_creators (id, team_id, platform, platform_handle, profile_url, scrape_cadence)
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
+    [
+      creator.id,
+      creator.teamId,
+      creator.platform,
+      creator.handle,
+      profileUrlFor(creator.platform, creator.handle),
+      creator.cadence,
+    ],
+  );
+}
+
+/** Refreshes the profile fields read from the platform. */
+export async function updateCreatorProfile(
+  db: Queryable,
+  id: string,
+  profile: ProfileMetrics,
+  contentTags: readonly string[],
+): Promise<void> {
+  await db.query(
+    `UPDATE tracked_creators SET platform_user_id = $2, display_name = $3, avatar_url = $4, profile_url = $5,
+       bio = $6, is_verified = $7, category = $8, content_tags = $9, profile_metadata = $10, updated_at = now()
+     WHERE id = $1`,
+    [
+      id,
+      profile.platform_user_id,
+      profile.display_name,
+      profile.avatar_url,
+      profile.profile_url,
+      profile.bio,
+      profile.is_verified,
+      profile.category,
+      contentTags,
+      JSON.stringify({
+        country: profile.country,
+        language: profile.language,
+        external_links: profile.external_links,
+      }),
+    ],
+  );
+}
+
+/** The snapshot of the latest cycle before `cycle`, the base of its deltas. */
+export async function snapshotBefore(db: Queryable, id: string, cycle: number): Promise<SnapshotRow | undefined> {
+  const result = await db.query<SnapshotRow>(
+    `SELECT * FROM creator_snapshots WHERE tracking_account_id = $1 AND cycle < $2
+      ORDER BY cycle DESC LIMIT 1`,
+    [id, cycle],
+  );
+  return result.rows[0];
+}
+
+/** The `limit` most recent snapshots, newest first. */
+export async function latestSnapshots(db: Queryable, id: string, limit: number): Promise<SnapshotRow[]> {
+  const result = await db.query<SnapshotRow>(
+    `SELECT * FROM creator_snapshots WHERE tracking_account_id = $1 ORDER BY snapshot_at DESC LIMIT $2`,
+    [id, limit],
+  );
+  return result.rows;
+}
+
+/** Stores a cycle's snapshot once (a retried step finds it). */
+export async function insertSnapshot(
+  db: Queryable,
+  id: string,
+  cycle: number,
+  s: CreatorMetrics & CreatorDeltas & { snapshot_at: string },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO creator_snapshots (tracking_account_id, cycle, followers, following, total_videos, total_views,
+       total_likes, collected_post_count, subscribers, delta_followers, delta_following, delta_total_videos,
+       delta_total_views, delta_total_likes, snapshot_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+     ON CONFLICT (tracking_account_id, cycle) DO NOTHING`,
+    [
+      id,
+      cycle,
+      s.followers,
+      s.following,
+      s.total_videos,
+      s.total_views,
+      s.total_likes,
+      s.collected_post_count,
+      s.subscribers,
+      s.delta_followers,
+      s.delta_following,
+      s.delta_total_videos,
+      s.delta_total_views,
+      s.delta_total_likes,
+      s.snapshot_at,
+    ],
+  );
+}
+
+/**
+ * A completed cycle in the read model: latest metrics, growth, ready, no failure streak, no cycle running; the
+ * completed count moves only when the cycle was recorded for the first time (`counted`).
+ */
+export async function recordCreatorCycle(
+  db: Queryable,
+  id: string,
+  cycle: { snapshot: CreatorMetrics & { snapshot_at: string }; growth: GrowthSummary; counted: boolean },
+): Promise<void> {
+  const s = cycle.snapshot;
+  await db.query(
+    `UPDATE tracked_creators SET
+       latest_followers = $2, latest_following = $3, latest_total_videos = $4, latest_total_likes = $5,
+       latest_total_views = $6, latest_subscribers = $7, growth_rate = $8, followers_gained = $9,
+       enrichment_status = 'ready', last_scraped_at = $10, consecutive_failures = 0, last_failure = NULL,
+       cycles_completed = cycles_completed + $11, cycle_in_progress = NULL, cycle_started_at = NULL
+     WHERE id = $1`,
+    [
+      id,
+      s.followers,
+      s.following,
+      s.total_videos,
+      s.total_likes,
+      s.total_views,
+      s.subscribers,
+      cycle.growth.growth_rate,
+      cycle.growth.followers_gained,
+      s.snapshot_at,
+      cycle.counted ? 1 : 0,
+    ],
+  );
+}
+
+export const creatorSnapshotOfCycle = (db: Queryable, id: string, cycle: number) =>
+  snapshotOfCycle<SnapshotRow>(db, CREATOR_TABLES, id, cycle);

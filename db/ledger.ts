@@ -158,3 +158,90 @@ export function refund(
 ): Promise<SettleOutcome> {
   return settle(db, 'refund', reservationKey, idempotencyKey, description);
 }
+
+/** The kind of the entry that settled a reservation (`capture` or `refund`), if one did. */
+export async function settlementKind(db: Queryable, reservationKey: string): Promise<string | undefined> {
+  const result = await db.query<{ kind: string }>('SELECT kind FROM credit_ledger WHERE settles = $1', [
+    reservationKey,
+  ]);
+  return result.rows[0]?.kind;
+}
+
+// ---- the team's account and usage ----
+
+/** Credits (cents) the team was charged, refunded and topped up with, and what is still reserved and unsettled. */
+export interface LedgerTotals {
+  charged: number;
+  refunded: number;
+  topped_up: number;
+  pending: number;
+}
+
+export async function ledgerTotals(db: Queryable, teamId: string): Promise<LedgerTotals> {
+  const totals = await db.query<LedgerTotals>(
+    `SELECT
+       COALESCE(sum(-amount_cents) FILTER (WHERE kind = 'reserve'), 0)::bigint AS charged,
+       COALESCE(sum(amount_cents) FILTER (WHERE kind = 'refund'), 0)::bigint AS refunded,
+       COALESCE(sum(amount_cents) FILTER (WHERE kind = 'topup'), 0)::bigint AS topped_up,
+       COALESCE(sum(-amount_cents) FILTER (WHERE kind = 'reserve' AND NOT EXISTS (
+         SELECT 1 FROM credit_ledger s WHERE s.settles = credit_ledger.idempotency_key)), 0)::bigint AS pending
+     FROM credit_ledger WHERE team_id = $1`,
+    [teamId],
+  );
+  return totals.rows[0] ?? { charged: 0, refunded: 0, topped_up: 0, pending: 0 };
+}
+
+/** A usage row: a charge (reservation) or a refund, with how the charge was settled, if it was. */
+export interface UsageRow {
+  id: number;
+  kind: 'reserve' | 'refund';
+  amount_cents: number;
+  operation: string;
+  resource_type: string | null;
+  resource_id: string | null;
+  description: string | null;
+  settled_by: 'capture' | 'refund' | null;
+  created_at: Date;
+}
+
+export interface UsageFilters {
+  /** inclusive bounds on when the entry was written */
+  startDate?: Date;
+  endDate?: Date;
+  resourceId?: string;
+  resourceType?: string;
+}
+
+/**
+ * One page of the team's charges and refunds (top-ups are not usage), newest first, and how many there are in all.
+ * `page` counts from 1.
+ */
+export async function listUsage(
+  db: Queryable,
+  teamId: string,
+  filters: UsageFilters,
+  page: { page: number; limit: number },
+): Promise<{ rows: UsageRow[]; total: number }> {
+  const where = [`l.team_id = $1`, `l.kind IN ('reserve', 'refund')`];
+  const params: unknown[] = [teamId];
+  const add = (sql: string, value: unknown): void => {
+    params.push(value);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (filters.startDate) add('l.created_at >= ?', filters.startDate);
+  if (filters.endDate) add('l.created_at <= ?', filters.endDate);
+  if (filters.resourceId) add('l.resource_id = ?', filters.resourceId);
+  if (filters.resourceType) add('l.resource_type = ?', filters.resourceType);
+  const total = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM credit_ledger l WHERE ${where.join(' AND ')}`,
+    params,
+  );
+  const rows = await db.query<UsageRow>(
+    `SELECT l.id, l.kind, l.amount_cents, l.operation, l.resource_type, l.resource_id, l.description, l.created_at,
+            (SELECT s.kind::text FROM credit_ledger s WHERE s.settles = l.idempotency_key) AS settled_by
+       FROM credit_ledger l WHERE ${where.join(' AND ')}
+      ORDER BY l.created_at DESC, l.id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+    [...params, page.limit, (page.page - 1) * page.limit],
+  );
+  return { rows: rows.rows, total: total.rows[0]?.n ?? 0 };
+}

@@ -130,3 +130,20 @@ export async function recentPosts(db: Queryable, creatorId: string, limit: numbe
   );
   return result.rows.map((row) => ({ ...row, published_at: row.published_at.toISOString() }));
 }
+
+/** Every stored post's views (null where the platform hides them), for totals and medians. */
+export async function postViews(db: Queryable, creatorId: string): Promise<(number | null)[]> {
+  const result = await db.query<{ views: number | null }>(
+    'SELECT views FROM creator_posts WHERE tracking_account_id = $1',
+    [creatorId],
+  );
+  return result.rows.map((row) => row.views);
+}
+
+export async function postCount(db: Queryable, creatorId: string): Promise<number> {
+  const result = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM creator_posts WHERE tracking_account_id = $1',
+    [creatorId],
+  );
+  return result.rows[0]?.n ?? 0;
+}

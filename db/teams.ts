@@ -72,3 +72,24 @@ export async function addCredits(
   const team = await findTeam(db, teamId);
   return team?.balance_cents ?? 0;
 }
+
+/** Revokes an API key (a second revocation keeps the first time); false when no such key exists. */
+export async function revokeApiKey(db: Queryable, keyId: string): Promise<boolean> {
+  const result = await db.query(
+    'UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 RETURNING team_id',
+    [keyId],
+  );
+  return result.rowCount === 1;
+}
+
+/** Every team, oldest first. */
+export async function listTeams(db: Queryable): Promise<Team[]> {
+  const result = await db.query<Team>('SELECT id, name, balance_cents, created_at FROM teams ORDER BY created_at');
+  return result.rows;
+}
+
+/** The oldest team with this name. */
+export async function teamNamed(db: Queryable, name: string): Promise<Team | undefined> {
+  const result = await db.query<Team>('SELECT * FROM teams WHERE name = $1 ORDER BY created_at LIMIT 1', [name]);
+  return result.rows[0];
+}

@@ -14,6 +14,8 @@ export interface TrackedTableSpec {
   foreignKey: 'tracking_account_id' | 'tracking_video_id';
   /** columns `search` matches, case-insensitively and partially */
   searchColumns: readonly string[];
+  /** the snapshot column the trailing growth summary is measured on */
+  growthMetric: 'followers' | 'views';
 }
 
 export interface LifecycleColumns {
@@ -164,4 +166,100 @@ export async function storeCycleReport(
     ],
   );
   return (result.rows[0] as { id: string }).id;
+}
+
+/** Takes the tracked row's lock: a cycle's reservation and its failure are decided one after the other. */
+export async function lockTracked(db: Queryable, spec: TrackedTableSpec, id: string): Promise<void> {
+  await db.query(`SELECT 1 FROM ${spec.table} WHERE id = $1 FOR UPDATE`, [id]);
+}
+
+/** Shows a cycle as running in the read model (`pending_jobs`). */
+export async function markCycleRunning(
+  db: Queryable,
+  spec: TrackedTableSpec,
+  id: string,
+  cycle: { cycle: number; startedAt: string },
+): Promise<void> {
+  await db.query(
+    `UPDATE ${spec.table} SET cycle_in_progress = $2, cycle_started_at = $3, updated_at = now() WHERE id = $1`,
+    [id, cycle.cycle, cycle.startedAt],
+  );
+}
+
+/** The tracking workflow's record of its state, as its one writer stores it. */
+export interface TrackingStateColumns {
+  status: string;
+  pauseReason: string | null;
+  cadence: string;
+  nextScrapeAt: string | null;
+  consecutiveFailures: number;
+  /** the writer's sequence number: a write older than the one stored changes nothing */
+  sequence: number;
+}
+
+/**
+ * Writes status, pause reason, cadence, schedule and failure count (a stop also soft-deletes the row) unless a newer
+ * write is stored; answers whether it was written, with the row's last failure.
+ */
+export async function writeTrackingState(
+  db: Queryable,
+  spec: TrackedTableSpec,
+  id: string,
+  state: TrackingStateColumns,
+): Promise<{ written: boolean; lastFailure: unknown }> {
+  const updated = await db.query<{ last_failure: unknown }>(
+    `UPDATE ${spec.table} SET
+       status = $2, pause_reason = $3, scrape_cadence = $4, next_scrape_at = $5, consecutive_failures = $6,
+       deleted_at = CASE WHEN $2 = 'stopped' THEN COALESCE(deleted_at, now()) ELSE deleted_at END,
+       state_version = $7, updated_at = now()
+     WHERE id = $1 AND state_version <= $7 RETURNING last_failure`,
+    [id, state.status, state.pauseReason, state.cadence, state.nextScrapeAt, state.consecutiveFailures, state.sequence],
+  );
+  return { written: updated.rowCount === 1, lastFailure: updated.rows[0]?.last_failure ?? null };
+}
+
+/** A failed cycle in the read model: counted once (`counted`), its failure kept, no cycle running. */
+export async function markCycleFailed(
+  db: Queryable,
+  spec: TrackedTableSpec,
+  id: string,
+  failed: { counted: boolean; failure: unknown },
+): Promise<void> {
+  await db.query(
+    `UPDATE ${spec.table} SET
+       cycles_failed = cycles_failed + $2, last_failure = $3,
+       enrichment_status = CASE WHEN cycles_completed = 0 THEN 'failed' ELSE enrichment_status END,
+       cycle_in_progress = NULL, cycle_started_at = NULL
+     WHERE id = $1`,
+    [id, failed.counted ? 1 : 0, JSON.stringify(failed.failure)],
+  );
+}
+
+/** One snapshot by cycle. */
+export async function snapshotOfCycle<R>(
+  db: Queryable,
+  spec: TrackedTableSpec,
+  id: string,
+  cycle: number,
+): Promise<R | undefined> {
+  const result = await db.query(`SELECT * FROM ${spec.snapshots} WHERE ${spec.foreignKey} = $1 AND cycle = $2`, [
+    id,
+    cycle,
+  ]);
+  return result.rows[0] as R | undefined;
+}
+
+/** The growth metric over the 60 days up to `until`, for the trailing growth summary. */
+export async function trailingSeries(
+  db: Queryable,
+  spec: TrackedTableSpec,
+  id: string,
+  until: string,
+): Promise<{ value: number | null; snapshot_at: Date }[]> {
+  const result = await db.query<{ value: number | null; snapshot_at: Date }>(
+    `SELECT ${spec.growthMetric} AS value, snapshot_at FROM ${spec.snapshots}
+      WHERE ${spec.foreignKey} = $1 AND snapshot_at >= $2::timestamptz - interval '60 days'`,
+    [id, until],
+  );
+  return result.rows;
 }

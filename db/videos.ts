@@ -1,11 +1,14 @@
 import { iso } from '../domain/time';
 import type { Queryable } from './transaction';
-import type { VideoDeltas, VideoMetrics } from '../domain/snapshots';
+import type { Platform, Post } from '../domain/platform';
+import type { GrowthSummary, VideoDeltas, VideoMetrics } from '../domain/snapshots';
+import type { TrajectoryFlags, TrajectoryMetrics } from '../domain/trajectory';
 import {
   findTracked,
   latestTrackedReport,
   listTracked,
   listTrackedSnapshots,
+  snapshotOfCycle,
   trackedById,
   trackingJobs,
   type TrackedTableSpec,
@@ -69,6 +72,7 @@ export const VIDEO_TABLES: TrackedTableSpec = {
   reports: 'video_reports',
   foreignKey: 'tracking_video_id',
   searchColumns: ['title', 'url'],
+  growthMetric: 'views',
 };
 
 export const videoPath = (id: string): string => `/v1/tracking/videos/${id}`;
@@ -174,3 +178,169 @@ export const listVideoSnapshots = (db: Queryable, id: string, opts: { start?: Da
   listTrackedSnapshots<VideoSnapshotRow>(db, VIDEO_TABLES, id, opts);
 
 export const latestVideoReport = (db: Queryable, id: string) => latestTrackedReport(db, VIDEO_TABLES, id);
+
+/** A team's live (not stopped) video by platform and the platform's id for it. */
+export async function liveVideoByPlatformId(
+  db: Queryable,
+  teamId: string,
+  platform: string,
+  platformVideoId: string,
+): Promise<VideoRow | undefined> {
+  const result = await db.query<VideoRow>(
+    `SELECT * FROM tracked_videos
+      WHERE team_id = $1 AND platform = $2 AND platform_video_id = $3 AND deleted_at IS NULL`,
+    [teamId, platform, platformVideoId],
+  );
+  return result.rows[0];
+}
+
+/**
+ * Creates the video's row with its author's name when the creator is tracked (a retried registration finds it); the
+ * index `tracked_videos_one_live` refuses a second live row for the same team and video.
+ */
+export async function insertVideo(
+  db: Queryable,
+  video: {
+    id: string;
+    teamId: string;
+    trackingAccountId: string | null;
+    platform: Platform;
+    platformVideoId: string;
+    url: string;
+    authorHandle: string | null;
+    cadence: string;
+  },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO tracked_videos (id, team_id, tracking_account_id, platform, platform_video_id, url,
+       author_handle, author_name, scrape_cadence)
+     VALUES ($1, $2, $3, $4, $5, $6, $7,
+       (SELECT display_name FROM tracked_creators WHERE id = $3), $8)
+     ON CONFLICT (id) DO NOTHING`,
+    [
+      video.id,
+      video.teamId,
+      video.trackingAccountId,
+      video.platform,
+      video.platformVideoId,
+      video.url,
+      video.authorHandle,
+      video.cadence,
+    ],
+  );
+}
+
+/** Refreshes the details read from the platform. */
+export async function updateVideoDetails(db: Queryable, id: string, post: Post): Promise<void> {
+  await db.query(
+    `UPDATE tracked_videos SET title = $2, description = $3, thumbnail_url = $4, published_at = $5,
+       duration_seconds = $6, updated_at = now() WHERE id = $1`,
+    [id, post.title, post.description, post.thumbnail_url, post.published_at, post.duration_seconds],
+  );
+}
+
+/** The `limit` snapshots of the cycles before `beforeCycle`, oldest first. */
+export async function videoSnapshotsBefore(
+  db: Queryable,
+  id: string,
+  beforeCycle: number,
+  limit: number,
+): Promise<VideoSnapshotRow[]> {
+  const result = await db.query<VideoSnapshotRow>(
+    `SELECT * FROM (SELECT * FROM video_snapshots WHERE tracking_video_id = $1 AND cycle < $2
+       ORDER BY cycle DESC LIMIT $3) recent ORDER BY cycle`,
+    [id, beforeCycle, limit],
+  );
+  return result.rows;
+}
+
+/** Stores a cycle's snapshot once (a retried step finds it). */
+export async function insertVideoSnapshot(
+  db: Queryable,
+  id: string,
+  cycle: number,
+  s: VideoMetrics & VideoDeltas & { snapshot_at: string },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO video_snapshots (tracking_video_id, cycle, views, likes, comments, shares, bookmarks,
+       delta_views, delta_likes, delta_comments, delta_shares, delta_bookmarks, snapshot_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+     ON CONFLICT (tracking_video_id, cycle) DO NOTHING`,
+    [
+      id,
+      cycle,
+      s.views,
+      s.likes,
+      s.comments,
+      s.shares,
+      s.bookmarks,
+      s.delta_views,
+      s.delta_likes,
+      s.delta_comments,
+      s.delta_shares,
+      s.delta_bookmarks,
+      s.snapshot_at,
+    ],
+  );
+}
+
+/** The trajectory flags stored so far, with the row locked until the transaction ends. */
+export async function lockTrajectoryFlags(db: Queryable, id: string): Promise<TrajectoryFlags | undefined> {
+  const result = await db.query<{ is_breakout: boolean; is_accelerating: boolean; is_peaking: boolean }>(
+    'SELECT is_breakout, is_accelerating, is_peaking FROM tracked_videos WHERE id = $1 FOR UPDATE',
+    [id],
+  );
+  const row = result.rows[0];
+  return row && { breakout: row.is_breakout, accelerating: row.is_accelerating, peaking: row.is_peaking };
+}
+
+/**
+ * A completed cycle in the read model: latest metrics, growth, trajectory and flags, the adaptive interval, ready,
+ * no failure streak, no cycle running; the completed count moves only when the cycle was first recorded (`counted`).
+ */
+export async function recordVideoCycle(
+  db: Queryable,
+  id: string,
+  cycle: {
+    snapshot: VideoMetrics & { snapshot_at: string };
+    growth: GrowthSummary;
+    trajectory: TrajectoryMetrics;
+    flags: TrajectoryFlags;
+    adaptiveIntervalMs: number | null;
+    counted: boolean;
+  },
+): Promise<void> {
+  const s = cycle.snapshot;
+  const t = cycle.trajectory;
+  await db.query(
+    `UPDATE tracked_videos SET
+       latest_views = $2, latest_likes = $3, latest_comments = $4, latest_shares = $5, latest_bookmarks = $6,
+       growth_rate = $7, true_vpd = $8, accel = $9, lifetime_vpd = $10,
+       is_breakout = $11, is_accelerating = $12, is_peaking = $13,
+       enrichment_status = 'ready', last_scraped_at = $14, consecutive_failures = 0, last_failure = NULL,
+       cycles_completed = cycles_completed + $15, cycle_in_progress = NULL, cycle_started_at = NULL,
+       adaptive_interval_seconds = $16
+     WHERE id = $1`,
+    [
+      id,
+      s.views,
+      s.likes,
+      s.comments,
+      s.shares,
+      s.bookmarks,
+      cycle.growth.growth_rate,
+      t.true_vpd,
+      t.accel,
+      t.lifetime_vpd,
+      cycle.flags.breakout,
+      cycle.flags.accelerating,
+      cycle.flags.peaking,
+      s.snapshot_at,
+      cycle.counted ? 1 : 0,
+      cycle.adaptiveIntervalMs === null ? null : Math.round(cycle.adaptiveIntervalMs / 1000),
+    ],
+  );
+}
+
+export const videoSnapshotOfCycle = (db: Queryable, id: string, cycle: number) =>
+  snapshotOfCycle<VideoSnapshotRow>(db, VIDEO_TABLES, id, cycle);

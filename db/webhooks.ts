@@ -183,6 +183,18 @@ export async function rotateSecret(db: Queryable, id: string): Promise<Subscript
 
 // ---- the outbox relay ----
 
+/** The channel a trigger on `webhook_event_queue` notifies (with the team id) whenever an event is queued. */
+export const WEBHOOK_EVENTS_CHANNEL = 'webhook_events';
+
+/** Subscribes the (dedicated) connection to queued-event notifications. */
+export async function listenForQueuedEvents(client: PoolClient): Promise<void> {
+  await client.query(`LISTEN ${WEBHOOK_EVENTS_CHANNEL}`);
+}
+
+export async function stopListeningForQueuedEvents(client: PoolClient): Promise<void> {
+  await client.query(`UNLISTEN ${WEBHOOK_EVENTS_CHANNEL}`);
+}
+
 export interface QueuedEvent {
   id: string;
   team_id: string;

@@ -2,8 +2,9 @@ import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { ConfigError, parseConfig } from '../domain/config';
 import { createPool } from '../db/pool';
-import { addCredits, createApiKey, createTeam, findTeam } from '../db/teams';
+import { addCredits, createApiKey, createTeam, findTeam, listTeams, revokeApiKey } from '../db/teams';
 import { DEFAULT_GRACE_MINUTES } from '../db/audit';
+import { temporalConnectionOptions } from '../connection/temporal';
 import { connectForAudit, formatFinding, fullAudit } from '../db/audit-workflows';
 
 const USAGE = `usage: npm run admin -- <command> [options]
@@ -74,23 +75,18 @@ async function main(argv: string[]): Promise<void> {
       }
       case 'revoke-key': {
         const keyId = required(values['key-id'], '--key-id');
-        const result = await pool.query(
-          'UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 RETURNING team_id',
-          [keyId],
-        );
-        if (result.rowCount !== 1) throw new Error(`API key ${keyId} not found`);
+        if (!(await revokeApiKey(pool, keyId))) throw new Error(`API key ${keyId} not found`);
         console.log(JSON.stringify({ key_id: keyId, revoked: true }, null, 2));
         return;
       }
       case 'list-teams': {
-        const teams = await pool.query('SELECT id, name, balance_cents, created_at FROM teams ORDER BY created_at');
-        console.log(JSON.stringify(teams.rows, null, 2));
+        console.log(JSON.stringify(await listTeams(pool), null, 2));
         return;
       }
       case 'audit': {
         const grace = values['grace-minutes'] === undefined ? DEFAULT_GRACE_MINUTES : Number(values['grace-minutes']);
         if (!(grace >= 0)) throw new Error('--grace-minutes must be a number of minutes ≥ 0');
-        const client = await connectForAudit(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+        const client = await connectForAudit(temporalConnectionOptions(config), config.TEMPORAL_NAMESPACE);
         try {
           const { findings, workflowsChecked } = await fullAudit(pool, client, {
             teamIds: values.team,

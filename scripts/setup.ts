@@ -1,4 +1,5 @@
 import { ConfigError, parseConfig } from '../domain/config';
+import { temporalConnectionOptions } from '../connection/temporal';
 import { migrate } from '../db/migrate';
 import { registerSearchAttributes } from './temporal-dev';
 
@@ -12,7 +13,7 @@ async function main(): Promise<void> {
   for (;;) {
     try {
       await migrate(config.DATABASE_URL, (msg) => console.log(`migrate: ${msg}`));
-      await registerSearchAttributes(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+      await registerSearchAttributes(temporalConnectionOptions(config), config.TEMPORAL_NAMESPACE);
       console.log('setup complete: migrations applied, search attributes registered');
       return;
     } catch (err) {

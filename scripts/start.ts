@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { temporalConnectionOptions } from '../connection/temporal';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -6,7 +7,7 @@ import { ConfigError, parseConfig } from '../domain/config';
 import { describeSources, sourcePlan } from '../domain/sources';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
-import { addCredits, createApiKey, createTeam, teamForApiKey } from '../db/teams';
+import { addCredits, createApiKey, createTeam, teamForApiKey, teamNamed } from '../db/teams';
 import { freePort, startPrivateCluster, type PrivateCluster } from './postgres';
 import { decide, formatDuration, freshHistory, type RestartHistory } from './supervisor';
 import { registerSearchAttributes, startTemporalDevServer, type DevServer } from './temporal-dev';
@@ -34,11 +35,7 @@ async function ensureDemoTeam(databaseUrl: string): Promise<string> {
   try {
     const saved = existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : '';
     if (saved && (await teamForApiKey(pool, saved))) return saved;
-    const existing = await pool.query<{ id: string }>(
-      'SELECT id FROM teams WHERE name = $1 ORDER BY created_at LIMIT 1',
-      [DEMO_TEAM],
-    );
-    const teamId = existing.rows[0]?.id ?? (await createTeam(pool, DEMO_TEAM)).id;
+    const teamId = (await teamNamed(pool, DEMO_TEAM))?.id ?? (await createTeam(pool, DEMO_TEAM)).id;
     await addCredits(pool, teamId, DEMO_CREDITS, `demo-team:${teamId}:initial-credits`, 'demo team starting credits');
     const { key } = await createApiKey(pool, teamId, 'dev');
     writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
@@ -176,7 +173,7 @@ async function main(): Promise<void> {
     }
     const config = parseConfig(env);
     if (!temporal) {
-      await registerSearchAttributes(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE).catch((err: Error) =>
+      await registerSearchAttributes(temporalConnectionOptions(config), config.TEMPORAL_NAMESPACE).catch((err: Error) =>
         console.warn(`could not register search attributes on ${config.TEMPORAL_ADDRESS}: ${err.message}`),
       );
     }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { TemporalConnectionOptions } from '../connection/temporal';
 import { mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -49,7 +50,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
       throw new Error(`temporal server start-dev exited with code ${early}; see ${options.logFile}`);
     }
     try {
-      await registerSearchAttributes(address, options.namespace);
+      await registerSearchAttributes({ address }, options.namespace);
       break;
     } catch (err) {
       if (Date.now() > deadline) {
@@ -76,8 +77,8 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
  * Registers any of the project's search attributes the namespace lacks, through the operator service: a server started
  * from an existing database, or any other cluster, gets the same attributes as a fresh dev server.
  */
-export async function registerSearchAttributes(address: string, namespace: string): Promise<void> {
-  const connection = await Connection.connect({ address, connectTimeout: 2000 });
+export async function registerSearchAttributes(options: TemporalConnectionOptions, namespace: string): Promise<void> {
+  const connection = await Connection.connect({ ...options, connectTimeout: 2000 });
   try {
     const existing = await connection.operatorService.listSearchAttributes({ namespace });
     const missing = customSearchAttributes.filter((key) => !(key.name in (existing.customAttributes ?? {})));

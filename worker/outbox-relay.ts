@@ -8,14 +8,14 @@ import {
   deliveryWorkflowId,
   dequeueEvents,
   insertDeliveries,
+  listenForQueuedEvents,
   releaseQueuedEvents,
   scopeOf,
+  stopListeningForQueuedEvents,
   type NewDelivery,
 } from '../db/webhooks';
 import { subscriptionMatches } from '../domain/webhooks';
 import type { WebhookDeliveryInput } from '../workflows/webhook-messages';
-
-export const WEBHOOK_EVENTS_CHANNEL = 'webhook_events';
 
 export interface OutboxRelayOptions {
   pool: Pool;
@@ -75,7 +75,7 @@ export class OutboxRelay {
     const listener = this.listener;
     this.listener = undefined;
     if (listener) {
-      await listener.query(`UNLISTEN ${WEBHOOK_EVENTS_CHANNEL}`).catch(() => undefined);
+      await stopListeningForQueuedEvents(listener).catch(() => undefined);
       listener.release();
     }
     await this.running;
@@ -95,7 +95,7 @@ export class OutboxRelay {
         this.log('webhook relay: lost its LISTEN connection; reconnecting', err);
         setTimeout(() => void this.listen(), 1_000).unref();
       });
-      await connected.query(`LISTEN ${WEBHOOK_EVENTS_CHANNEL}`);
+      await listenForQueuedEvents(connected);
       if (this.stopped) {
         // stopped while connecting: hand the connection back, or the pool could never end
         connected.release();

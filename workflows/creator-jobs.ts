@@ -26,7 +26,8 @@ import {
   postCollectionWorkflow,
   type PaidJobInput,
 } from './paid-jobs';
-import { failureOf, type TrackedEntity } from './tracked-entity';
+import { failureOf } from './failures';
+import type { TrackedEntity } from './tracked-entity';
 
 type Slot = 'collection' | 'audience';
 type JobKind = 'post_collection' | 'audience_refresh';

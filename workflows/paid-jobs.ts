@@ -13,7 +13,7 @@ import { AUDIENCE_REFRESH_COST, COLLECTION_COSTS, COLLECTION_MAX_VIDEOS, type Co
 import { PROVIDER_FAILURES, type Platform } from '../domain/platform';
 import { bookkeeping, bookkeepingOptions, platformRetry } from './activity-options';
 import { jobReservedSignal, jobSettlingSignal, type JobReservation } from './messages';
-import { failureOf } from './tracked-entity';
+import { failureOf } from './failures';
 
 type Activities = ReturnType<typeof createActivities>;
 

@@ -1,7 +1,4 @@
 import {
-  ActivityFailure,
-  ApplicationFailure,
-  TimeoutFailure,
   allHandlersFinished,
   condition,
   isCancellation,
@@ -12,7 +9,7 @@ import {
 } from '@temporalio/workflow';
 import { localBookkeeping } from './activity-options';
 import { CYCLE_COST } from '../domain/costs';
-import { isFailureKind } from '../domain/failures';
+import { failureOf } from './failures';
 import type { Platform } from '../domain/platform';
 import { ScrapeCadenceAttr, TrackingStatusAttr, trackingSearchAttributes } from '../domain/search-attributes';
 import {
@@ -83,23 +80,6 @@ export interface TrackingSpec {
   close?(): Promise<void>;
   /** `writes`: the writer's sequence so far, carried so the new run's writes stay newer */
   continueAsNew(state: TrackingState, writes: number): Promise<never>;
-}
-
-/**
- * The failure kind recorded for a failed cycle: a provider's typed outcome, `misconfigured`, a timeout, or `error` for
- * anything else (an exception's class name, such as `Error` or `DatabaseError`, is not a kind anyone documents).
- */
-export function failureOf(err: unknown): { kind: string; message: string } {
-  let cause: unknown = err;
-  while (cause instanceof ActivityFailure && cause.cause) cause = cause.cause;
-  if (cause instanceof ApplicationFailure) {
-    const kind = cause.type && isFailureKind(cause.type) ? cause.type : 'error';
-    return { kind, message: cause.message };
-  }
-  if (cause instanceof TimeoutFailure) {
-    return { kind: 'timeout', message: cause.message || 'the step did not finish within its time limit' };
-  }
-  return { kind: 'error', message: err instanceof Error ? err.message : String(err) };
 }
 
 /**

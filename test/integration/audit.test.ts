@@ -29,7 +29,7 @@ describe('ledger audit', () => {
   let temporal: Client;
   beforeAll(async () => {
     pool = createPool(testDatabaseUrl(), 5);
-    const client = await connectForAudit(requireEnv('TEMPORAL_ADDRESS'));
+    const client = await connectForAudit({ address: requireEnv('TEMPORAL_ADDRESS') });
     if (!client) throw new Error('the shared Temporal server does not answer');
     temporal = client;
   });

@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure, RetryState, TimeoutFailure, TimeoutType } from '@temporalio/common';
-import { failureOf } from '../../workflows/tracked-entity';
+import { failureOf } from '../../workflows/failures';
 
 describe('failureOf', () => {
   const activityFailed = (cause: Error) =>
