@@ -10,14 +10,13 @@
 import countries from 'i18n-iso-countries';
 import enLocale from 'i18n-iso-countries/langs/en.json';
 import { detectAll } from 'tinyld/heavy';
-import { PLATFORM_NAMES, type AudienceAccount, type ProfileMetrics } from './platform';
+import { AGE_BANDS, PLATFORM_NAMES, type AgeBand, type AudienceAccount, type ProfileMetrics } from './platform';
 import { cmpStr, pct } from './report-text';
 
 countries.registerLocale(enLocale);
 
+export { AGE_BANDS, type AgeBand };
 export const AUDIENCE_MODEL_VERSION = 'heuristic-1';
-export const AGE_BANDS = ['13-17', '18-24', '25-34', '35-44', '45+'] as const;
-export type AgeBand = (typeof AGE_BANDS)[number];
 export type AudienceDataSource = 'comments' | 'comments_extended' | 'comments_and_followers' | 'profile_only';
 export type ConfidenceLevel = 'high' | 'medium' | 'low';
 

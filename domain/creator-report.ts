@@ -6,7 +6,8 @@
 import { median } from './outliers';
 import { PLATFORM_NAMES, type Comment, type Post, type ProfileMetrics } from './platform';
 import { creatorDeltas, growthSummary, type CreatorMetrics } from './snapshots';
-import { cmpStr, compact, heuristicGenerator, pct, type ReportGenerator } from './report-text';
+import type { ReportGenerator } from './report-text';
+import { cmpStr, compact, heuristicGenerator, joinWords, pct, plural, truncate } from './report-text';
 import { DAY_MS } from './time';
 
 export const HEURISTIC_MODEL_NAME = 'heuristic-analyst-v1';
@@ -838,20 +839,6 @@ function isoDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-function joinWords(items: string[]): string {
-  if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
-}
-
-function truncate(text: string, max: number): string {
-  const chars = Array.from(text);
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }

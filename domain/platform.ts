@@ -68,6 +68,10 @@ export interface PostPage {
  * What an account shows publicly about its owner, as audience analysis reads it: the raw declared fields, never an
  * inferred attribute. `null` where the account leaves a field empty.
  */
+/** The audience age bands every estimate reports, youngest first. */
+export const AGE_BANDS = ['13-17', '18-24', '25-34', '35-44', '45+'] as const;
+export type AgeBand = (typeof AGE_BANDS)[number];
+
 export interface AudienceAccount {
   handle: string;
   /** free text as the account declares it, e.g. "Milan, Italy" or "📍 São Paulo" */

@@ -60,6 +60,23 @@ export function pct(share: number, decimals = 0): string {
   return `${(Math.round(share * 100 * 10 ** decimals) / 10 ** decimals).toFixed(decimals)}%`;
 }
 
+/** 1 → "1 post", 3 → "3 posts": `word` takes an "s" unless n is exactly 1 */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** ["a"] → "a", ["a", "b", "c"] → "a, b and c" (no Oxford comma); [] → "" */
+export function joinWords(items: string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/** At most `max` code points (a surrogate pair is never split), the last one "…" when the text was shortened. */
+export function truncate(text: string, max: number): string {
+  const chars = Array.from(text);
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
+
 /** Plain code-unit string order, the same on every machine (no locale). */
 export function cmpStr(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

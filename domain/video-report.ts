@@ -7,7 +7,8 @@ import { commentTone, HEURISTIC_MODEL_NAME } from './creator-report';
 import { DEFAULT_OUTLIER_THRESHOLD } from './outliers';
 import { PLATFORM_NAMES, type Platform } from './platform';
 import { trajectoryFlags, videoTrajectory, type TrajectoryMetrics } from './trajectory';
-import { cmpStr, compact, heuristicGenerator, pct, type ReportGenerator } from './report-text';
+import type { ReportGenerator } from './report-text';
+import { cmpStr, compact, heuristicGenerator, joinWords, pct, plural, truncate } from './report-text';
 import { DAY_MS } from './time';
 
 /** Same analyst as the creator reports, so `model_used` reads the same. */
@@ -377,18 +378,4 @@ function days(d: number): string {
   }
   const r = Math.round(d * 10) / 10;
   return `${r.toFixed(1)} days`;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-function joinWords(items: string[]): string {
-  if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
-}
-
-function truncate(text: string, max: number): string {
-  const chars = Array.from(text);
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }
