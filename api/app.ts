@@ -3,7 +3,7 @@ import helmet from 'helmet';
 import type { Client, Connection } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { SourcePlan } from '../domain/sources';
-import { accountRouter } from './account';
+import { accountRoutes } from './account';
 import { authenticate, perIpRateLimit, perKeyRateLimit } from './auth';
 import { creatorJobsRouter } from './creator-jobs';
 import { creatorsRouter } from './creators';
@@ -13,6 +13,7 @@ import { webhookLoopbackSetting } from '../domain/config';
 import { errorHandler, unknownRoute } from './errors';
 import { healthRouter } from './health';
 import { openApiDocument } from './openapi';
+import { routerOf, type Route } from './route';
 
 export interface AppDeps {
   pool: Pool;
@@ -24,6 +25,8 @@ export interface AppDeps {
   rateLimitPerMinute?: number;
   ipRateLimitPerMinute?: number;
   log?: (err: unknown) => void;
+  /** checks every answer against its declared schema (a mismatch is a 500); on under jest */
+  validateResponses?: boolean;
   /** webhook URL checks; without it the development setting is read from WEBHOOK_ALLOW_INSECURE_LOOPBACK */
   webhooks?: WebhookApiOptions;
 }
@@ -36,15 +39,16 @@ export function createApp(deps: AppDeps): Express {
   app.use(helmet());
   app.use(express.json({ limit: '64kb' }));
   app.use(healthRouter(deps));
-  const openApi = openApiDocument();
+  const perKey = deps.rateLimitPerMinute ?? 300;
+  const routes: Route[] = [...accountRoutes(deps.pool, perKey)];
+  const openApi = openApiDocument(routes);
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
   app.use('/v1', perIpRateLimit(deps.ipRateLimitPerMinute ?? 1200));
   app.use('/v1', authenticate(deps.pool));
-  const perKey = deps.rateLimitPerMinute ?? 300;
   app.use('/v1', perKeyRateLimit(perKey));
-  app.use(accountRouter(deps.pool, perKey));
+  app.use(routerOf(routes, { validateResponses: deps.validateResponses ?? process.env.NODE_ENV === 'test' }));
   app.use(creatorsRouter(deps));
   app.use(creatorJobsRouter(deps));
   app.use(videosRouter(deps));

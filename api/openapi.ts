@@ -1,6 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { errorEnvelope, registerRoutes, type Route } from './route';
 import { z } from 'zod';
-import { usageQuery } from './account';
 import { listCreatorsQuery, patchCreatorBody, snapshotsQuery, trackCreatorBody } from './creators';
 import {
   audienceJobParams,
@@ -21,17 +21,6 @@ import {
   patchWebhookBody,
 } from './webhooks';
 
-const errorEnvelope = z
-  .object({
-    error: z.object({
-      status: z.number().int(),
-      code: z.string(),
-      message: z.string(),
-      details: z.unknown().optional(),
-    }),
-  })
-  .meta({ id: 'Error' });
-
 const json = (schema: z.ZodType, description: string) => ({
   description,
   content: { 'application/json': { schema } },
@@ -47,8 +36,9 @@ const errors = {
 const data = z.object({ data: z.unknown() });
 
 /** The OpenAPI 3.1 document, generated from the same zod schemas that validate requests. */
-export function openApiDocument() {
+export function openApiDocument(routes: readonly Route[]) {
   const registry = new OpenAPIRegistry();
+  registerRoutes(registry, routes);
   registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   registry.registerComponent('securitySchemes', 'apiKey', { type: 'apiKey', in: 'header', name: 'X-API-Key' });
   const path = (config: RouteConfig) =>
@@ -247,19 +237,6 @@ export function openApiDocument() {
     request: { params: uuidParam },
     responses: { 200: json(data, 'The trajectory'), ...errors },
   });
-  path({
-    method: 'get',
-    path: '/v1/usage',
-    summary: 'Charges and refunds (refunds as negative cost)',
-    request: { query: usageQuery },
-    responses: { 200: json(data, 'A page of usage rows'), ...errors },
-  });
-  path({
-    method: 'get',
-    path: '/v1/account',
-    summary: 'Team, balance and usage totals',
-    responses: { 200: json(data, 'The account'), ...errors },
-  });
 
   const webhook = '/v1/webhooks/{id}';
   path({
@@ -332,6 +309,22 @@ export function openApiDocument() {
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
-    info: { title: 'Creator Tracker API', version: '1.0.0' },
+    info: {
+      title: 'Creator Tracker API',
+      version: '1.0.0',
+      description:
+        'Track TikTok, YouTube and Instagram creators and videos over time. Every answer is JSON; every error is the ' +
+        'one envelope `{"error": {status, code, message, details?, request_id}}`. A known path asked with a method it ' +
+        'does not serve answers 405 with `Allow`. Credits are cents; paid work reserves first and refunds on failure.',
+    },
+    servers: [{ url: '/', description: 'This server' }],
+    tags: [
+      { name: 'Creators', description: 'Tracked creators: snapshots, reports, posts' },
+      { name: 'Creator jobs', description: 'Paid jobs on a tracked creator: post collection, audience' },
+      { name: 'Videos', description: 'Tracked videos and their trajectory' },
+      { name: 'Webhooks', description: 'Subscriptions and their delivery log' },
+      { name: 'Account', description: 'Balance and usage' },
+      { name: 'Health', description: 'Liveness and readiness' },
+    ],
   });
 }

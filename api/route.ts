@@ -1,0 +1,253 @@
+import { Router, type Request, type Response } from 'express';
+import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { ApiError, fromZodError } from './errors';
+
+/**
+ * One declaration per route: method, path, request and response schemas, documentation and handler. The same object
+ * registers the Express route (which parses every request part with its schema, rejecting unknown query parameters
+ * like unknown body keys) and the OpenAPI operation, so the document cannot drift from what the server does.
+ */
+
+export type Method = 'get' | 'post' | 'patch' | 'delete';
+
+/** The error statuses an operation documents besides the ones every route shares (see `documentedErrors`). */
+export type ErrorStatus = 402 | 404 | 409;
+
+export interface ResponseSpec {
+  description: string;
+  /** absent for an empty body (204) */
+  schema?: z.ZodType;
+  /** a realistic body, shown in the docs */
+  example?: unknown;
+  /** documented response headers, by name → description */
+  headers?: Record<string, string>;
+}
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+}
+
+type Part = z.ZodType | undefined;
+type Parsed<S extends Part> = S extends z.ZodType ? z.output<S> : Record<string, never>;
+
+export interface RouteInput<P extends Part, Q extends Part, B extends Part> {
+  params: Parsed<P>;
+  query: Parsed<Q>;
+  body: Parsed<B>;
+  req: Request;
+  res: Response;
+}
+
+export interface RouteSpec<P extends Part = Part, Q extends Part = Part, B extends Part = Part> {
+  method: Method;
+  /** OpenAPI form: `/v1/tracking/creators/{id}` */
+  path: string;
+  operationId: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  /** answered without an API key (health, the document itself) */
+  public?: boolean;
+  request?: { params?: P; query?: Q; body?: B; bodyExample?: unknown };
+  /** the success responses, by status */
+  responses: Record<number, ResponseSpec>;
+  /** the operation's own error cases, by status → when it happens */
+  errors?: Partial<Record<ErrorStatus, string>>;
+  /** answers with `{status, body}`, or writes the response itself and returns nothing */
+  handler(input: RouteInput<P, Q, B>): Promise<Reply | void>;
+}
+
+/** A route with its request types erased, so routes of different shapes share one list. */
+export type Route = RouteSpec<Part, Part, Part>;
+
+/** Declares a route; the request parts' types flow from the schemas into the handler. */
+export function route<P extends Part = undefined, Q extends Part = undefined, B extends Part = undefined>(
+  spec: RouteSpec<P, Q, B>,
+): Route {
+  return spec as unknown as Route;
+}
+
+/** `{ "data": ... }`: the envelope of every single-resource answer. */
+export const dataOf = <S extends z.ZodType>(schema: S) => z.object({ data: schema });
+
+export const paginationSchema = z
+  .object({
+    page: z.number().int().min(1),
+    limit: z.number().int().min(1),
+    total: z.number().int().min(0),
+    total_pages: z.number().int().min(0),
+    has_next_page: z.boolean(),
+    has_prev_page: z.boolean(),
+  })
+  .meta({ id: 'Pagination' });
+
+/** `{ "data": [...], "pagination": ... }`: the envelope of every list. */
+export const pageOf = <S extends z.ZodType>(schema: S) =>
+  z.object({ data: z.array(schema), pagination: paginationSchema });
+
+export const errorEnvelope = z
+  .object({
+    error: z.object({
+      status: z.number().int(),
+      code: z.string(),
+      message: z.string(),
+      details: z.unknown().optional(),
+      request_id: z.string().optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+const noParts = z.object({}).strict();
+
+const expressPath = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');
+
+function strict(schema: Part): z.ZodType {
+  if (!schema) return noParts;
+  return schema instanceof z.ZodObject ? schema.strict() : schema;
+}
+
+function parse(part: 'path' | 'query' | 'body', schema: z.ZodType, value: unknown): unknown {
+  const result = schema.safeParse(value ?? {});
+  if (!result.success) throw fromZodError(part, result.error);
+  return result.data;
+}
+
+/**
+ * Literal segments before parameters, so `POST .../posts/collect` is matched before `GET .../posts/{post_id}` can
+ * capture `collect`, and a wrong method on a literal path answers 405 instead of being read as an id.
+ */
+function specificity(path: string): string {
+  return path
+    .split('/')
+    .map((segment) => (segment.startsWith('{') ? '\uffff' : segment))
+    .join('/');
+}
+
+/**
+ * Mounts the routes on one router: each path's methods, then a 405 naming the allowed methods (`Allow`) for any
+ * other method on that path.
+ */
+export function routerOf(routes: readonly Route[], options: { validateResponses?: boolean } = {}): Router {
+  const router = Router();
+  const byPath = new Map<string, Route[]>();
+  for (const r of routes) byPath.set(r.path, [...(byPath.get(r.path) ?? []), r]);
+  const paths = [...byPath.keys()].sort((a, b) => (specificity(a) < specificity(b) ? -1 : 1));
+  for (const path of paths) {
+    const declared = byPath.get(path) ?? [];
+    for (const r of declared) {
+      const params = strict(r.request?.params);
+      const query = strict(r.request?.query);
+      const body = r.request?.body;
+      router[r.method](expressPath(path), async (req, res) => {
+        const reply = await r.handler({
+          params: parse('path', params, req.params) as never,
+          query: parse('query', query, req.query) as never,
+          body: (body ? parse('body', strict(body), req.body) : {}) as never,
+          req,
+          res,
+        });
+        if (!reply) return;
+        const declaredResponse = r.responses[reply.status];
+        if (!declaredResponse) throw new Error(`${r.operationId} answered ${reply.status}, which it does not declare`);
+        if (options.validateResponses && declaredResponse.schema) {
+          const checked = declaredResponse.schema.safeParse(reply.body);
+          if (!checked.success) {
+            throw new Error(`${r.operationId} ${reply.status} does not match its schema: ${checked.error.message}`);
+          }
+        }
+        if (declaredResponse.schema) res.status(reply.status).json(reply.body);
+        else res.status(reply.status).end();
+      });
+    }
+    const allowed = declared.map((r) => r.method.toUpperCase());
+    if (allowed.includes('GET')) allowed.push('HEAD');
+    router.all(expressPath(path), (req, res) => {
+      res.set('Allow', allowed.join(', '));
+      throw new ApiError(
+        405,
+        'method_not_allowed',
+        `${req.method} is not allowed on ${path}; use ${allowed.join(', ')}`,
+      );
+    });
+  }
+  return router;
+}
+
+const json = (schema: z.ZodType, description: string, example?: unknown) => ({
+  description,
+  content: { 'application/json': { schema, ...(example === undefined ? {} : { example }) } },
+});
+
+/** The errors every operation can answer, and the ones that depend on what it takes. */
+function documentedErrors(r: Route): Record<number, ReturnType<typeof json>> {
+  const errors: Record<number, ReturnType<typeof json>> = {
+    400: json(errorEnvelope, 'Invalid parameters, including unknown query parameters; `details` lists every issue'),
+  };
+  if (!r.public) {
+    errors[401] = json(errorEnvelope, 'Missing, unknown or revoked API key (`WWW-Authenticate: Bearer`)');
+    errors[429] = json(errorEnvelope, 'Rate limit exceeded; see `Retry-After` and `X-RateLimit-*`');
+  }
+  if (r.request?.body) {
+    errors[413] = json(errorEnvelope, 'The body exceeds 64 KB');
+    errors[415] = json(errorEnvelope, 'The body is not `application/json`');
+  }
+  for (const [status, when] of Object.entries(r.errors ?? {})) errors[Number(status)] = json(errorEnvelope, when);
+  errors[500] = json(errorEnvelope, 'Unexpected error; the body names no internals');
+  errors[503] = json(errorEnvelope, 'Postgres or Temporal is not answering; retry after `Retry-After` seconds');
+  return errors;
+}
+
+/** Adds each route's operation to the registry. */
+export function registerRoutes(registry: OpenAPIRegistry, routes: readonly Route[]): void {
+  for (const r of routes) {
+    const responses: RouteConfig['responses'] = {};
+    for (const [status, spec] of Object.entries(r.responses)) {
+      responses[status] = {
+        description: spec.description,
+        ...(spec.schema ? { content: json(spec.schema, spec.description, spec.example).content } : {}),
+        ...(spec.headers
+          ? {
+              headers: Object.fromEntries(
+                Object.entries(spec.headers).map(([name, description]) => [
+                  name,
+                  { description, schema: { type: 'string' } },
+                ]),
+              ),
+            }
+          : {}),
+      };
+    }
+    const body = r.request?.body;
+    registry.registerPath({
+      method: r.method,
+      path: r.path,
+      operationId: r.operationId,
+      tags: [r.tag],
+      summary: r.summary,
+      ...(r.description ? { description: r.description } : {}),
+      ...(r.public ? { security: [] } : { security: [{ bearer: [] }, { apiKey: [] }] }),
+      request: {
+        ...(r.request?.params ? { params: r.request.params as z.ZodObject } : {}),
+        ...(r.request?.query ? { query: r.request.query as z.ZodObject } : {}),
+        ...(body
+          ? {
+              body: {
+                required: true,
+                content: {
+                  'application/json': {
+                    schema: body,
+                    ...(r.request?.bodyExample === undefined ? {} : { example: r.request.bodyExample }),
+                  },
+                },
+              },
+            }
+          : {}),
+      },
+      responses: { ...responses, ...documentedErrors(r) },
+    });
+  }
+}
+
+export { OpenAPIRegistry, OpenApiGeneratorV31 };
