@@ -1,14 +1,13 @@
 import { apiClient, eventually } from './http';
 import type { Stack } from './stack';
-import { newTeam } from './teams';
+import { teamClient } from './teams';
 
 /**
  * A fresh team with `credits`, tracking one creator through the API, returned once the first cycle has finished
  * (`finalized`), with the team's client and the creator's path.
  */
 export async function trackedCreator(stack: Stack, credits: number, handle: string, platform = 'tiktok') {
-  const team = await newTeam(stack.pool, credits);
-  const api = apiClient(stack.baseUrl, team.key);
+  const { api, ...team } = await teamClient(stack, credits);
   const created = await api.post('/v1/tracking/creators', { platform, handle });
   if (created.status !== 202) throw new Error(`tracking ${handle} answered ${created.status}`);
   const id = created.body.data.id as string;
@@ -17,6 +16,21 @@ export async function trackedCreator(stack: Stack, credits: number, handle: stri
     return res.body.data.finalized ? true : undefined;
   });
   return { ...team, api, id, handle, base: `/v1/tracking/creators/${id}` };
+}
+
+/**
+ * Starts tracking through `path` (`/v1/tracking/creators` or `/v1/tracking/videos`), expects 202, and polls the
+ * tracked resource until its first cycle has finished; returns its id, the 202's data and the finalized detail.
+ */
+export async function trackAndFinalize(api: ReturnType<typeof apiClient>, path: string, body: Record<string, unknown>) {
+  const created = await api.post(path, body);
+  expect(created.status).toBe(202);
+  const id = created.body.data.id as string;
+  const detail = await eventually(`the first cycle of ${path}/${id}`, async () => {
+    const res = await api.get(`${path}/${id}`);
+    return res.body.data.finalized ? res.body.data : undefined;
+  });
+  return { id, created: created.body.data, detail };
 }
 
 /** Polls an async job's URL until its status leaves `processing`; returns its data. */

@@ -16,6 +16,7 @@
  * TikTok comment items carry the URL submitted (`submittedVideoUrl`, `input`) and `videoWebUrl`, Instagram ones the
  * post's `postUrl` (an unknown post gives an `error: "not_found"` item with its `inputUrl`).
  */
+import { DAY_MS as DAY } from '../../domain/time';
 import { APIFY_DEFAULT_ACTORS } from '../../providers/apify';
 import apiErrors from '../fixtures/apify/api-errors.json';
 import instagramCommentFixture from '../fixtures/apify/instagram-comment-scraper-item.json';
@@ -174,7 +175,6 @@ const COMMENTERS = [
 ]; // prettier-ignore
 const TIKTOK_TAGS = ['cooking', 'recipe', 'dinner', 'easyrecipes', 'foodtok', 'fyp'];
 const INSTAGRAM_TAGS = ['ceramics', 'pottery', 'handmade', 'kyoto', 'studio'];
-const DAY = 86_400_000;
 
 /**
  * One TikTok creator (`WORLD_TIKTOK_HANDLE`, 120 videos, comments on each, 60 followers) and one Instagram creator

@@ -28,7 +28,7 @@ export interface Stack {
 
 /**
  * The real app against the shared Postgres and Temporal dev server: a worker on its own task queue and the API on a
- * random port.
+ * random port. Suites start one with `stackForSuite`.
  */
 export interface StackOptions {
   provider?: PlatformProvider;
@@ -42,7 +42,7 @@ export interface StackOptions {
   webhooks?: WebhookActivityOptions & { relayTeams: () => readonly string[] };
 }
 
-export async function startStack(options: StackOptions = {}): Promise<Stack> {
+async function startStack(options: StackOptions = {}): Promise<Stack> {
   const taskQueue = `test-${randomUUID()}`;
   const pool = createPool(testDatabaseUrl(), 10);
   const address = requireEnv('TEMPORAL_ADDRESS');
@@ -102,28 +102,45 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 }
 
+/** A suite's stack options, the provider's own type kept so the suite can reach its knobs. */
+export type SuiteStackOptions<P extends PlatformProvider> = Omit<StackOptions, 'provider'> & { provider?: P };
+
 /**
- * One stack for a jest suite, on a simulated provider of its own: started before the suite's tests, faults cleared
- * after each test, stopped after the suite. Read `stack` inside tests (it is set by then).
+ * One stack for a jest suite: started before the suite's tests, stopped after the suite. The provider is the one in
+ * the options, or a simulated one of its own; a simulated provider's faults are cleared after each test. Options that
+ * need servers started first come from a function, called in the stack's beforeAll. Read `stack` and `provider`
+ * inside tests (they are set by then).
  */
-export function stackForSuite(options: Omit<StackOptions, 'provider'> = {}): {
-  provider: SimulatedProvider;
+export function stackForSuite<P extends PlatformProvider = SimulatedProvider>(
+  options: SuiteStackOptions<P> | (() => Promise<SuiteStackOptions<P>>) = {},
+): {
+  readonly provider: P;
   readonly stack: Stack;
 } {
-  const provider = new SimulatedProvider();
+  let provider: P | undefined;
   let started: Stack | undefined;
   beforeAll(async () => {
-    started = await startStack({ ...options, provider });
+    const resolved = typeof options === 'function' ? await options() : options;
+    // P is SimulatedProvider when the caller passes no provider
+    provider = resolved.provider ?? (new SimulatedProvider() as PlatformProvider as P);
+    started = await startStack({ ...resolved, provider });
   });
   afterAll(async () => {
     await started?.stop();
   });
-  afterEach(() => provider.clearFaults());
+  afterEach(() => {
+    if (provider instanceof SimulatedProvider) provider.clearFaults();
+  });
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the stack is started in beforeAll; read it inside a test or hook');
+    return value;
+  };
   return {
-    provider,
+    get provider(): P {
+      return ready(provider);
+    },
     get stack(): Stack {
-      if (!started) throw new Error('the stack is started in beforeAll; read it inside a test or hook');
-      return started;
+      return ready(started);
     },
   };
 }

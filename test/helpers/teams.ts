@@ -1,6 +1,8 @@
 import type { Pool } from 'pg';
 import { randomUUID } from 'node:crypto';
 import { addCredits, createApiKey, createTeam } from '../../db/teams';
+import { apiClient } from './http';
+import type { Stack } from './stack';
 
 /** A fresh team with `credits` cents and an API key, so suites sharing one database never see each other. */
 export async function newTeam(pool: Pool, credits: number): Promise<{ teamId: string; key: string; keyId: string }> {
@@ -8,6 +10,12 @@ export async function newTeam(pool: Pool, credits: number): Promise<{ teamId: st
   if (credits > 0) await addCredits(pool, team.id, credits, `test:${team.id}:initial`);
   const { id, key } = await createApiKey(pool, team.id, 'test');
   return { teamId: team.id, key, keyId: id };
+}
+
+/** A fresh team (`newTeam`) with a client for the stack's API that sends its key. */
+export async function teamClient(stack: Pick<Stack, 'pool' | 'baseUrl'>, credits = 10_000) {
+  const team = await newTeam(stack.pool, credits);
+  return { ...team, api: apiClient(stack.baseUrl, team.key) };
 }
 
 export async function ledgerOf(pool: Pool, teamId: string) {

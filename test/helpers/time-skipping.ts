@@ -1,7 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { Pool } from 'pg';
+import { createActivities, type ActivityDeps } from '../../activities';
+import { createPool } from '../../db/pool';
+import { heuristicCreatorReportGenerator } from '../../domain/creator-report';
+import type { PlatformProvider } from '../../domain/platform';
 import { customSearchAttributes } from '../../domain/search-attributes';
+import { SimulatedProvider } from '../../providers/simulated';
 import { INDEXED_VALUE_TYPE_KEYWORD } from '../../scripts/temporal-dev';
-import { requireEnv } from './env';
+import { requireEnv, sharedWorkflowBundle, testDatabaseUrl } from './env';
 
 /**
  * A time-skipping test server from the installed binary, with the project's search attributes registered (the
@@ -16,4 +24,80 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
     searchAttributes: Object.fromEntries(customSearchAttributes.map((key) => [key.name, INDEXED_VALUE_TYPE_KEYWORD])),
   });
   return env;
+}
+
+/** The worker's activity dependencies besides the pool (the suite's own) and the provider (below). */
+export interface TimeSkippingSuiteOptions<P extends PlatformProvider> extends Partial<
+  Omit<ActivityDeps, 'pool' | 'provider'>
+> {
+  /** the platform the activities call; a new simulated one unless given */
+  provider?: P;
+  /** the start of the worker's task queue name (a UUID follows) */
+  taskQueue?: string;
+  /** connections in the suite's pool */
+  poolSize?: number;
+}
+
+export interface TimeSkippingSuite<P extends PlatformProvider> {
+  readonly env: TestWorkflowEnvironment;
+  readonly pool: Pool;
+  readonly taskQueue: string;
+  readonly provider: P;
+}
+
+/**
+ * One time-skipping server for a jest suite, with a worker on it whose activities use the shared Postgres: started
+ * before the suite's tests, stopped after it. A simulated provider's faults are cleared after each test (the report
+ * generator defaults to the heuristic one). Read `env` and `pool` inside tests (they are set by then).
+ */
+export function timeSkippingForSuite<P extends PlatformProvider = SimulatedProvider>(
+  options: TimeSkippingSuiteOptions<P> = {},
+): TimeSkippingSuite<P> {
+  // P is SimulatedProvider when the caller passes no provider
+  const provider = options.provider ?? (new SimulatedProvider() as PlatformProvider as P);
+  const taskQueue = `${options.taskQueue ?? 'time-skipping'}-${randomUUID()}`;
+  let env: TestWorkflowEnvironment | undefined;
+  let pool: Pool | undefined;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  beforeAll(async () => {
+    env = await createTimeSkippingEnv();
+    pool = createPool(testDatabaseUrl(), options.poolSize ?? 10);
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: sharedWorkflowBundle(),
+      activities: createActivities({
+        pool,
+        provider,
+        reportGenerator: options.reportGenerator ?? heuristicCreatorReportGenerator,
+        videoReportGenerator: options.videoReportGenerator,
+        webhooks: options.webhooks,
+      }),
+    });
+    running = worker.run();
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await pool?.end();
+    await env?.teardown();
+  });
+  afterEach(() => {
+    if (provider instanceof SimulatedProvider) provider.clearFaults();
+  });
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the test server is started in beforeAll; read it inside a test or hook');
+    return value;
+  };
+  return {
+    get env() {
+      return ready(env);
+    },
+    get pool() {
+      return ready(pool);
+    },
+    taskQueue,
+    provider,
+  };
 }

@@ -8,7 +8,7 @@ import { deadlineBoundRetryInterceptor } from '../../api/outages';
 import { createPool } from '../../db/pool';
 import { freePort } from '../../scripts/postgres';
 import { apiClient, eventually, type JsonResponse } from '../helpers/http';
-import { startStack, type Stack } from '../helpers/stack';
+import { stackForSuite } from '../helpers/stack';
 import { ledgerOf, newTeam } from '../helpers/teams';
 
 /** A client whose server is an address nothing listens on, retrying as api/main.ts's does. */
@@ -131,25 +131,24 @@ function failingRowReads(pool: Pool): Pool {
 }
 
 describe('API with Temporal unavailable, Postgres up', () => {
-  let stack: Stack;
   let connection: Connection;
   let dead: { url: string; close: () => Promise<void> };
   const logged: unknown[] = [];
-  beforeAll(async () => {
-    stack = await startStack();
-    const temporal = await deadTemporal();
-    connection = temporal.connection;
-    dead = await serve(stack.pool, temporal.client, stack.taskQueue, (line) => logged.push(line));
-  });
+  // jest runs afterAll hooks in declaration order: this one runs before the stack stops
   afterAll(async () => {
     await dead.close();
     await connection.close();
-    await stack.stop();
+  });
+  const suite = stackForSuite();
+  beforeAll(async () => {
+    const temporal = await deadTemporal();
+    connection = temporal.connection;
+    dead = await serve(suite.stack.pool, temporal.client, suite.stack.taskQueue, (line) => logged.push(line));
   });
 
   it('refuses writes 503 within the deadline, charging nothing, and serves reads from Postgres', async () => {
-    const { teamId, key } = await newTeam(stack.pool, 10_000);
-    const live = apiClient(stack.baseUrl, key);
+    const { teamId, key } = await newTeam(suite.stack.pool, 10_000);
+    const live = apiClient(suite.stack.baseUrl, key);
     const created = await live.post('/v1/tracking/creators', { platform: 'tiktok', handle: 'khaby.lame' });
     expect(created.status).toBe(202);
     const id = created.body.data.id as string;
@@ -164,7 +163,7 @@ describe('API with Temporal unavailable, Postgres up', () => {
       const res = await live.get(`/v1/tracking/videos/${videoId}`);
       return res.body.data.finalized ? true : undefined;
     });
-    const before = await ledgerOf(stack.pool, teamId);
+    const before = await ledgerOf(suite.stack.pool, teamId);
 
     const api = apiClient(dead.url, key);
     const creator = `/v1/tracking/creators/${id}`;
@@ -189,7 +188,7 @@ describe('API with Temporal unavailable, Postgres up', () => {
       // an unreachable Temporal used to hold a write for about 20 s of client retries
       expect({ what, bounded: ms < 10_000 }).toEqual({ what, bounded: true });
     }
-    expect(await ledgerOf(stack.pool, teamId)).toEqual(before);
+    expect(await ledgerOf(suite.stack.pool, teamId)).toEqual(before);
     expect(logged).toHaveLength(writes.length);
     for (const line of logged) expect(line).toMatch(/^503 (POST|PATCH|DELETE) \/v1\/\S+: Temporal unavailable/);
 
@@ -209,8 +208,13 @@ describe('API with Temporal unavailable, Postgres up', () => {
   });
 
   it('answers a registered POST from its registration even when reading the row back fails', async () => {
-    const { teamId, key } = await newTeam(stack.pool, 10_000);
-    const flaky = await serve(failingRowReads(stack.pool), stack.client, stack.taskQueue, () => undefined);
+    const { teamId, key } = await newTeam(suite.stack.pool, 10_000);
+    const flaky = await serve(
+      failingRowReads(suite.stack.pool),
+      suite.stack.client,
+      suite.stack.taskQueue,
+      () => undefined,
+    );
     try {
       const api = apiClient(flaky.url, key);
       const created = await api.post('/v1/tracking/creators', { platform: 'instagram', handle: 'natgeo' });
@@ -229,10 +233,10 @@ describe('API with Temporal unavailable, Postgres up', () => {
 
       // the wrapper does fail the read: the same app cannot show the creator, a healthy one can
       expectServiceUnavailable(await api.get(`/v1/tracking/creators/${id}`), 'GET creator through the flaky pool');
-      const shown = await apiClient(stack.baseUrl, key).get(`/v1/tracking/creators/${id}`);
+      const shown = await apiClient(suite.stack.baseUrl, key).get(`/v1/tracking/creators/${id}`);
       expect(shown.status).toBe(200);
       expect(shown.body.data).toMatchObject({ id, platform: 'instagram', platform_handle: 'natgeo' });
-      const { entries } = await ledgerOf(stack.pool, teamId);
+      const { entries } = await ledgerOf(suite.stack.pool, teamId);
       expect(entries.filter((e) => e.kind === 'reserve')).toHaveLength(2);
     } finally {
       await flaky.close();

@@ -1,12 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import type { Pool } from 'pg';
-import { createActivities } from '../../activities';
-import { createPool } from '../../db/pool';
 import type { ScrapeCadence } from '../../domain/cadence';
-import { heuristicCreatorReportGenerator } from '../../domain/creator-report';
-import { SimulatedProvider } from '../../providers/simulated';
+import { DAY_MS as DAY, HOUR_MS as HOUR } from '../../domain/time';
 import {
   type CreatorTrackingInput,
   pauseSignal,
@@ -14,52 +8,22 @@ import {
   stateQuery,
   type TrackingView,
 } from '../../workflows/messages';
-import { sharedWorkflowBundle, testDatabaseUrl } from '../helpers/env';
-import { createTimeSkippingEnv } from '../helpers/time-skipping';
+import { timeSkippingForSuite } from '../helpers/time-skipping';
 import { recordHistory } from '../helpers/histories';
 import { cycleShapes } from '../../scripts/history-shape';
 import { ledgerOf, newTeam } from '../helpers/teams';
-
-const HOUR = 3600_000;
-const DAY = 24 * HOUR;
 
 /**
  * Creator workflows on the time-skipping server: weeks of cycles in seconds, against the real Postgres. Each test has
  * its own team and workflow id; the provider is the embedded simulated one with its fault knobs.
  */
 describe('creator tracking workflow (time-skipping)', () => {
-  let env: TestWorkflowEnvironment;
-  let pool: Pool;
-  let provider: SimulatedProvider;
-  let worker: Worker;
-  let running: Promise<void>;
-  const taskQueue = `creator-wf-${randomUUID()}`;
-
-  beforeAll(async () => {
-    env = await createTimeSkippingEnv();
-    pool = createPool(testDatabaseUrl(), 10);
-    provider = new SimulatedProvider();
-    worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: sharedWorkflowBundle(),
-      activities: createActivities({ pool, provider, reportGenerator: heuristicCreatorReportGenerator }),
-    });
-    running = worker.run();
-  });
-
-  afterAll(async () => {
-    worker.shutdown();
-    await running;
-    await pool.end();
-    await env.teardown();
-  });
-
-  afterEach(() => provider.clearFaults());
+  const suite = timeSkippingForSuite({ taskQueue: 'creator-wf' });
+  const { provider, taskQueue } = suite;
 
   async function startCreator(teamId: string, handle: string, cadence: ScrapeCadence) {
     const id = randomUUID();
-    const handleObj = await env.client.workflow.start('creatorTrackingWorkflow', {
+    const handleObj = await suite.env.client.workflow.start('creatorTrackingWorkflow', {
       taskQueue,
       workflowId: `creator:${id}`,
       args: [{ id, teamId, platform: 'tiktok', handle, cadence } satisfies CreatorTrackingInput],
@@ -69,27 +33,27 @@ describe('creator tracking workflow (time-skipping)', () => {
 
   const cycles = async (id: string) =>
     (
-      await pool.query<{ cycle: number; status: string; failure_kind: string | null }>(
+      await suite.pool.query<{ cycle: number; status: string; failure_kind: string | null }>(
         'SELECT cycle, status, failure_kind FROM tracking_cycles WHERE resource_id = $1 ORDER BY cycle',
         [id],
       )
     ).rows;
 
   const creatorRow = async (id: string) =>
-    (await pool.query('SELECT * FROM tracked_creators WHERE id = $1', [id])).rows[0] as Record<string, unknown>;
+    (await suite.pool.query('SELECT * FROM tracked_creators WHERE id = $1', [id])).rows[0] as Record<string, unknown>;
 
   it('runs 120 cycles in 30 days at six_hours, charges each once, and continues-as-new with its state intact', async () => {
-    const { teamId } = await newTeam(pool, 120 * 25 + 100);
+    const { teamId } = await newTeam(suite.pool, 120 * 25 + 100);
     const { id, handle } = await startCreator(teamId, 'month.long', 'six_hours');
     const firstRunId = handle.firstExecutionRunId;
-    await env.sleep(30 * DAY - HOUR);
+    await suite.env.sleep(30 * DAY - HOUR);
 
     const done = await cycles(id);
     expect(done).toHaveLength(120);
     expect(done.every((c) => c.status === 'completed')).toBe(true);
     expect(done.map((c) => c.cycle)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
 
-    const snapshots = await pool.query<{ snapshot_at: Date; delta_followers: number | null }>(
+    const snapshots = await suite.pool.query<{ snapshot_at: Date; delta_followers: number | null }>(
       'SELECT snapshot_at, delta_followers FROM creator_snapshots WHERE tracking_account_id = $1 ORDER BY cycle',
       [id],
     );
@@ -100,20 +64,20 @@ describe('creator tracking workflow (time-skipping)', () => {
     for (let i = 1; i < times.length; i++) expect(Math.abs(times[i]! - times[i - 1]! - 6 * HOUR)).toBeLessThan(1000);
     expect(Math.abs(times[119]! - times[0]! - 119 * 6 * HOUR)).toBeLessThan(1000);
 
-    const { entries, balance } = await ledgerOf(pool, teamId);
+    const { entries, balance } = await ledgerOf(suite.pool, teamId);
     expect(entries.filter((e) => e.kind === 'reserve')).toHaveLength(120);
     expect(entries.filter((e) => e.kind === 'capture')).toHaveLength(120);
     expect(balance).toBe(100);
 
-    const current = await env.client.workflow.getHandle(`creator:${id}`).describe();
+    const current = await suite.env.client.workflow.getHandle(`creator:${id}`).describe();
     expect(current.runId).not.toBe(firstRunId);
-    const view = await env.client.workflow.getHandle(`creator:${id}`).query(stateQuery);
+    const view = await suite.env.client.workflow.getHandle(`creator:${id}`).query(stateQuery);
     expect(view).toMatchObject({ cycle: 120, cadence: 'six_hours', status: 'active', consecutiveFailures: 0 });
 
     // what a cycle costs in history: registration and the first cycle in 4 steps, every later one in 3 (metrics and
     // report as activities, the outlier check that completes the cycle as a local activity) and at most 24 events
     // from the timer that wakes it to the timer it sets
-    const firstRun = await env.client.workflow.getHandle(`creator:${id}`, firstRunId).fetchHistory();
+    const firstRun = await suite.env.client.workflow.getHandle(`creator:${id}`, firstRunId).fetchHistory();
     const { first, steady } = cycleShapes(firstRun.events ?? []);
     expect(first).toMatchObject({ activities: 2, localActivities: 2 });
     expect(steady.length).toBeGreaterThan(90);
@@ -124,29 +88,29 @@ describe('creator tracking workflow (time-skipping)', () => {
   });
 
   it('stops cycling while paused and picks up again on resume', async () => {
-    const { teamId } = await newTeam(pool, 1000);
+    const { teamId } = await newTeam(suite.pool, 1000);
     const { id, handle } = await startCreator(teamId, 'pause.me', 'daily');
-    await env.sleep(HOUR);
+    await suite.env.sleep(HOUR);
     expect(await cycles(id)).toHaveLength(1);
 
     await handle.signal(pauseSignal);
-    await env.sleep(5 * DAY);
+    await suite.env.sleep(5 * DAY);
     expect(await cycles(id)).toHaveLength(1);
     expect(await creatorRow(id)).toMatchObject({ status: 'paused', pause_reason: 'manual', next_scrape_at: null });
 
     await handle.signal(resumeSignal);
-    await env.sleep(HOUR);
+    await suite.env.sleep(HOUR);
     expect(await cycles(id)).toHaveLength(2);
-    await env.sleep(DAY);
+    await suite.env.sleep(DAY);
     expect(await cycles(id)).toHaveLength(3);
     expect(await creatorRow(id)).toMatchObject({ status: 'active', pause_reason: null });
   });
 
   it('pauses after three consecutive failed cycles, refunds each one and records tracking.paused once', async () => {
-    const { teamId } = await newTeam(pool, 1000);
+    const { teamId } = await newTeam(suite.pool, 1000);
     provider.setFault('tiktok', 'gone.private', { kind: 'private' });
     const { id, handle } = await startCreator(teamId, 'gone.private', 'twelve_hours');
-    await env.sleep(5 * DAY);
+    await suite.env.sleep(5 * DAY);
 
     const done = await cycles(id);
     expect(done.map((c) => [c.status, c.failure_kind])).toEqual([
@@ -157,29 +121,29 @@ describe('creator tracking workflow (time-skipping)', () => {
     const view: TrackingView = await handle.query(stateQuery);
     expect(view).toMatchObject({ status: 'paused', pauseReason: 'consecutive_failures', consecutiveFailures: 3 });
 
-    const { entries, balance } = await ledgerOf(pool, teamId);
+    const { entries, balance } = await ledgerOf(suite.pool, teamId);
     expect(entries.filter((e) => e.kind === 'reserve')).toHaveLength(3);
     expect(entries.filter((e) => e.kind === 'refund')).toHaveLength(3);
     expect(balance).toBe(1000);
 
-    const paused = await pool.query('SELECT data FROM events WHERE resource_id = $1 AND type = $2', [
+    const paused = await suite.pool.query('SELECT data FROM events WHERE resource_id = $1 AND type = $2', [
       id,
       'tracking.paused',
     ]);
     expect(paused.rows).toHaveLength(1);
     expect(paused.rows[0].data).toMatchObject({ pause_reason: 'consecutive_failures', consecutive_failures: 3 });
     expect(await creatorRow(id)).toMatchObject({ status: 'paused', enrichment_status: 'failed', cycles_failed: 3 });
-    recordHistory(env.address, `creator:${id}`, 'creator-auto-pause');
+    recordHistory(suite.env.address, `creator:${id}`, 'creator-auto-pause');
   });
 
   it('pauses with insufficient_credits when the balance cannot pay the next cycle', async () => {
-    const { teamId } = await newTeam(pool, 60);
+    const { teamId } = await newTeam(suite.pool, 60);
     const { id, handle } = await startCreator(teamId, 'runs.dry', 'daily');
-    await env.sleep(4 * DAY);
+    await suite.env.sleep(4 * DAY);
     expect((await cycles(id)).map((c) => c.status)).toEqual(['completed', 'completed']);
     expect(await handle.query(stateQuery)).toMatchObject({ status: 'paused', pauseReason: 'insufficient_credits' });
-    expect((await ledgerOf(pool, teamId)).balance).toBe(10);
-    const paused = await pool.query('SELECT data FROM events WHERE resource_id = $1 AND type = $2', [
+    expect((await ledgerOf(suite.pool, teamId)).balance).toBe(10);
+    const paused = await suite.pool.query('SELECT data FROM events WHERE resource_id = $1 AND type = $2', [
       id,
       'tracking.paused',
     ]);
@@ -187,11 +151,11 @@ describe('creator tracking workflow (time-skipping)', () => {
   });
 
   it('recovers from transient provider outages inside a cycle without failing it', async () => {
-    const { teamId } = await newTeam(pool, 1000);
+    const { teamId } = await newTeam(suite.pool, 1000);
     provider.setFault('tiktok', 'flaky.one', { kind: 'unavailable', times: 2 });
     const { id } = await startCreator(teamId, 'flaky.one', 'daily');
-    await env.sleep(HOUR);
+    await suite.env.sleep(HOUR);
     expect((await cycles(id)).map((c) => c.status)).toEqual(['completed']);
-    expect((await ledgerOf(pool, teamId)).balance).toBe(975);
+    expect((await ledgerOf(suite.pool, teamId)).balance).toBe(975);
   });
 });

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { SimulatedProvider } from '../../providers/simulated';
 import { pauseSignal, resumeSignal } from '../../workflows/messages';
+import { trackAndFinalize } from '../helpers/creators';
 import { requireEnv } from '../helpers/env';
 import { recordHistory } from '../helpers/histories';
 import { apiClient, eventually } from '../helpers/http';
-import { startStack, type Stack } from '../helpers/stack';
-import { ledgerOf, newTeam } from '../helpers/teams';
+import { stackForSuite } from '../helpers/stack';
+import { ledgerOf, newTeam, teamClient } from '../helpers/teams';
 
 const SNAPSHOT_FIELDS = [
   'id',
@@ -26,34 +26,11 @@ const SNAPSHOT_FIELDS = [
 ];
 
 describe('creators API over HTTP against the real stack', () => {
-  let stack: Stack;
-  const provider = new SimulatedProvider();
-  beforeAll(async () => {
-    stack = await startStack({ provider });
-  });
-  afterAll(async () => {
-    await stack.stop();
-  });
-
-  async function team(credits = 10_000) {
-    const t = await newTeam(stack.pool, credits);
-    return { ...t, api: apiClient(stack.baseUrl, t.key) };
-  }
-
-  async function trackAndFinalize(api: ReturnType<typeof apiClient>, body: Record<string, unknown>) {
-    const created = await api.post('/v1/tracking/creators', body);
-    expect(created.status).toBe(202);
-    const id = created.body.data.id as string;
-    const detail = await eventually('first cycle', async () => {
-      const res = await api.get(`/v1/tracking/creators/${id}`);
-      return res.body.data.finalized ? res.body.data : undefined;
-    });
-    return { id, created: created.body.data, detail };
-  }
+  const suite = stackForSuite();
 
   it('tracks a creator: 202 with a pending job, then finalized with metrics, snapshot and a full report', async () => {
-    const { api, teamId } = await team();
-    const { id, created, detail } = await trackAndFinalize(api, {
+    const { api, teamId } = await teamClient(suite.stack);
+    const { id, created, detail } = await trackAndFinalize(api, '/v1/tracking/creators', {
       platform: 'tiktok',
       handle: 'khaby.lame',
       scrape_cadence: 'twelve_hours',
@@ -115,7 +92,7 @@ describe('creators API over HTTP against the real stack', () => {
     );
     expect(report.body.data.report.model_used).toBe('heuristic-analyst-v1');
 
-    const completed = await stack.pool.query('SELECT data FROM events WHERE resource_id = $1 AND type = $2', [
+    const completed = await suite.stack.pool.query('SELECT data FROM events WHERE resource_id = $1 AND type = $2', [
       id,
       'tracking.cycle.completed',
     ]);
@@ -132,11 +109,14 @@ describe('creators API over HTTP against the real stack', () => {
   });
 
   it('lets operators find the workflow by Platform and Handle, with its summary', async () => {
-    const { api } = await team();
+    const { api } = await teamClient(suite.stack);
     const handle = `ops.${randomUUID().slice(0, 6)}`;
-    const { id } = await trackAndFinalize(api, { platform: 'instagram', url: `https://www.instagram.com/${handle}/` });
+    const { id } = await trackAndFinalize(api, '/v1/tracking/creators', {
+      platform: 'instagram',
+      url: `https://www.instagram.com/${handle}/`,
+    });
     const found = await eventually('visibility', async () => {
-      for await (const wf of stack.client.workflow.list({
+      for await (const wf of suite.stack.client.workflow.list({
         query: `Platform = "instagram" AND Handle = "${handle}" AND TrackingStatus = "active"`,
       })) {
         return wf;
@@ -144,35 +124,35 @@ describe('creators API over HTTP against the real stack', () => {
       return undefined;
     });
     expect(found.workflowId).toBe(`creator:${id}`);
-    const description = await stack.client.workflow.getHandle(`creator:${id}`).describe();
+    const description = await suite.stack.client.workflow.getHandle(`creator:${id}`).describe();
     expect(await description.staticSummary()).toBe(`instagram @${handle} · daily`);
   });
 
   it('returns the existing creator instead of tracking the same one twice, without charging again', async () => {
-    const { api, teamId } = await team();
-    const { id } = await trackAndFinalize(api, { platform: 'youtube', handle: 'SameOne' });
+    const { api, teamId } = await teamClient(suite.stack);
+    const { id } = await trackAndFinalize(api, '/v1/tracking/creators', { platform: 'youtube', handle: 'SameOne' });
     const again = await api.post('/v1/tracking/creators', {
       platform: 'youtube',
       url: 'https://www.youtube.com/@sameone',
     });
     expect(again.status).toBe(200);
     expect(again.body.data.id).toBe(id);
-    const { entries } = await ledgerOf(stack.pool, teamId);
+    const { entries } = await ledgerOf(suite.stack.pool, teamId);
     expect(entries.filter((e) => e.kind === 'reserve')).toHaveLength(1);
   });
 
   it('answers 402 before any work when the balance cannot pay, and leaves nothing behind', async () => {
-    const { api, teamId } = await team(10);
+    const { api, teamId } = await teamClient(suite.stack, 10);
     const res = await api.post('/v1/tracking/creators', { platform: 'tiktok', handle: 'too.expensive' });
     expect(res.status).toBe(402);
     expect(res.body.error).toMatchObject({ status: 402, code: 'payment_required' });
     expect(res.body.error.message).toMatch(/25 credits/);
     expect((await api.get('/v1/tracking/creators')).body.pagination.total).toBe(0);
-    expect((await ledgerOf(stack.pool, teamId)).entries.map((e) => e.kind)).toEqual(['topup']);
+    expect((await ledgerOf(suite.stack.pool, teamId)).entries.map((e) => e.kind)).toEqual(['topup']);
   });
 
   it('rejects bad input with 400 listing the issues', async () => {
-    const { api } = await team();
+    const { api } = await teamClient(suite.stack);
     const cases: [unknown, RegExp][] = [
       [{ platform: 'tiktok' }, /either url or handle/],
       [{ platform: 'myspace', handle: 'x' }, /platform/],
@@ -195,21 +175,24 @@ describe('creators API over HTTP against the real stack', () => {
   });
 
   it('authenticates with Bearer or X-API-Key and refuses missing, unknown and revoked keys with 401', async () => {
-    const { key, keyId } = await team();
-    const anonymous = apiClient(stack.baseUrl);
+    const { key, keyId } = await teamClient(suite.stack);
+    const anonymous = apiClient(suite.stack.baseUrl);
     expect((await anonymous.get('/v1/account')).status).toBe(401);
     expect((await anonymous.get('/v1/account', { 'x-api-key': key })).status).toBe(200);
     expect((await anonymous.get('/v1/account', { authorization: 'Bearer ct_unknown' })).status).toBe(401);
-    await stack.pool.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1', [keyId]);
+    await suite.stack.pool.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1', [keyId]);
     const revoked = await anonymous.get('/v1/account', { authorization: `Bearer ${key}` });
     expect(revoked.status).toBe(401);
     expect(revoked.body.error).toEqual({ status: 401, code: 'unauthorized', message: 'Invalid or revoked API key' });
   });
 
   it("answers 404 for another team's creator exactly as for a missing one", async () => {
-    const owner = await team();
-    const stranger = await team();
-    const { id } = await trackAndFinalize(owner.api, { platform: 'tiktok', handle: 'mine.only' });
+    const owner = await teamClient(suite.stack);
+    const stranger = await teamClient(suite.stack);
+    const { id } = await trackAndFinalize(owner.api, '/v1/tracking/creators', {
+      platform: 'tiktok',
+      handle: 'mine.only',
+    });
     const missing = randomUUID();
     for (const target of [id, missing]) {
       for (const [method, path, body] of [
@@ -233,7 +216,7 @@ describe('creators API over HTTP against the real stack', () => {
   });
 
   it('lists with pagination, platform filter and case-insensitive search on handle or display name', async () => {
-    const { api } = await team();
+    const { api } = await teamClient(suite.stack);
     const tag = randomUUID().slice(0, 6);
     for (const [platform, handle] of [
       ['tiktok', `alpha.${tag}`],
@@ -266,8 +249,11 @@ describe('creators API over HTTP against the real stack', () => {
   });
 
   it('patches cadence (next run recalculated from the last scrape) and status, then deletes softly', async () => {
-    const { api } = await team();
-    const { id, detail } = await trackAndFinalize(api, { platform: 'tiktok', handle: 'patch.me' });
+    const { api } = await teamClient(suite.stack);
+    const { id, detail } = await trackAndFinalize(api, '/v1/tracking/creators', {
+      platform: 'tiktok',
+      handle: 'patch.me',
+    });
     const lastScraped = Date.parse(detail.last_scraped_at);
 
     const cadence = await api.patch(`/v1/tracking/creators/${id}`, { scrape_cadence: 'weekly' });
@@ -284,7 +270,7 @@ describe('creators API over HTTP against the real stack', () => {
     expect(resumed.body.data.status).toBe('active');
 
     // operators pause and resume with plain signals (the Temporal UI can send them); the read model follows
-    const workflow = stack.client.workflow.getHandle(`creator:${id}`);
+    const workflow = suite.stack.client.workflow.getHandle(`creator:${id}`);
     const statusIs = (status: string) => async () =>
       (await api.get(`/v1/tracking/creators/${id}`)).body.data.status === status ? true : undefined;
     await workflow.signal(pauseSignal);
@@ -304,15 +290,15 @@ describe('creators API over HTTP against the real stack', () => {
     expect((await api.patch(`/v1/tracking/creators/${id}`, { status: 'active' })).status).toBe(409);
     expect((await api.delete(`/v1/tracking/creators/${id}`)).status).toBe(204);
     await eventually('workflow completion', async () => {
-      const d = await stack.client.workflow.getHandle(`creator:${id}`).describe();
+      const d = await suite.stack.client.workflow.getHandle(`creator:${id}`).describe();
       return d.status.name === 'COMPLETED' ? d : undefined;
     });
     recordHistory(requireEnv('TEMPORAL_ADDRESS'), `creator:${id}`, 'creator-lifecycle');
   });
 
   it('filters snapshots by date and limit, and usage by resource', async () => {
-    const { api } = await team();
-    const { id } = await trackAndFinalize(api, { platform: 'tiktok', handle: 'dated.one' });
+    const { api } = await teamClient(suite.stack);
+    const { id } = await trackAndFinalize(api, '/v1/tracking/creators', { platform: 'tiktok', handle: 'dated.one' });
     const future = '2999-01-01T00:00:00Z';
     expect((await api.get(`/v1/tracking/creators/${id}/snapshots?start_date=${future}`)).body.data).toEqual([]);
     expect((await api.get(`/v1/tracking/creators/${id}/snapshots?end_date=2000-01-01`)).body.data).toEqual([]);
@@ -324,8 +310,11 @@ describe('creators API over HTTP against the real stack', () => {
   });
 
   it('records a failed first cycle as typed, refunds it (negative-cost usage row) and finalizes', async () => {
-    const { api } = await team();
-    const { id, detail } = await trackAndFinalize(api, { platform: 'tiktok', handle: 'deleted_someone' });
+    const { api } = await teamClient(suite.stack);
+    const { id, detail } = await trackAndFinalize(api, '/v1/tracking/creators', {
+      platform: 'tiktok',
+      handle: 'deleted_someone',
+    });
     expect(detail).toMatchObject({ enrichment_status: 'failed', consecutive_failures: 1 });
     expect(detail.last_failure).toMatchObject({ kind: 'deleted' });
     expect(detail.latest_followers).toBeNull();
@@ -338,16 +327,10 @@ describe('creators API over HTTP against the real stack', () => {
 });
 
 describe('OpenAPI document', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack();
-  });
-  afterAll(async () => {
-    await stack.stop();
-  });
+  const suite = stackForSuite();
 
   it('is generated from the same zod schemas that validate requests', async () => {
-    const res = await apiClient(stack.baseUrl).get('/openapi.json');
+    const res = await apiClient(suite.stack.baseUrl).get('/openapi.json');
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe('3.1.0');
     const post = res.body.paths['/v1/tracking/creators'].post;
@@ -363,17 +346,11 @@ describe('OpenAPI document', () => {
 });
 
 describe('API limits', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack({ rateLimitPerMinute: 3 });
-  });
-  afterAll(async () => {
-    await stack.stop();
-  });
+  const suite = stackForSuite({ rateLimitPerMinute: 3 });
 
   it('answers 429 with Retry-After and X-RateLimit headers once a key spends its per-minute budget', async () => {
-    const t = await newTeam(stack.pool, 100);
-    const api = apiClient(stack.baseUrl, t.key);
+    const t = await newTeam(suite.stack.pool, 100);
+    const api = apiClient(suite.stack.baseUrl, t.key);
     const first = await api.get('/v1/account');
     expect(first.status).toBe(200);
     expect(first.headers.get('x-ratelimit-limit')).toBe('3');
@@ -385,13 +362,13 @@ describe('API limits', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(limited.body.error.code).toBe('rate_limited');
     // another key has its own budget
-    const other = apiClient(stack.baseUrl, (await newTeam(stack.pool, 100)).key);
+    const other = apiClient(suite.stack.baseUrl, (await newTeam(suite.stack.pool, 100)).key);
     expect((await other.get('/v1/account')).status).toBe(200);
   });
 
   it('refuses bodies over 64 KB with 413 on authenticated routes', async () => {
-    const t = await newTeam(stack.pool, 100);
-    const res = await apiClient(stack.baseUrl, t.key).post('/v1/tracking/creators', {
+    const t = await newTeam(suite.stack.pool, 100);
+    const res = await apiClient(suite.stack.baseUrl, t.key).post('/v1/tracking/creators', {
       platform: 'tiktok',
       handle: 'x'.repeat(70 * 1024),
     });

@@ -5,7 +5,7 @@ import { createApp } from '../../api/app';
 import { createPool } from '../../db/pool';
 import { freePort } from '../../scripts/postgres';
 import { requireEnv, testDatabaseUrl } from '../helpers/env';
-import { startStack, type Stack } from '../helpers/stack';
+import { stackForSuite } from '../helpers/stack';
 
 async function listen(app: ReturnType<typeof createApp>): Promise<{ url: string; server: Server }> {
   const server: Server = await new Promise((resolve) => {
@@ -15,16 +15,10 @@ async function listen(app: ReturnType<typeof createApp>): Promise<{ url: string;
 }
 
 describe('health over HTTP against real Postgres and Temporal', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack();
-  });
-  afterAll(async () => {
-    await stack.stop();
-  });
+  const suite = stackForSuite();
 
   it('answers {"status":"ok"} and the data sources without auth when Postgres and Temporal are reachable', async () => {
-    const res = await fetch(`${stack.baseUrl}/healthz`);
+    const res = await fetch(`${suite.stack.baseUrl}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
       status: 'ok',
@@ -36,26 +30,26 @@ describe('health over HTTP against real Postgres and Temporal', () => {
   });
 
   it('round-trips a workflow whose activity writes a row that the API reads back', async () => {
-    const res = await fetch(`${stack.baseUrl}/healthz/round-trip`);
+    const res = await fetch(`${suite.stack.baseUrl}/healthz/round-trip`);
     const body = (await res.json()) as { status: string; run_id: string; written_at: string };
     expect(res.status).toBe(200);
     expect(body.status).toBe('ok');
-    const row = await stack.pool.query('SELECT written_at FROM health_probes WHERE run_id = $1', [body.run_id]);
+    const row = await suite.stack.pool.query('SELECT written_at FROM health_probes WHERE run_id = $1', [body.run_id]);
     expect(row.rowCount).toBe(1);
     expect(new Date(body.written_at).getTime()).toBe((row.rows[0].written_at as Date).getTime());
-    const history = await stack.client.workflow.getHandle('health-probe', body.run_id).fetchHistory();
+    const history = await suite.stack.client.workflow.getHandle('health-probe', body.run_id).fetchHistory();
     const scheduled = history.events?.filter((e) => e.activityTaskScheduledEventAttributes);
     expect(scheduled?.[0]?.activityTaskScheduledEventAttributes?.activityType?.name).toBe('recordHealthProbe');
   });
 
   it('gives unknown routes, oversized bodies and malformed JSON the one error envelope', async () => {
-    const missing = await fetch(`${stack.baseUrl}/nope`);
+    const missing = await fetch(`${suite.stack.baseUrl}/nope`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({
       error: { status: 404, code: 'not_found', message: 'No route for GET /nope' },
     });
 
-    const big = await fetch(`${stack.baseUrl}/nope`, {
+    const big = await fetch(`${suite.stack.baseUrl}/nope`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ pad: 'x'.repeat(70 * 1024) }),
@@ -63,7 +57,7 @@ describe('health over HTTP against real Postgres and Temporal', () => {
     expect(big.status).toBe(413);
     expect(((await big.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
 
-    const bad = await fetch(`${stack.baseUrl}/nope`, {
+    const bad = await fetch(`${suite.stack.baseUrl}/nope`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"broken":',
@@ -75,7 +69,7 @@ describe('health over HTTP against real Postgres and Temporal', () => {
   });
 
   it('sends security headers on every response', async () => {
-    const res = await fetch(`${stack.baseUrl}/healthz`);
+    const res = await fetch(`${suite.stack.baseUrl}/healthz`);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
     expect(res.headers.get('x-powered-by')).toBeNull();

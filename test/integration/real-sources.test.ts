@@ -22,9 +22,9 @@ import {
   youtubeWorld,
   type YouTubeWorld,
 } from '../helpers/fake-youtube';
-import { apiClient, eventually } from '../helpers/http';
-import { startStack, type Stack } from '../helpers/stack';
-import { ledgerOf, newTeam } from '../helpers/teams';
+import { eventually } from '../helpers/http';
+import { stackForSuite } from '../helpers/stack';
+import { ledgerOf, teamClient } from '../helpers/teams';
 
 const openAiFixture = (name: string) =>
   JSON.parse(
@@ -66,9 +66,9 @@ describe('tracking on real sources (local YouTube, Apify and model servers)', ()
   );
   const servers = [new FakeUpstream(fakeYouTube(youtube)), new FakeUpstream(fakeApify(apify)), new FakeUpstream(model)];
   let sources: Sources;
-  let stack: Stack;
 
-  beforeAll(async () => {
+  // the upstream servers start first: the sources are configured with their addresses
+  const suite = stackForSuite(async () => {
     await Promise.all(servers.map((s) => s.start()));
     const [yt, ap, llm] = servers as [FakeUpstream, FakeUpstream, FakeUpstream];
     const config = parseConfig({
@@ -84,18 +84,17 @@ describe('tracking on real sources (local YouTube, Apify and model servers)', ()
       APIFY_RUNS_PER_MINUTE: '6000',
     });
     sources = createSources(config, { registry: new Registry(), ambientSignal: activityCancellation });
-    stack = await startStack({ provider: sources.provider, sources, rateLimitPerMinute: 100_000 });
+    return { provider: sources.provider, sources, rateLimitPerMinute: 100_000 };
   });
+  // jest runs afterAll hooks in declaration order: this one runs once the stack has stopped
   afterAll(async () => {
-    await stack?.stop();
     await Promise.all(sources?.upstreams.map((u) => u.stop()) ?? []);
     await Promise.all(servers.map((s) => s.stop()));
   });
 
   /** A fresh team tracking one creator, returned once its first cycle has ended (well or not). */
   const track = async (platform: string, handle: string, credits = 2_000) => {
-    const team = await newTeam(stack.pool, credits);
-    const api = apiClient(stack.baseUrl, team.key);
+    const { api, ...team } = await teamClient(suite.stack, credits);
     const created = await api.post('/v1/tracking/creators', { platform, handle });
     expect(created.status).toBe(202);
     const id = created.body.data.id as string;
@@ -112,7 +111,7 @@ describe('tracking on real sources (local YouTube, Apify and model servers)', ()
   };
 
   it('says in /healthz which source serves each platform and who writes reports', async () => {
-    const res = await fetch(`${stack.baseUrl}/healthz`);
+    const res = await fetch(`${suite.stack.baseUrl}/healthz`);
     expect(await res.json()).toEqual({
       status: 'ok',
       sources: {
@@ -147,7 +146,7 @@ describe('tracking on real sources (local YouTube, Apify and model servers)', ()
     // every request so far was answered, so the n-th request's answer is the n-th served
     const asked = model.requests.findIndex((body) => JSON.stringify(body).includes(channel.handle));
     const served = model.served[asked]!;
-    const stored = await stack.pool.query<{ prompt_tokens: number; completion_tokens: number }>(
+    const stored = await suite.stack.pool.query<{ prompt_tokens: number; completion_tokens: number }>(
       'SELECT prompt_tokens, completion_tokens FROM creator_reports WHERE id = $1',
       [report.body.data.report.id],
     );
@@ -249,8 +248,7 @@ describe('tracking on real sources (local YouTube, Apify and model servers)', ()
   });
 
   it('tracks a video on each platform with the upstream’s counts', async () => {
-    const team = await newTeam(stack.pool, 2_000);
-    const api = apiClient(stack.baseUrl, team.key);
+    const { api } = await teamClient(suite.stack, 2_000);
     const ytVideo = youtube.channels[0]!.videos[0]!;
     const ttVideo = apify.tiktok[WORLD_TIKTOK_HANDLE]!.videos[0]!;
     const igPost = apify.instagram[WORLD_INSTAGRAM_HANDLE]!.posts.find((p) => p.type === 'Video')!;
@@ -277,7 +275,7 @@ describe('tracking on real sources (local YouTube, Apify and model servers)', ()
   it('fails the first cycle of an unknown channel as deleted and refunds its charge', async () => {
     const { creator, teamId } = await track('youtube', 'nosuchchannel', 500);
     expect(creator).toMatchObject({ enrichment_status: 'failed', last_failure: { kind: 'deleted' } });
-    const { entries, balance } = await ledgerOf(stack.pool, teamId);
+    const { entries, balance } = await ledgerOf(suite.stack.pool, teamId);
     expect(balance).toBe(500);
     expect(entries.map((e) => e.kind)).toEqual(['topup', 'reserve', 'refund']);
   });
@@ -308,25 +306,25 @@ describe('tracking on real sources (local YouTube, Apify and model servers)', ()
     expect(creator).toMatchObject({ enrichment_status: 'failed', last_failure: { kind: 'rate_limited' } });
     // one request per activity attempt: the adapter does not retry on its own, Temporal does (three attempts)
     expect(model.requests.filter((body) => JSON.stringify(body).includes(BUSY_MODEL_HANDLE))).toHaveLength(3);
-    expect((await ledgerOf(stack.pool, teamId)).balance).toBe(500);
+    expect((await ledgerOf(suite.stack.pool, teamId)).balance).toBe(500);
   });
 
   it('never writes an upstream credential into Postgres or a workflow history', async () => {
     const secrets = [FAKE_YOUTUBE_API_KEY, APIFY_TEST_TOKEN, MODEL_KEY];
-    const tables = await stack.pool.query<{ table_name: string }>(
+    const tables = await suite.stack.pool.query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
     );
     expect(tables.rows.length).toBeGreaterThan(10);
     for (const { table_name } of tables.rows) {
-      const dump = await stack.pool.query<{ text: string | null }>(
+      const dump = await suite.stack.pool.query<{ text: string | null }>(
         `SELECT string_agg(row_to_json(t)::text, ' ') AS text FROM "${table_name}" t`,
       );
       for (const secret of secrets) expect(dump.rows[0]?.text ?? '').not.toContain(secret);
     }
-    const workflows = stack.client.workflow.list({ query: `TaskQueue = "${stack.taskQueue}"` });
+    const workflows = suite.stack.client.workflow.list({ query: `TaskQueue = "${suite.stack.taskQueue}"` });
     let checked = 0;
     for await (const info of workflows) {
-      const history = await stack.client.workflow.getHandle(info.workflowId, info.runId).fetchHistory();
+      const history = await suite.stack.client.workflow.getHandle(info.workflowId, info.runId).fetchHistory();
       // payloads are bytes: read them as the text they encode
       const text = JSON.stringify(history, (_key, value: unknown) =>
         value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value,

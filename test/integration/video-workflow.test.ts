@@ -1,11 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import type { Pool } from 'pg';
-import { createActivities } from '../../activities';
-import { createPool } from '../../db/pool';
 import type { TrackingCadence } from '../../domain/cadence';
-import { heuristicCreatorReportGenerator } from '../../domain/creator-report';
 import {
   ADAPTIVE_BOUNDS,
   nextAdaptiveIntervalMs,
@@ -15,15 +9,12 @@ import {
   type TrajectoryFlags,
 } from '../../domain/trajectory';
 import type { Platform, Post } from '../../domain/platform';
+import { DAY_MS as DAY, HOUR_MS as HOUR } from '../../domain/time';
 import { SimulatedProvider } from '../../providers/simulated';
 import { stateQuery, type VideoTrackingInput } from '../../workflows/messages';
 import { activityClock } from '../helpers/activity-clock';
-import { sharedWorkflowBundle, testDatabaseUrl } from '../helpers/env';
 import { ledgerOf, newTeam } from '../helpers/teams';
-import { createTimeSkippingEnv } from '../helpers/time-skipping';
-
-const HOUR = 3600_000;
-const DAY = 24 * HOUR;
+import { timeSkippingForSuite } from '../helpers/time-skipping';
 
 /** A TikTok video id as the platform makes them: publish time (unix seconds) in the upper 32 bits. */
 function tiktokVideoId(publishedAt: Date, low: number): string {
@@ -49,41 +40,14 @@ class ScriptedPlatform extends SimulatedProvider {
 }
 
 describe('video tracking workflow (time-skipping)', () => {
-  let env: TestWorkflowEnvironment;
-  let pool: Pool;
-  let worker: Worker;
-  let running: Promise<void>;
-  const provider = new ScriptedPlatform({ now: activityClock });
-  const taskQueue = `video-wf-${randomUUID()}`;
-
-  beforeAll(async () => {
-    env = await createTimeSkippingEnv();
-    pool = createPool(testDatabaseUrl(), 10);
-    worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: sharedWorkflowBundle(),
-      activities: createActivities({
-        pool,
-        provider,
-        reportGenerator: heuristicCreatorReportGenerator,
-      }),
-    });
-    running = worker.run();
-  });
-
-  afterAll(async () => {
-    worker.shutdown();
-    await running;
-    await pool.end();
-    await env.teardown();
-  });
+  const suite = timeSkippingForSuite({ taskQueue: 'video-wf', provider: new ScriptedPlatform({ now: activityClock }) });
+  const { provider, taskQueue } = suite;
 
   async function startVideo(teamId: string, cadence: TrackingCadence, chosenVideoId?: string) {
     const id = randomUUID();
     // fixed low bits: the same simulated creator every run, so the test does not depend on a random draw
-    const videoId = chosenVideoId ?? tiktokVideoId(new Date((await env.currentTimeMs()) - 2 * HOUR), 7_340_033);
-    const handle = await env.client.workflow.start('videoTrackingWorkflow', {
+    const videoId = chosenVideoId ?? tiktokVideoId(new Date((await suite.env.currentTimeMs()) - 2 * HOUR), 7_340_033);
+    const handle = await suite.env.client.workflow.start('videoTrackingWorkflow', {
       taskQueue,
       workflowId: `video:${id}`,
       args: [
@@ -104,7 +68,7 @@ describe('video tracking workflow (time-skipping)', () => {
 
   const snapshots = async (id: string) =>
     (
-      await pool.query<{ views: number; snapshot_at: Date; cycle: number }>(
+      await suite.pool.query<{ views: number; snapshot_at: Date; cycle: number }>(
         'SELECT views, snapshot_at, cycle FROM video_snapshots WHERE tracking_video_id = $1 ORDER BY cycle',
         [id],
       )
@@ -112,9 +76,10 @@ describe('video tracking workflow (time-skipping)', () => {
 
   /** The trajectory as the cycle that took snapshot `i` measured it. */
   const trajectoryAt = async (id: string, series: Awaited<ReturnType<typeof snapshots>>, i: number) => {
-    const video = await pool.query<{ published_at: Date }>('SELECT published_at FROM tracked_videos WHERE id = $1', [
-      id,
-    ]);
+    const video = await suite.pool.query<{ published_at: Date }>(
+      'SELECT published_at FROM tracked_videos WHERE id = $1',
+      [id],
+    );
     return videoTrajectory(
       series.slice(0, i + 1).map((s) => ({ captured_at: s.snapshot_at, views: s.views })),
       { publishedAt: video.rows[0]?.published_at ?? null, now: series[i]!.snapshot_at },
@@ -122,9 +87,9 @@ describe('video tracking workflow (time-skipping)', () => {
   };
 
   it('polls an adaptive video fast while it is young and slows to the cap as it cools, 25 credits a cycle', async () => {
-    const { teamId } = await newTeam(pool, 100_000);
+    const { teamId } = await newTeam(suite.pool, 100_000);
     const { id, handle } = await startVideo(teamId, 'adaptive');
-    await env.sleep(21 * DAY);
+    await suite.env.sleep(21 * DAY);
 
     const series = await snapshots(id);
     expect(series.length).toBeGreaterThan(5);
@@ -145,10 +110,10 @@ describe('video tracking workflow (time-skipping)', () => {
       previous = chosen;
     }
 
-    const { entries } = await ledgerOf(pool, teamId);
+    const { entries } = await ledgerOf(suite.pool, teamId);
     expect(entries.filter((e) => e.kind === 'reserve')).toHaveLength(series.length);
     expect(entries.filter((e) => e.kind === 'capture')).toHaveLength(series.length);
-    const row = (await pool.query('SELECT * FROM tracked_videos WHERE id = $1', [id])).rows[0];
+    const row = (await suite.pool.query('SELECT * FROM tracked_videos WHERE id = $1', [id])).rows[0];
     // the next run is anchored to when the last cycle was due, a few milliseconds before its snapshot
     const untilNext = row.next_scrape_at.getTime() - series[series.length - 1]!.snapshot_at.getTime();
     expect(Math.abs(untilNext - row.adaptive_interval_seconds * 1000)).toBeLessThan(1000);
@@ -156,14 +121,14 @@ describe('video tracking workflow (time-skipping)', () => {
   });
 
   it('records breakout, accelerating and peaking once per false-to-true transition of the trajectory', async () => {
-    const { teamId } = await newTeam(pool, 100_000);
-    const now = await env.currentTimeMs();
+    const { teamId } = await newTeam(suite.pool, 100_000);
+    const now = await suite.env.currentTimeMs();
     const videoId = tiktokVideoId(new Date(now - 30 * DAY), 104_729);
     // a 50k-view month-old video that goes viral: logistic growth to +2M views centred on day 4.1
     provider.script(videoId, (at) => 50_000 + 2_000_000 / (1 + Math.exp(-((at - now) / DAY - 4.1) / 0.3)));
     const { id } = await startVideo(teamId, 'six_hours', videoId);
     // short of the 41st cycle, due at exactly 10 days: it would run while the assertions read
-    await env.sleep(10 * DAY - HOUR);
+    await suite.env.sleep(10 * DAY - HOUR);
 
     const series = await snapshots(id);
     expect(series).toHaveLength(40);
@@ -175,7 +140,7 @@ describe('video tracking workflow (time-skipping)', () => {
       for (const type of trajectoryTransitions(before, flags)) expected.push(`${series[i]!.cycle}:${type}`);
       before = flags;
     }
-    const events = await pool.query<{ type: string; data: { cycle: number } }>(
+    const events = await suite.pool.query<{ type: string; data: { cycle: number } }>(
       `SELECT type, data FROM events WHERE resource_id = $1 AND type IN ('breakout', 'accelerating', 'peaking')`,
       [id],
     );
@@ -183,7 +148,7 @@ describe('video tracking workflow (time-skipping)', () => {
       expect.arrayContaining(['breakout', 'accelerating', 'peaking']),
     );
     expect(events.rows.map((e) => `${e.data.cycle}:${e.type}`).sort()).toEqual(expected.sort());
-    const completed = await pool.query('SELECT 1 FROM events WHERE resource_id = $1 AND type = $2', [
+    const completed = await suite.pool.query('SELECT 1 FROM events WHERE resource_id = $1 AND type = $2', [
       id,
       'tracking.cycle.completed',
     ]);

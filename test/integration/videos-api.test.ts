@@ -1,43 +1,22 @@
 import { randomUUID } from 'node:crypto';
+import { trackAndFinalize } from '../helpers/creators';
 import { requireEnv } from '../helpers/env';
 import { recordHistory } from '../helpers/histories';
-import { apiClient, eventually } from '../helpers/http';
-import { startStack, type Stack } from '../helpers/stack';
-import { ledgerOf, newTeam } from '../helpers/teams';
+import { eventually } from '../helpers/http';
+import { stackForSuite } from '../helpers/stack';
+import { ledgerOf, teamClient } from '../helpers/teams';
 
 const TIKTOK = (id: string) => `https://www.tiktok.com/@khaby.lame/video/${id}`;
 const tiktokId = () =>
   ((BigInt(Math.floor(Date.now() / 1000) - 86_400) << 32n) | BigInt(Math.floor(Math.random() * 1e9))).toString();
 
 describe('videos API over HTTP against the real stack', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack();
-  });
-  afterAll(async () => {
-    await stack.stop();
-  });
-
-  async function team(credits = 10_000) {
-    const t = await newTeam(stack.pool, credits);
-    return { ...t, api: apiClient(stack.baseUrl, t.key) };
-  }
-
-  async function trackAndFinalize(api: ReturnType<typeof apiClient>, body: Record<string, unknown>) {
-    const created = await api.post('/v1/tracking/videos', body);
-    expect(created.status).toBe(202);
-    const id = created.body.data.id as string;
-    const detail = await eventually('first video cycle', async () => {
-      const res = await api.get(`/v1/tracking/videos/${id}`);
-      return res.body.data.finalized ? res.body.data : undefined;
-    });
-    return { id, created: created.body.data, detail };
-  }
+  const suite = stackForSuite();
 
   it('follows the Video Performance Tracking recipe: track, snapshots, report, trajectory, adaptive, pause, delete', async () => {
-    const { api, teamId } = await team();
+    const { api, teamId } = await teamClient(suite.stack);
     const videoId = tiktokId();
-    const { id, created, detail } = await trackAndFinalize(api, {
+    const { id, created, detail } = await trackAndFinalize(api, '/v1/tracking/videos', {
       url: TIKTOK(videoId),
       platform: 'tiktok',
       scrape_cadence: 'six_hours',
@@ -111,16 +90,16 @@ describe('videos API over HTTP against the real stack', () => {
     expect((await api.get('/v1/tracking/videos')).body.data.map((v: any) => v.id)).not.toContain(id);
     expect((await api.get(`/v1/tracking/videos/${id}`)).body.data.status).toBe('stopped');
     expect((await api.get(`/v1/tracking/videos/${id}/snapshots`)).body.data).toHaveLength(1);
-    expect((await ledgerOf(stack.pool, teamId)).balance).toBe(10_000 - 25);
+    expect((await ledgerOf(suite.stack.pool, teamId)).balance).toBe(10_000 - 25);
     await eventually('workflow completion', async () => {
-      const d = await stack.client.workflow.getHandle(`video:${id}`).describe();
+      const d = await suite.stack.client.workflow.getHandle(`video:${id}`).describe();
       return d.status.name === 'COMPLETED' ? d : undefined;
     });
     recordHistory(requireEnv('TEMPORAL_ADDRESS'), `video:${id}`, 'video-lifecycle');
   });
 
   it('parses TikTok, YouTube and Instagram video URLs and refuses anything else with 400', async () => {
-    const { api } = await team();
+    const { api } = await teamClient(suite.stack);
     for (const [platform, url] of [
       ['youtube', 'https://www.youtube.com/watch?v=dQw4w9WgXcQ'],
       ['youtube', 'https://youtu.be/oHg5SJYRHA0'],
@@ -150,14 +129,16 @@ describe('videos API over HTTP against the real stack', () => {
   });
 
   it('returns the existing video when tracked twice, and links only to the team’s own creators', async () => {
-    const owner = await team();
-    const stranger = await team();
+    const owner = await teamClient(suite.stack);
+    const stranger = await teamClient(suite.stack);
     const url = TIKTOK(tiktokId());
-    const { id } = await trackAndFinalize(owner.api, { url, platform: 'tiktok' });
+    const { id } = await trackAndFinalize(owner.api, '/v1/tracking/videos', { url, platform: 'tiktok' });
     const again = await owner.api.post('/v1/tracking/videos', { url, platform: 'tiktok' });
     expect(again.status).toBe(200);
     expect(again.body.data.id).toBe(id);
-    expect((await ledgerOf(stack.pool, owner.teamId)).entries.filter((e) => e.kind === 'reserve')).toHaveLength(1);
+    expect((await ledgerOf(suite.stack.pool, owner.teamId)).entries.filter((e) => e.kind === 'reserve')).toHaveLength(
+      1,
+    );
 
     const creator = await owner.api.post('/v1/tracking/creators', { platform: 'tiktok', handle: 'khaby.lame' });
     const linked = await owner.api.post('/v1/tracking/videos', {
@@ -194,7 +175,7 @@ describe('videos API over HTTP against the real stack', () => {
   });
 
   it('lists with pagination, platform filter and search on title or URL', async () => {
-    const { api } = await team();
+    const { api } = await teamClient(suite.stack);
     const ids = [tiktokId(), tiktokId()];
     for (const videoId of ids)
       expect((await api.post('/v1/tracking/videos', { url: TIKTOK(videoId), platform: 'tiktok' })).status).toBe(202);
@@ -210,7 +191,7 @@ describe('videos API over HTTP against the real stack', () => {
   });
 
   it('answers 402 for a video when the balance cannot pay the first cycle', async () => {
-    const { api } = await team(24);
+    const { api } = await teamClient(suite.stack, 24);
     const res = await api.post('/v1/tracking/videos', { url: TIKTOK(tiktokId()), platform: 'tiktok' });
     expect(res.status).toBe(402);
     expect((await api.get('/v1/tracking/videos')).body.pagination.total).toBe(0);

@@ -14,8 +14,8 @@ import { requireEnv, sharedWorkflowBundle } from '../helpers/env';
 import { killWorkerProcess, spawnWorkerProcess } from '../helpers/worker-spawn';
 import { apiClient, eventually } from '../helpers/http';
 import { Receiver, verifiedBy } from '../helpers/receiver';
-import { startStack, type Stack } from '../helpers/stack';
-import { newTeam } from '../helpers/teams';
+import { stackForSuite } from '../helpers/stack';
+import { teamClient } from '../helpers/teams';
 
 /** Names the tests resolve: public at first; a test may point one elsewhere (DNS rebinding). */
 const dns: Record<string, string[]> = {
@@ -30,25 +30,22 @@ const resolve: Resolver = async (hostname) => {
 };
 
 describe('webhooks API and delivery against the real stack', () => {
-  let stack: Stack;
   const relayedTeams: string[] = [];
   const receivers: Receiver[] = [];
 
-  beforeAll(async () => {
-    stack = await startStack({
-      webhooks: { allowInsecureLoopback: true, resolve, relayTeams: () => relayedTeams },
-    });
-  });
+  // jest runs afterAll hooks in declaration order: this one runs before the stack stops
   afterAll(async () => {
     await Promise.all(receivers.map((r) => r.close()));
-    await stack.stop();
+  });
+  const suite = stackForSuite({
+    webhooks: { allowInsecureLoopback: true, resolve, relayTeams: () => relayedTeams },
   });
 
   /** A fresh team whose events the stack's relay delivers (unless `relayed` is false). */
   async function team(relayed = true) {
-    const t = await newTeam(stack.pool, 10_000);
+    const t = await teamClient(suite.stack);
     if (relayed) relayedTeams.push(t.teamId);
-    return { ...t, api: apiClient(stack.baseUrl, t.key) };
+    return t;
   }
 
   async function receiver(script?: ConstructorParameters<typeof Receiver>[0]) {
@@ -59,7 +56,7 @@ describe('webhooks API and delivery against the real stack', () => {
 
   async function emit(teamId: string, type: EventType = 'tracking.paused', data: unknown = { note: 'test' }) {
     const resourceId = randomUUID();
-    return inTransaction(stack.pool, (client) =>
+    return inTransaction(suite.stack.pool, (client) =>
       recordEvent(client, { key: `test:${resourceId}`, teamId, type, resourceType: 'creator', resourceId, data }),
     );
   }
@@ -131,9 +128,9 @@ describe('webhooks API and delivery against the real stack', () => {
   it('refuses http receivers unless the development setting is on', async () => {
     const { key } = await team();
     const app = createApp({
-      pool: stack.pool,
-      temporal: stack.client,
-      taskQueue: stack.taskQueue,
+      pool: suite.stack.pool,
+      temporal: suite.stack.client,
+      taskQueue: suite.stack.taskQueue,
       webhooks: { allowInsecureLoopback: false, resolve },
     });
     const server: Server = await new Promise((done) => {
@@ -149,7 +146,7 @@ describe('webhooks API and delivery against the real stack', () => {
         expect(loopback.status).toBe(400);
         expect(loopback.body.error.message).toMatch(/loopback/);
       }
-      const onDev = await apiClient(stack.baseUrl, key).post('/v1/webhooks', {
+      const onDev = await apiClient(suite.stack.baseUrl, key).post('/v1/webhooks', {
         url: 'http://127.0.0.1:9/hooks',
         enabled_events: ['*'],
       });
@@ -221,7 +218,7 @@ describe('webhooks API and delivery against the real stack', () => {
     expect((await api.delete(base)).status).toBe(404);
     expect((await api.get('/v1/webhooks')).body.data).toEqual([]);
     // soft delete: the row and its delivery log stay
-    const row = await stack.pool.query('SELECT deleted_at FROM webhook_subscriptions WHERE id = $1', [id]);
+    const row = await suite.stack.pool.query('SELECT deleted_at FROM webhook_subscriptions WHERE id = $1', [id]);
     expect(row.rows[0].deleted_at).toBeInstanceOf(Date);
   });
 
@@ -264,7 +261,7 @@ describe('webhooks API and delivery against the real stack', () => {
     const snapshots = await api.get(`/v1/tracking/creators/${creatorId}/snapshots`);
     expect(hook.json.data.snapshot).toEqual(snapshots.body.data[0]);
     expect(hook.json.data.snapshot).toHaveProperty('delta_followers');
-    const stored = await stack.pool.query(
+    const stored = await suite.stack.pool.query(
       "SELECT id FROM events WHERE team_id = $1 AND type = 'tracking.cycle.completed'",
       [teamId],
     );
@@ -372,9 +369,9 @@ describe('webhooks API and delivery against the real stack', () => {
     const relays = [1, 2].map(
       () =>
         new OutboxRelay({
-          pool: stack.pool,
-          client: stack.client,
-          taskQueue: stack.taskQueue,
+          pool: suite.stack.pool,
+          client: suite.stack.client,
+          taskQueue: suite.stack.taskQueue,
           teamIds: () => [teamId],
         }),
     );
@@ -382,16 +379,17 @@ describe('webhooks API and delivery against the real stack', () => {
     await Promise.all(relays.map((r) => r.drain()));
     await hooks.waitFor('both paused events', (r) => r.processed.size === 2);
     // a relay that crashed before dequeuing repeats its pass: the events come back, nothing is delivered twice
-    await stack.pool.query('INSERT INTO webhook_event_queue (event_id, team_id) SELECT unnest($1::uuid[]), $2', [
+    await suite.stack.pool.query('INSERT INTO webhook_event_queue (event_id, team_id) SELECT unnest($1::uuid[]), $2', [
       eventIds,
       teamId,
     ]);
     await Promise.all(relays.map((r) => r.drain()));
-    const queued = await stack.pool.query('SELECT 1 FROM webhook_event_queue WHERE team_id = $1', [teamId]);
+    const queued = await suite.stack.pool.query('SELECT 1 FROM webhook_event_queue WHERE team_id = $1', [teamId]);
     expect(queued.rowCount).toBe(0);
-    const deliveries = await stack.pool.query('SELECT event_id, status FROM webhook_deliveries WHERE team_id = $1', [
-      teamId,
-    ]);
+    const deliveries = await suite.stack.pool.query(
+      'SELECT event_id, status FROM webhook_deliveries WHERE team_id = $1',
+      [teamId],
+    );
     expect(deliveries.rows.map((r) => r.event_id).sort()).toEqual(eventIds.slice(0, 2).sort());
     expect(hooks.requests).toHaveLength(2);
     expect(hooks.duplicates).toBe(0);
@@ -406,7 +404,12 @@ describe('webhooks API and delivery against the real stack', () => {
     const created = await api.post('/v1/webhooks', { url: hooks.url, enabled_events: ['*'] });
     const { secret } = created.body.data;
     const child = await spawnWorkerProcess(taskQueue, { WEBHOOK_ALLOW_INSECURE_LOOPBACK: 'true' });
-    const relay = new OutboxRelay({ pool: stack.pool, client: stack.client, taskQueue, teamIds: () => [teamId] });
+    const relay = new OutboxRelay({
+      pool: suite.stack.pool,
+      client: suite.stack.client,
+      taskQueue,
+      teamIds: () => [teamId],
+    });
     const eventId = await emit(teamId);
     await relay.drain();
     await hooks.waitFor('the attempt in flight', (r) => r.requests.length === 1);
@@ -420,7 +423,7 @@ describe('webhooks API and delivery against the real stack', () => {
       namespace: 'default',
       taskQueue,
       deps: {
-        pool: stack.pool,
+        pool: suite.stack.pool,
         provider: new SimulatedProvider(),
         reportGenerator: heuristicCreatorReportGenerator,
         webhooks: { allowInsecureLoopback: true },
@@ -444,7 +447,7 @@ describe('webhooks API and delivery against the real stack', () => {
   });
 
   it('publishes the webhook routes in the OpenAPI document', async () => {
-    const res = await fetch(`${stack.baseUrl}/openapi.json`);
+    const res = await fetch(`${suite.stack.baseUrl}/openapi.json`);
     const doc = (await res.json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([

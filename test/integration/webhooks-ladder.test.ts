@@ -1,78 +1,58 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import type { Pool } from 'pg';
-import { createActivities } from '../../activities';
 import { createApp } from '../../api/app';
 import { recordEvent } from '../../db/events';
-import { createPool } from '../../db/pool';
 import { inTransaction } from '../../db/transaction';
 import { deliveryWorkflowId, type AttemptRow } from '../../db/webhooks';
 import { recordHistory } from '../helpers/histories';
-import { heuristicCreatorReportGenerator } from '../../domain/creator-report';
 import { DELIVERY_LADDER_MS, MAX_DELIVERY_ATTEMPTS } from '../../domain/webhooks';
-import { SimulatedProvider } from '../../providers/simulated';
 import { OutboxRelay } from '../../worker/outbox-relay';
 import type { WebhookDeliveryResult } from '../../workflows/webhook-delivery';
 import { activityClock } from '../helpers/activity-clock';
-import { sharedWorkflowBundle, testDatabaseUrl } from '../helpers/env';
 import { apiClient } from '../helpers/http';
 import { Receiver, verifiedBy, type Script } from '../helpers/receiver';
 import { newTeam } from '../helpers/teams';
-import { createTimeSkippingEnv } from '../helpers/time-skipping';
+import { timeSkippingForSuite } from '../helpers/time-skipping';
 
 /**
  * The retry ladder on the time-skipping test server: hours of waiting pass in moments. Attempts record the server's
  * time (activityClock), so the gaps between them are the ladder's, and signatures are checked at that time.
  */
 describe('webhook delivery ladder (time-skipping)', () => {
-  const taskQueue = 'webhooks-ladder';
-  let env: TestWorkflowEnvironment;
-  let pool: Pool;
-  let worker: Worker;
-  let running: Promise<void>;
   let server: Server;
   let relay: OutboxRelay;
   let baseUrl: string;
   const teams: string[] = [];
   const receivers: Receiver[] = [];
 
+  // jest runs afterAll hooks in declaration order: this one runs before the worker and test server stop
+  afterAll(async () => {
+    await Promise.all(receivers.map((r) => r.close()));
+    await new Promise((done) => server.close(done));
+  });
+  const suite = timeSkippingForSuite({
+    taskQueue: 'webhooks-ladder',
+    poolSize: 5,
+    webhooks: { allowInsecureLoopback: true, clock: activityClock },
+  });
+  const { taskQueue } = suite;
   beforeAll(async () => {
-    env = await createTimeSkippingEnv();
-    pool = createPool(testDatabaseUrl(), 5);
-    worker = await Worker.create({
-      connection: env.nativeConnection,
+    const app = createApp({
+      pool: suite.pool,
+      temporal: suite.env.client,
       taskQueue,
-      workflowBundle: sharedWorkflowBundle(),
-      activities: createActivities({
-        pool,
-        provider: new SimulatedProvider(),
-        reportGenerator: heuristicCreatorReportGenerator,
-        webhooks: { allowInsecureLoopback: true, clock: activityClock },
-      }),
+      webhooks: { allowInsecureLoopback: true },
     });
-    running = worker.run();
-    const app = createApp({ pool, temporal: env.client, taskQueue, webhooks: { allowInsecureLoopback: true } });
     server = await new Promise((done) => {
       const s = app.listen(0, '127.0.0.1', () => done(s));
     });
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    relay = new OutboxRelay({ pool, client: env.client, taskQueue, teamIds: () => teams });
-  });
-
-  afterAll(async () => {
-    await Promise.all(receivers.map((r) => r.close()));
-    await new Promise((done) => server.close(done));
-    worker.shutdown();
-    await running;
-    await pool.end();
-    await env.teardown();
+    relay = new OutboxRelay({ pool: suite.pool, client: suite.env.client, taskQueue, teamIds: () => teams });
   });
 
   async function subscribe(script: Script, body: Record<string, unknown> = {}) {
-    const team = await newTeam(pool, 0);
+    const team = await newTeam(suite.pool, 0);
     teams.push(team.teamId);
     const api = apiClient(baseUrl, team.key);
     const hooks = await new Receiver(script).start();
@@ -90,7 +70,7 @@ describe('webhook delivery ladder (time-skipping)', () => {
 
   async function emit(teamId: string, type: 'tracking.paused' | 'tracking.cycle.completed' = 'tracking.paused') {
     const resourceId = randomUUID();
-    return inTransaction(pool, (client) =>
+    return inTransaction(suite.pool, (client) =>
       recordEvent(client, {
         key: `ladder:${resourceId}`,
         teamId,
@@ -105,7 +85,7 @@ describe('webhook delivery ladder (time-skipping)', () => {
   /** Relays queued events and returns the delivery of each, in the order given. */
   async function relayed(eventIds: string[]): Promise<string[]> {
     await relay.drain();
-    const rows = await pool.query<{ id: string; event_id: string }>(
+    const rows = await suite.pool.query<{ id: string; event_id: string }>(
       'SELECT id, event_id FROM webhook_deliveries WHERE event_id = ANY($1::uuid[])',
       [eventIds],
     );
@@ -121,10 +101,10 @@ describe('webhook delivery ladder (time-skipping)', () => {
    * the server's time-skipping lock, and it then skips past workflow tasks in flight.
    */
   const finished = (deliveryId: string, replay = 0): Promise<WebhookDeliveryResult> =>
-    env.client.workflow.getHandle(deliveryWorkflowId(deliveryId, replay)).result();
+    suite.env.client.workflow.getHandle(deliveryWorkflowId(deliveryId, replay)).result();
 
   async function attempts(deliveryId: string): Promise<AttemptRow[]> {
-    const rows = await pool.query<AttemptRow>(
+    const rows = await suite.pool.query<AttemptRow>(
       'SELECT * FROM webhook_delivery_attempts WHERE delivery_id = $1 ORDER BY attempt',
       [deliveryId],
     );
@@ -154,7 +134,7 @@ describe('webhook delivery ladder (time-skipping)', () => {
     const { api, hooks, teamId, webhookId, secret: first } = await subscribe(() => ({ status: 200 }));
     const rotated = await api.post(`/v1/webhooks/${webhookId}/rotate-secret`);
     const second = rotated.body.data.secret as string;
-    expect(await env.currentTimeMs()).toBeLessThan(Date.parse(rotated.body.data.previous_secret_expires_at));
+    expect(await suite.env.currentTimeMs()).toBeLessThan(Date.parse(rotated.body.data.previous_secret_expires_at));
 
     const [during] = await relayed([await emit(teamId)]);
     expect(await finished(during as string)).toEqual({ status: 'succeeded', attempts: 1 });
@@ -165,7 +145,7 @@ describe('webhook delivery ladder (time-skipping)', () => {
     const other = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
     expect(verifiedBy(other, hook, { atAnyTime: true })).toBe(false);
 
-    await env.sleep('25 hours');
+    await suite.env.sleep('25 hours');
     const [after] = await relayed([await emit(teamId)]);
     expect(await finished(after as string)).toEqual({ status: 'succeeded', attempts: 1 });
     const later = hooks.requests[1]!;
@@ -192,7 +172,7 @@ describe('webhook delivery ladder (time-skipping)', () => {
 
     const results: WebhookDeliveryResult[] = [];
     for (const id of deliveries) results.push(await finished(id));
-    recordHistory(env.address, deliveryWorkflowId(lossy as string, 0), 'webhook-delivery-retried');
+    recordHistory(suite.env.address, deliveryWorkflowId(lossy as string, 0), 'webhook-delivery-retried');
     expect(results.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
     expect([...hooks.processed.keys()].sort()).toEqual([...deliveries].sort());
     expect(hooks.duplicates).toBe(1);
@@ -208,7 +188,7 @@ describe('webhook delivery ladder (time-skipping)', () => {
       expect(rows.every((r) => r.run === 0)).toBe(true);
       expectLadder(rows);
     }
-    const delivery = await pool.query('SELECT * FROM webhook_deliveries WHERE id = $1', [lossy]);
+    const delivery = await suite.pool.query('SELECT * FROM webhook_deliveries WHERE id = $1', [lossy]);
     expect(delivery.rows[0]).toMatchObject({ status: 'succeeded', last_status_code: 200, next_attempt_at: null });
   });
 
@@ -280,9 +260,9 @@ describe('webhook delivery ladder (time-skipping)', () => {
     // events while disabled are not delivered
     const whileDisabled = await emit(teamId);
     await relay.drain();
-    expect((await pool.query('SELECT 1 FROM webhook_deliveries WHERE event_id = $1', [whileDisabled])).rowCount).toBe(
-      0,
-    );
+    expect(
+      (await suite.pool.query('SELECT 1 FROM webhook_deliveries WHERE event_id = $1', [whileDisabled])).rowCount,
+    ).toBe(0);
 
     expect((await api.patch(`/v1/webhooks/${webhookId}`, { enabled: true })).body.data).toMatchObject({
       enabled: true,
@@ -299,7 +279,7 @@ describe('webhook delivery ladder (time-skipping)', () => {
     const { api, hooks, teamId, webhookId, secret } = await subscribe(() => ({ status: up ? 200 : 500 }));
     const [id] = await relayed([await emit(teamId)]);
     expect(await finished(id as string)).toEqual({ status: 'dead_lettered', attempts: MAX_DELIVERY_ATTEMPTS });
-    recordHistory(env.address, deliveryWorkflowId(id as string, 0), 'webhook-delivery-dead-lettered');
+    recordHistory(suite.env.address, deliveryWorkflowId(id as string, 0), 'webhook-delivery-dead-lettered');
     const rows = await attempts(id as string);
     expect(rows.map((r) => r.status_code)).toEqual(Array(MAX_DELIVERY_ATTEMPTS).fill(500));
     expectLadder(rows);
@@ -333,7 +313,7 @@ describe('webhook delivery ladder (time-skipping)', () => {
     const failingSince = (await api.get(`/v1/webhooks/${webhookId}`)).body.data.failing_since as string;
     expect(failingSince).toBe((await attempts(first as string))[0]!.attempted_at.toISOString());
 
-    await env.sleep('5 days');
+    await suite.env.sleep('5 days');
     const [later] = await relayed([await emit(teamId)]);
     expect(await finished(later as string)).toEqual({ status: 'failed', attempts: 1 });
     const webhook = (await api.get(`/v1/webhooks/${webhookId}`)).body.data;

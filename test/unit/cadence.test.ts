@@ -8,8 +8,8 @@ import {
   SCRAPE_CADENCES,
   type ScrapeCadence,
 } from '../../domain/cadence';
+import { HOUR_MS as HOUR } from '../../domain/time';
 
-const HOUR = 3_600_000;
 const at = (iso: string) => new Date(iso);
 
 describe('scrape cadence', () => {

@@ -10,9 +10,9 @@ import {
 } from '../../domain/creator-report';
 import type { Comment, Post } from '../../domain/platform';
 import type { CreatorMetrics } from '../../domain/snapshots';
+import { DAY_MS as DAY } from '../../domain/time';
 
 const NOW = new Date('2026-03-23T14:00:00.000Z');
-const DAY = 86_400_000;
 const daysAgo = (d: number, hourUtc = 18) => {
   const t = new Date(NOW.getTime() - d * DAY);
   t.setUTCHours(hourUtc, 0, 0, 0);

@@ -10,6 +10,7 @@ import {
 import { ProviderError, SourceConfigError, type Comment, type Post } from '../../domain/platform';
 import { postingCadence } from '../../domain/posting-cadence';
 import { creatorAnalysisSchema, strictJsonSchema, videoAnalysisSchema } from '../../domain/report-schemas';
+import { DAY_MS as DAY } from '../../domain/time';
 import { generateVideoReport, type VideoAnalysis, type VideoReportInput } from '../../domain/video-report';
 import { llmCreatorReportGenerator, llmVideoReportGenerator, type LlmReportOptions } from '../../providers/llm-reports';
 import { Upstream, type UpstreamCall } from '../../providers/upstream';
@@ -25,7 +26,6 @@ const SECRET_KEY = 'sk-test-0123456789abcdefSECRET';
 const PROMPT_MARKER = 'zzpromptmarker';
 
 const NOW = new Date('2026-03-23T14:00:00.000Z');
-const DAY = 86_400_000;
 const daysAgo = (d: number) => new Date(NOW.getTime() - d * DAY);
 
 const profile: CreatorReportProfile = {

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { detectOutliers, median, weightedOutlierScore, type OutlierCandidatePost } from '../../domain/outliers';
+import { DAY_MS as DAY } from '../../domain/time';
 
 const NOW = new Date('2026-03-23T14:00:00.000Z');
-const DAY = 86_400_000;
 const daysAgo = (d: number) => new Date(NOW.getTime() - d * DAY).toISOString();
 
 const post = (id: string, views: number | null, extra: Partial<OutlierCandidatePost> = {}): OutlierCandidatePost => ({

@@ -8,12 +8,11 @@ import {
   type Post,
   type ProfileMetrics,
 } from '../../domain/platform';
+import { DAY_MS as DAY, HOUR_MS as HOUR } from '../../domain/time';
 import { INSTAGRAM_RESERVED_PATHS, profileUrlFor } from '../../domain/urls';
 import { commentTemplateLanguages, SimulatedProvider } from '../../providers/simulated';
 
 const NOW = Date.parse('2026-06-15T12:00:00.000Z');
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const PLATFORMS: Platform[] = ['tiktok', 'youtube', 'instagram'];
 
 const at = (ms: number, options: { seed?: string } = {}) =>

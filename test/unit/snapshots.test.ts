@@ -7,8 +7,8 @@ import {
   type CreatorMetrics,
   type VideoMetrics,
 } from '../../domain/snapshots';
+import { DAY_MS as DAY } from '../../domain/time';
 
-const DAY = 86_400_000;
 const NOW = new Date('2026-03-23T14:00:00.000Z');
 const daysAgo = (d: number) => new Date(NOW.getTime() - d * DAY);
 

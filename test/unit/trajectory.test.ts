@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { DAY_MS as DAY, HOUR_MS as HOUR } from '../../domain/time';
 import {
   ADAPTIVE_BOUNDS,
   nextAdaptiveIntervalMs,
@@ -11,8 +12,6 @@ import {
   type ViewPoint,
 } from '../../domain/trajectory';
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const T0 = Date.parse('2026-03-01T00:00:00.000Z');
 const at = (days: number) => new Date(T0 + days * DAY);
 const NOW = at(30);

@@ -5,9 +5,9 @@ import {
   type VideoReportInput,
 } from '../../domain/video-report';
 import { HEURISTIC_MODEL_NAME } from '../../domain/creator-report';
+import { DAY_MS as DAY } from '../../domain/time';
 
 const NOW = new Date('2026-03-23T14:00:00.000Z');
-const DAY = 86_400_000;
 const daysAgo = (d: number) => new Date(NOW.getTime() - d * DAY);
 
 const video: VideoReportInput['video'] = {
