@@ -1,7 +1,8 @@
 import type { Pool } from 'pg';
+import { audienceSnapshotItem } from '../api/schemas/jobs';
 import { creatorPath } from '../db/creators';
 import { recordEvent } from '../db/events';
-import { attachSnapshot, audienceSnapshotItem, finishJob, jobById, storeAudienceSnapshot } from '../db/jobs';
+import { attachSnapshot, finishJob, jobById, storeAudienceSnapshot } from '../db/jobs';
 import { capture, refund } from '../db/ledger';
 import { inTransaction } from '../db/transaction';
 import {

@@ -2,7 +2,6 @@ import type { Pool, PoolClient } from 'pg';
 import {
   CREATOR_TABLES,
   creatorById,
-  creatorDetail,
   creatorPath,
   creatorSnapshotOfCycle,
   insertCreator,
@@ -11,10 +10,11 @@ import {
   liveCreatorByHandle,
   recordCreatorCycle,
   snapshotBefore,
-  snapshotItem,
   updateCreatorProfile,
 } from '../db/creators';
+import { creatorDetail, snapshotItem } from '../api/schemas/creators';
 import { createPendingCollection } from '../db/jobs';
+import { reserve } from '../db/ledger';
 import { flaggedVideoIds, insertOutlier } from '../db/outliers';
 import { cycleReportId, latestTrackedReport, trailingSeries } from '../db/tracked';
 import { recordEvent } from '../db/events';
@@ -64,8 +64,12 @@ export interface RegisterCreatorInput {
   reservationKey: string;
   startedAt: string;
   record: SequencedRecord;
-  /** `collection_depth` on POST: its job row is created with the creator, pending until the first cycle has run */
-  initialCollection?: { id: string; depth: CollectionDepth };
+  /**
+   * `collection_depth` on POST: its job row is created with the creator, pending until the first cycle has run, and
+   * its credits are reserved with the cycle's, under the key the collection's own reservation uses (which then finds
+   * it made): the 202 promises only credits that are held.
+   */
+  initialCollection?: { id: string; depth: CollectionDepth; amountCents: number; reservationKey: string };
 }
 
 export interface CreatorCycleInput {
@@ -102,7 +106,10 @@ function topHashtags(posts: readonly Post[], n: number): string[] {
     .map(([tag]) => tag);
 }
 
-/** Flags posts above 3× the creator's median views, each video once, with its event. */
+/**
+ * Flags posts above 3× the creator's median views, each video once, with an event for those published within the
+ * announce window (`OUTLIER_ANNOUNCE_WINDOW_DAYS`).
+ */
 async function flagOutliers(client: PoolClient, input: CreatorCycleInput): Promise<number> {
   const posts = await recentPosts(client, input.id, 10_000);
   const outliers = detectOutliers(posts, {
@@ -113,6 +120,8 @@ async function flagOutliers(client: PoolClient, input: CreatorCycleInput): Promi
   for (const outlier of outliers) {
     if (!(await insertOutlier(client, input.id, input.cycle, outlier))) continue;
     detected += 1;
+    // every outlier is flagged (so it is never announced later); only a recent one is news
+    if (!outlier.announce) continue;
     await recordEvent(client, {
       key: `creator:${input.id}:outlier:${outlier.platform_video_id}`,
       teamId: input.teamId,
@@ -151,11 +160,17 @@ export function createCreatorActivities({ pool, provider, reportGenerator }: Cre
         { resourceType: 'creator', cycle: 1, ...input },
         async (client) => {
           await insertCreator(client, { ...input, cadence: input.record.cadence });
-          if (input.initialCollection) {
-            await createPendingCollection(client, {
-              ...input.initialCollection,
+          const initial = input.initialCollection;
+          if (initial) {
+            await createPendingCollection(client, { ...initial, teamId: input.teamId, creatorId: input.id });
+            await reserve(client, {
               teamId: input.teamId,
-              creatorId: input.id,
+              amountCents: initial.amountCents,
+              idempotencyKey: initial.reservationKey,
+              operation: 'post_collection',
+              resourceType: 'creator',
+              resourceId: input.id,
+              description: `post collection ${initial.id} (${initial.depth})`,
             });
           }
         },

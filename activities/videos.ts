@@ -11,13 +11,12 @@ import {
   updateVideoDetails,
   VIDEO_TABLES,
   videoById,
-  videoDetail,
   videoPath,
-  videoSnapshotItem,
   videoSnapshotOfCycle,
   videoSnapshotsBefore,
 } from '../db/videos';
 import { inTransaction, type Queryable } from '../db/transaction';
+import { videoDetail, videoSnapshotItem } from '../api/schemas/videos';
 import { median } from '../domain/outliers';
 import type { Platform, PlatformProvider } from '../domain/platform';
 import { growthSummary, videoDeltas, type VideoDeltas, type VideoMetrics } from '../domain/snapshots';

@@ -5,11 +5,11 @@ import { findTeam } from '../db/teams';
 import { auth } from './auth';
 import { ApiError } from './errors';
 import { dataOf, pageOf, route, type Route } from './route';
-import { isoDate, pageQuery, pagination } from './validation';
+import { refuseInvertedRange } from './tracking';
+import { dateRange, pageQuery, pagination } from './validation';
 
 export const usageQuery = pageQuery(100, 50).extend({
-  start_date: isoDate.optional(),
-  end_date: isoDate.optional(),
+  ...dateRange,
   resource_id: z.uuid({ error: 'must be a UUID' }).optional(),
   resource_type: z.enum(['creator', 'video']).optional(),
 });
@@ -146,6 +146,7 @@ export function accountRoutes(pool: Pool, rateLimitPerMinute: number): Route[] {
       },
       handler: async ({ query, res }) => {
         const { teamId } = auth(res);
+        refuseInvertedRange(query);
         const { rows, total } = await listUsage(
           pool,
           teamId,

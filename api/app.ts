@@ -5,13 +5,15 @@ import type { Pool } from 'pg';
 import type { SourcePlan } from '../domain/sources';
 import { accountRoutes } from './account';
 import { authenticate, perIpRateLimit, perKeyRateLimit } from './auth';
-import { creatorJobsRouter } from './creator-jobs';
-import { creatorsRouter } from './creators';
-import { videosRouter } from './videos';
-import { webhooksRouter, type WebhookApiOptions } from './webhooks';
+import { creatorJobRoutes } from './creator-jobs';
+import { creatorRoutes } from './creators';
+import { videoRoutes } from './videos';
+import { webhookRoutes, type WebhookApiOptions } from './webhooks';
 import { webhookLoopbackSetting } from '../domain/config';
+import { docsRouter } from './docs';
 import { errorHandler, unknownRoute } from './errors';
-import { healthRouter } from './health';
+import { healthRoutes } from './health';
+import { noStore, refuseNul, requestId, requireJsonBody } from './middleware';
 import { openApiDocument } from './openapi';
 import { routerOf, type Route } from './route';
 
@@ -36,28 +38,35 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  app.use(requestId);
   app.use(helmet());
+  app.use(requireJsonBody);
   app.use(express.json({ limit: '64kb' }));
-  app.use(healthRouter(deps));
+  app.use(refuseNul);
+  // answered without an API key, before the /v1 middleware
+  const health = healthRoutes(deps);
+  app.use(routerOf(health, { validateResponses: deps.validateResponses ?? process.env.NODE_ENV === 'test' }));
   const perKey = deps.rateLimitPerMinute ?? 300;
-  const routes: Route[] = [...accountRoutes(deps.pool, perKey)];
-  const openApi = openApiDocument(routes);
+  const routes: Route[] = [
+    ...accountRoutes(deps.pool, perKey),
+    ...creatorRoutes(deps),
+    ...creatorJobRoutes(deps),
+    ...videoRoutes(deps),
+    ...webhookRoutes({
+      ...deps,
+      webhooks: deps.webhooks ?? { allowInsecureLoopback: webhookLoopbackSetting(process.env) },
+    }),
+  ];
+  const openApi = openApiDocument([...health, ...routes]);
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
+  app.use(docsRouter());
+  app.use('/v1', noStore);
   app.use('/v1', perIpRateLimit(deps.ipRateLimitPerMinute ?? 1200));
   app.use('/v1', authenticate(deps.pool));
   app.use('/v1', perKeyRateLimit(perKey));
   app.use(routerOf(routes, { validateResponses: deps.validateResponses ?? process.env.NODE_ENV === 'test' }));
-  app.use(creatorsRouter(deps));
-  app.use(creatorJobsRouter(deps));
-  app.use(videosRouter(deps));
-  app.use(
-    webhooksRouter({
-      ...deps,
-      webhooks: deps.webhooks ?? { allowInsecureLoopback: webhookLoopbackSetting(process.env) },
-    }),
-  );
   app.use(unknownRoute);
   app.use(errorHandler(deps.log ?? ((err) => console.error(err))));
   return app;

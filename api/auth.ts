@@ -1,7 +1,8 @@
 import type { RequestHandler, Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { LRUCache } from 'lru-cache';
 import type { Pool } from 'pg';
-import { teamForApiKey } from '../db/teams';
+import { hashApiKey, teamForApiKey } from '../db/teams';
 import { ApiError } from './errors';
 
 export interface AuthContext {
@@ -24,13 +25,34 @@ function presentedKey(header: string | undefined, xApiKey: string | undefined): 
   return xApiKey?.trim() || undefined;
 }
 
-/** `Authorization: Bearer <key>` or `X-API-Key: <key>`; 401 for a missing, unknown or revoked key. */
-export function authenticate(pool: Pool): RequestHandler {
+/** How long a verified key is trusted without asking Postgres: a revoked key stops working within this time. */
+export const AUTH_CACHE_TTL_MS = 5_000;
+
+function unauthorized(res: Response, message: string): ApiError {
+  res.set('WWW-Authenticate', 'Bearer realm="creator-tracker"');
+  return new ApiError(401, 'unauthorized', message);
+}
+
+/**
+ * `Authorization: Bearer <key>` or `X-API-Key: <key>`; 401 with `WWW-Authenticate` for a missing, unknown or revoked
+ * key. Verified keys are remembered by hash for `AUTH_CACHE_TTL_MS`, so a busy client costs one lookup per few
+ * seconds instead of one per request; unknown keys are never cached (a guess costs a lookup, and the per-IP limit
+ * caps guesses).
+ */
+export function authenticate(pool: Pool, options: { cacheTtlMs?: number } = {}): RequestHandler {
+  const ttl = options.cacheTtlMs ?? AUTH_CACHE_TTL_MS;
+  const verified = new LRUCache<string, AuthContext>({ max: 10_000, ttl: Math.max(ttl, 1) });
   return async (req, res, next) => {
     const key = presentedKey(req.header('authorization'), req.header('x-api-key'));
-    if (!key) throw new ApiError(401, 'unauthorized', 'Missing API key: send Authorization: Bearer <key> or X-API-Key');
-    const found = key.length <= 200 ? await teamForApiKey(pool, key) : undefined;
-    if (!found) throw new ApiError(401, 'unauthorized', 'Invalid or revoked API key');
+    if (!key) throw unauthorized(res, 'Missing API key: send Authorization: Bearer <key> or X-API-Key');
+    if (key.length > 200) throw unauthorized(res, 'Invalid or revoked API key');
+    const hash = hashApiKey(key);
+    let found = ttl > 0 ? verified.get(hash) : undefined;
+    if (!found) {
+      found = await teamForApiKey(pool, key);
+      if (!found) throw unauthorized(res, 'Invalid or revoked API key');
+      if (ttl > 0) verified.set(hash, found);
+    }
     res.locals.auth = found satisfies AuthContext;
     next();
   };

@@ -17,9 +17,9 @@ export type ErrorCode =
   | 'internal'
   | 'service_unavailable';
 
-/** Every 4xx/5xx leaves the API as `{ "error": { status, code, message, details? } }`. */
+/** Every 4xx/5xx leaves the API as `{ "error": { status, code, message, details?, request_id } }`. */
 export interface ErrorEnvelope {
-  error: { status: number; code: ErrorCode; message: string; details?: unknown };
+  error: { status: number; code: ErrorCode; message: string; details?: unknown; request_id?: string };
 }
 
 export class ApiError extends Error {
@@ -109,6 +109,8 @@ export function errorHandler(log: (err: unknown) => void): ErrorRequestHandler {
         apiError = new ApiError(500, 'internal', 'Internal error');
       }
     }
-    res.status(apiError.status).json(apiError.toEnvelope());
+    const envelope = apiError.toEnvelope();
+    const requestId = res.locals.requestId as string | undefined;
+    res.status(apiError.status).json(requestId ? { error: { ...envelope.error, request_id: requestId } } : envelope);
   };
 }

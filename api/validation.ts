@@ -29,6 +29,21 @@ export const isoEndDate = z.iso
       .transform((value) => new Date(Date.parse(value) + 86_400_000 - 1)),
   );
 
+/**
+ * The time filter of every route that has one: both ends inclusive, and a date without a time means the start of that
+ * day for `start_date` and its end for `end_date` (UTC), so `end_date=2026-03-01` includes March 1st everywhere.
+ */
+export const dateRange = {
+  start_date: isoDate.optional(),
+  end_date: isoEndDate.optional(),
+};
+
+/** `GET .../snapshots` of creators and videos: the most recent `limit` in the range. */
+export const snapshotsQuery = z.object({
+  ...dateRange,
+  limit: z.coerce.number().int().min(1).max(365).default(30),
+});
+
 export function pageQuery(maxLimit: number, defaultLimit: number) {
   return z.object({
     page: z.coerce.number().int().min(1).default(1),

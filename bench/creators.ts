@@ -17,7 +17,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { trackingJobs, type LifecycleColumns } from '../db/tracked';
+import { trackingJobs } from '../api/schemas/tracking';
+import type { LifecycleColumns } from '../db/tracked';
 import { cycleShapes } from '../scripts/history-shape';
 import { inParallel, percentile, report, withEmbeddedStack, type EmbeddedStack } from './embedded';
 

@@ -1,7 +1,6 @@
 import type { Queryable } from './transaction';
 import { MissingRowError } from './missing-row';
-import { creatorPath } from './creators';
-import type { AudienceSnapshotData } from '../domain/audience';
+import type { AudienceDataSource, AudienceSnapshotData, CityShare, CountryShare } from '../domain/audience';
 import { COLLECTION_COSTS, COLLECTION_MAX_VIDEOS, type CollectionDepth } from '../domain/costs';
 
 export type PaidJobKind = 'post_collection' | 'audience_refresh';
@@ -35,11 +34,11 @@ export interface AudienceSnapshotRow {
   age_distribution: Record<string, number> | null;
   gender_distribution: Record<string, number> | null;
   language_distribution: Record<string, number> | null;
-  country_distribution: unknown[] | null;
-  city_distribution: unknown[] | null;
-  confidence_per_signal: Record<string, number>;
+  country_distribution: CountryShare[] | null;
+  city_distribution: CityShare[] | null;
+  confidence_per_signal: AudienceSnapshotData['confidence_per_signal'];
   confidence_level: 'high' | 'medium' | 'low';
-  data_source: string;
+  data_source: AudienceDataSource;
   signal_breakdown: { comments: number; followers: number };
   evidence_summary: string;
   model_version: string;
@@ -180,51 +179,6 @@ export async function activeJobs(db: Queryable, creatorId: string, kind: PaidJob
   return result.rows;
 }
 
-/** The job's status as the API shows it: `pending` (accepted, not yet reserved) reads as `processing`. */
-const publicStatus = (row: Pick<PaidJobRow, 'status'>) => (row.status === 'pending' ? 'processing' : row.status);
-
-/** `GET .../posts/collect/:collection_id` */
-export function collectionItem(row: PaidJobRow) {
-  return {
-    collection_id: row.id,
-    status: publicStatus(row),
-    depth: row.depth,
-    videos_collected: row.videos_collected,
-    max_videos: row.max_videos,
-    credits_reserved: row.credits_reserved,
-    credits_used: row.credits_used,
-    error: row.error,
-    error_message: row.error_message,
-    started_at: row.started_at?.toISOString() ?? null,
-    completed_at: row.completed_at?.toISOString() ?? null,
-  };
-}
-
-/** Largest share first: jsonb keeps its own key order, not the one the snapshot was written in. */
-const byShare = (shares: Record<string, number> | null): Record<string, number> | null =>
-  shares === null ? null : Object.fromEntries(Object.entries(shares).sort((a, b) => b[1] - a[1]));
-
-export function audienceSnapshotItem(row: AudienceSnapshotRow) {
-  return {
-    snapshot_id: row.id,
-    snapshot_at: row.snapshot_at.toISOString(),
-    sample_size: row.sample_size,
-    age_distribution: byShare(row.age_distribution),
-    gender_distribution: byShare(row.gender_distribution),
-    language_distribution: byShare(row.language_distribution),
-    country_distribution: row.country_distribution,
-    city_distribution: row.city_distribution,
-    confidence_per_signal: row.confidence_per_signal,
-    confidence_level: row.confidence_level,
-    data_source: row.data_source,
-    signal_breakdown: row.signal_breakdown,
-    evidence_summary: row.evidence_summary,
-    model_version: row.model_version,
-  };
-}
-
-export type AudienceSnapshotItem = ReturnType<typeof audienceSnapshotItem>;
-
 /** The creator's newest snapshot no older than `freshnessDays` (0 accepts none). */
 export async function freshAudienceSnapshot(
   db: Queryable,
@@ -285,37 +239,4 @@ export async function storeAudienceSnapshot(db: Queryable, input: NewAudienceSna
 export async function audienceSnapshotById(db: Queryable, id: string): Promise<AudienceSnapshotRow | undefined> {
   const result = await db.query<AudienceSnapshotRow>('SELECT * FROM audience_snapshots WHERE id = $1', [id]);
   return result.rows[0];
-}
-
-/** `pending_jobs` (seed 004) of the audience reads: the refresh running for the creator, if any. */
-export function audiencePendingJobs(
-  creatorId: string,
-  running: readonly Pick<PaidJobRow, 'id' | 'status' | 'started_at'>[],
-  type: 'audience_demographics' | 'audience_geography',
-) {
-  return running.map((job) => ({
-    type,
-    status: publicStatus(job),
-    job_id: job.id,
-    poll_url: `${creatorPath(creatorId)}/audience-refresh/${job.id}`,
-    result_path: 'data.snapshot',
-    webhook_event: 'audience.snapshot.completed',
-    ...(job.started_at ? { started_at: job.started_at.toISOString() } : {}),
-    retry_after_seconds: 3,
-  }));
-}
-
-/** `GET .../audience-refresh/:job_id` */
-export function audienceJobItem(row: PaidJobRow, snapshot: AudienceSnapshotRow | undefined) {
-  return {
-    job_id: row.id,
-    status: publicStatus(row),
-    error: row.error,
-    error_message: row.error_message,
-    snapshot: snapshot ? audienceSnapshotItem(snapshot) : null,
-    credits_used: row.credits_used,
-    credit_unit: 'cent',
-    started_at: row.started_at?.toISOString() ?? null,
-    completed_at: row.completed_at?.toISOString() ?? null,
-  };
 }

@@ -19,42 +19,6 @@ export interface PostRow extends Omit<Post, 'published_at'> {
   updated_at: Date;
 }
 
-/** An item of `GET .../posts`; metrics a platform hides stay null. */
-export function postListItem(row: PostRow) {
-  return {
-    id: row.id,
-    tracking_account_id: row.tracking_account_id,
-    platform: row.platform,
-    platform_video_id: row.platform_video_id,
-    url: row.url,
-    title: row.title,
-    views: row.views,
-    likes: row.likes,
-    comments: row.comments,
-    shares: row.shares,
-    bookmarks: row.bookmarks,
-    is_duet: row.is_duet,
-    is_stitch: row.is_stitch,
-    publish_date: row.published_at.toISOString(),
-    hashtags: row.hashtags,
-    collected_at: row.updated_at.toISOString(),
-  };
-}
-
-/** `GET .../posts/:post_id`: the list item plus description, duration and thumbnail. */
-export function postDetail(row: PostRow) {
-  const { publish_date, hashtags, collected_at, ...rest } = postListItem(row);
-  return {
-    ...rest,
-    description: row.description,
-    thumbnail_url: row.thumbnail_url,
-    duration_seconds: row.duration_seconds,
-    publish_date,
-    hashtags,
-    collected_at,
-  };
-}
-
 export async function listPosts(
   db: Queryable,
   creatorId: string,

@@ -26,26 +26,6 @@ export interface LifecycleColumns {
   cycle_started_at: Date | null;
 }
 
-/** `finalized` and `pending_jobs` (seed 004): a cycle queued or running is the one secondary job a tracked item has. */
-export function trackingJobs(row: LifecycleColumns, pollUrl: string): { finalized: boolean; pending_jobs: unknown[] } {
-  const queued = row.status !== 'stopped' && row.enrichment_status === 'pending' && row.cycle_in_progress === null;
-  if (row.cycle_in_progress === null && !queued) return { finalized: true, pending_jobs: [] };
-  return {
-    finalized: false,
-    pending_jobs: [
-      {
-        type: 'tracking_report',
-        status: row.cycle_in_progress === null ? 'pending' : 'processing',
-        poll_url: pollUrl,
-        result_path: 'data',
-        webhook_event: 'tracking.cycle.completed',
-        ...(row.cycle_started_at ? { started_at: row.cycle_started_at.toISOString() } : {}),
-        retry_after_seconds: row.cycle_in_progress === null ? 5 : 2,
-      },
-    ],
-  };
-}
-
 /** A team's tracked row by id, stopped ones included (their history stays readable); another team's is not found. */
 export async function findTracked<R>(db: Queryable, spec: TrackedTableSpec, teamId: string, id: string) {
   const result = await db.query(`SELECT * FROM ${spec.table} WHERE id = $1 AND team_id = $2`, [id, teamId]);

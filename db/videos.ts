@@ -1,8 +1,9 @@
-import { iso } from '../domain/time';
 import type { Queryable } from './transaction';
+import type { TrackingCadence } from '../domain/cadence';
 import type { Platform, Post } from '../domain/platform';
 import type { GrowthSummary, VideoDeltas, VideoMetrics } from '../domain/snapshots';
 import type { TrajectoryFlags, TrajectoryMetrics } from '../domain/trajectory';
+import type { PauseReason } from '../workflows/messages';
 import {
   findTracked,
   latestTrackedReport,
@@ -10,7 +11,6 @@ import {
   listTrackedSnapshots,
   snapshotOfCycle,
   trackedById,
-  trackingJobs,
   type TrackedTableSpec,
 } from './tracked';
 
@@ -18,7 +18,7 @@ export interface VideoRow {
   id: string;
   team_id: string;
   tracking_account_id: string | null;
-  platform: string;
+  platform: Platform;
   platform_video_id: string;
   url: string;
   title: string | null;
@@ -29,8 +29,8 @@ export interface VideoRow {
   published_at: Date | null;
   duration_seconds: number | null;
   status: 'active' | 'paused' | 'stopped';
-  pause_reason: string | null;
-  scrape_cadence: string;
+  pause_reason: PauseReason | null;
+  scrape_cadence: TrackingCadence;
   adaptive_interval_seconds: number | null;
   enrichment_status: 'pending' | 'ready' | 'failed';
   latest_views: number | null;
@@ -50,7 +50,8 @@ export interface VideoRow {
   consecutive_failures: number;
   cycle_in_progress: number | null;
   cycle_started_at: Date | null;
-  last_failure: unknown;
+  /** as `markCycleFailed` writes it (activities/tracking.ts); cleared by the next completed cycle */
+  last_failure: { kind: string; message: string; cycle: number; at: string } | null;
   last_scraped_at: Date | null;
   next_scrape_at: Date | null;
   created_at: Date;
@@ -76,92 +77,6 @@ export const VIDEO_TABLES: TrackedTableSpec = {
 };
 
 export const videoPath = (id: string): string => `/v1/tracking/videos/${id}`;
-
-export const videoJobs = (row: VideoRow) => trackingJobs(row, videoPath(row.id));
-
-/** The list item shape of `GET /v1/tracking/videos`. */
-export function videoListItem(row: VideoRow) {
-  return {
-    id: row.id,
-    platform: row.platform,
-    url: row.url,
-    title: row.title,
-    status: row.status,
-    scrape_cadence: row.scrape_cadence,
-    latest_views: row.latest_views,
-    latest_likes: row.latest_likes,
-    latest_comments: row.latest_comments,
-    latest_shares: row.latest_shares,
-    growth_rate: row.growth_rate,
-    enrichment_status: row.enrichment_status,
-    last_scraped_at: iso(row.last_scraped_at),
-    next_scrape_at: iso(row.next_scrape_at),
-    created_at: row.created_at.toISOString(),
-  };
-}
-
-/** `GET /v1/tracking/videos/:id`, also the `video` of a video's `tracking.cycle.completed` event. */
-export function videoDetail(row: VideoRow) {
-  return {
-    id: row.id,
-    platform: row.platform,
-    platform_video_id: row.platform_video_id,
-    url: row.url,
-    title: row.title,
-    author_handle: row.author_handle,
-    author_name: row.author_name,
-    thumbnail_url: row.thumbnail_url,
-    published_at: iso(row.published_at),
-    duration_seconds: row.duration_seconds,
-    tracking_account_id: row.tracking_account_id,
-    status: row.status,
-    pause_reason: row.pause_reason,
-    scrape_cadence: row.scrape_cadence,
-    adaptive_interval_seconds: row.adaptive_interval_seconds,
-    enrichment_status: row.enrichment_status,
-    latest_views: row.latest_views,
-    latest_likes: row.latest_likes,
-    latest_comments: row.latest_comments,
-    latest_shares: row.latest_shares,
-    latest_bookmarks: row.latest_bookmarks,
-    growth_rate: row.growth_rate,
-    trajectory: {
-      true_vpd: row.true_vpd,
-      accel: row.accel,
-      lifetime_vpd: row.lifetime_vpd,
-      breakout: row.is_breakout,
-      accelerating: row.is_accelerating,
-      peaking: row.is_peaking,
-    },
-    cycles_completed: row.cycles_completed,
-    cycles_failed: row.cycles_failed,
-    consecutive_failures: row.consecutive_failures,
-    last_failure: row.last_failure,
-    last_scraped_at: iso(row.last_scraped_at),
-    next_scrape_at: iso(row.next_scrape_at),
-    created_at: row.created_at.toISOString(),
-    updated_at: row.updated_at.toISOString(),
-    ...videoJobs(row),
-  };
-}
-
-export function videoSnapshotItem(row: VideoSnapshotRow) {
-  return {
-    id: row.id,
-    tracking_video_id: row.tracking_video_id,
-    views: row.views,
-    likes: row.likes,
-    comments: row.comments,
-    shares: row.shares,
-    bookmarks: row.bookmarks,
-    snapshot_at: row.snapshot_at.toISOString(),
-    delta_views: row.delta_views,
-    delta_likes: row.delta_likes,
-    delta_comments: row.delta_comments,
-    delta_shares: row.delta_shares,
-    delta_bookmarks: row.delta_bookmarks,
-  };
-}
 
 export const findVideo = (db: Queryable, teamId: string, id: string) =>
   findTracked<VideoRow>(db, VIDEO_TABLES, teamId, id);

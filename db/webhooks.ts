@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { MissingRowError } from './missing-row';
 import type { PoolClient } from 'pg';
-import { iso } from '../domain/time';
 import type { Queryable } from './transaction';
 import { v5 as uuidv5 } from 'uuid';
-import { PREVIOUS_SECRET_GRACE_MS, type DeliveryStatus, type WebhookScope } from '../domain/webhooks';
+import { ALL_EVENTS, PREVIOUS_SECRET_GRACE_MS, type DeliveryStatus, type WebhookScope } from '../domain/webhooks';
+import type { EventType } from './events';
 
 /** Namespace for delivery ids: one event to one subscription is always the same delivery (and `webhook-id`). */
 const DELIVERY_NAMESPACE = 'a4f0d6c2-3b1e-4f6a-9c85-2e7d1b0f9a34';
@@ -25,7 +25,8 @@ export interface SubscriptionRow {
   team_id: string;
   url: string;
   description: string | null;
-  enabled_events: string[];
+  /** as the API validated them: event types, or `*` alone */
+  enabled_events: (EventType | typeof ALL_EVENTS)[];
   scope_type: 'creator' | 'video' | null;
   scope_id: string | null;
   secret: string;
@@ -43,30 +44,6 @@ export interface SubscriptionRow {
 
 export const scopeOf = (row: Pick<SubscriptionRow, 'scope_type' | 'scope_id'>): WebhookScope | null =>
   row.scope_type && row.scope_id ? { type: row.scope_type, id: row.scope_id } : null;
-
-/** A subscription as the API shows it: never its secrets. */
-export function subscriptionView(row: SubscriptionRow) {
-  const scope = scopeOf(row);
-  return {
-    id: row.id,
-    url: row.url,
-    description: row.description,
-    enabled_events: row.enabled_events,
-    scope: scope
-      ? scope.type === 'creator'
-        ? { tracking_account_id: scope.id }
-        : { tracked_video_id: scope.id }
-      : null,
-    enabled: row.enabled,
-    disabled_reason: row.disabled_reason,
-    disabled_at: iso(row.disabled_at),
-    failing_since: iso(row.failing_since),
-    last_success_at: iso(row.last_success_at),
-    previous_secret_expires_at: iso(row.previous_secret_expires_at),
-    created_at: row.created_at.toISOString(),
-    updated_at: row.updated_at.toISOString(),
-  };
-}
 
 export interface NewSubscription {
   teamId: string;
@@ -311,7 +288,7 @@ export interface DeliveryRow {
   subscription_id: string;
   team_id: string;
   event_id: string;
-  event_type: string;
+  event_type: EventType;
   status: DeliveryStatus;
   attempts: number;
   last_status_code: number | null;
@@ -335,35 +312,6 @@ export interface AttemptRow {
   attempted_at: Date;
   delivery_status: DeliveryStatus;
   next_delay_ms: number | null;
-}
-
-export function attemptView(row: AttemptRow) {
-  return {
-    attempt: row.attempt,
-    run: row.run,
-    status_code: row.status_code,
-    latency_ms: row.latency_ms,
-    error: row.error,
-    attempted_at: row.attempted_at.toISOString(),
-  };
-}
-
-export function deliveryView(row: DeliveryRow, attempts: readonly AttemptRow[]) {
-  return {
-    id: row.id,
-    event_id: row.event_id,
-    event_type: row.event_type,
-    status: row.status,
-    attempt_count: row.attempts,
-    attempts: attempts.map(attemptView),
-    last_status_code: row.last_status_code,
-    last_error: row.last_error,
-    next_attempt_at: iso(row.next_attempt_at),
-    ended_reason: row.ended_reason,
-    replays: row.replays,
-    created_at: row.created_at.toISOString(),
-    completed_at: iso(row.completed_at),
-  };
 }
 
 export async function listDeliveries(

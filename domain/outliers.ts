@@ -39,10 +39,18 @@ export interface OutlierVideo {
   outlier_ratio: number;
   /** 0–100, see `weightedOutlierScore` */
   weighted_score: number;
+  /**
+   * published within `OUTLIER_ANNOUNCE_WINDOW_DAYS` of `now`: only such posts are announced by the webhook event. An
+   * older post (say, a year-old hit that a deep collection just stored) is flagged, so it is never announced later,
+   * but it is not news.
+   */
+  announce: boolean;
 }
 
 export const DEFAULT_OUTLIER_THRESHOLD = 3;
 export const DEFAULT_OUTLIER_MIN_POSTS = 5;
+/** How recent a post must be for its detection to be announced (`tracking.outlier_video.detected`). */
+export const OUTLIER_ANNOUNCE_WINDOW_DAYS = 30;
 
 const RATIO_CEILING = 100;
 const ENGAGEMENT_CEILING = 0.1;
@@ -115,6 +123,7 @@ export function detectOutliers(posts: readonly OutlierCandidatePost[], opts: Out
       median_views: medianViews,
       outlier_ratio: round2(post.views / medianViews),
       weighted_score: weightedOutlierScore(post, medianViews, opts.now),
+      announce: isRecent(post.published_at, opts.now),
     });
   }
   return found.sort(
@@ -123,6 +132,12 @@ export function detectOutliers(posts: readonly OutlierCandidatePost[], opts: Out
       b.views - a.views ||
       (a.platform_video_id < b.platform_video_id ? -1 : a.platform_video_id > b.platform_video_id ? 1 : 0),
   );
+}
+
+/** Published within the announce window before `now` (a date after `now` counts as now; an unparseable one does not). */
+function isRecent(publishedAt: string | Date, now: Date): boolean {
+  const publishedMs = new Date(publishedAt).getTime();
+  return !Number.isNaN(publishedMs) && now.getTime() - publishedMs <= OUTLIER_ANNOUNCE_WINDOW_DAYS * DAY_MS;
 }
 
 function isCount(v: number | null): v is number {

@@ -217,8 +217,9 @@ export function installCreatorJobs(
   return {
     state: jobs,
     /**
-     * The collection asked for at POST, once the first cycle has run (its row is already there, pending). Tracking
-     * stopped meanwhile: the collection is recorded as failed, and nothing was reserved for it.
+     * The collection asked for at POST, once the first cycle has run (its row is already there, pending, and its
+     * credits reserved by the registration). Tracking stopped meanwhile: the collection is recorded as failed and its
+     * reservation refunded.
      */
     async startInitialCollection() {
       const initial = jobs.initialCollection;

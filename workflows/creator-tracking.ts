@@ -2,6 +2,8 @@ import { continueAsNew } from '@temporalio/workflow';
 import type { CreatorTrackingInput, TrackingView } from './messages';
 import { localBookkeeping, platform } from './activity-options';
 import { installCreatorJobs } from './creator-jobs';
+import { jobKeys, jobWorkflowId } from './paid-jobs';
+import { COLLECTION_COSTS } from '../domain/costs';
 import { runTracking, type TrackedEntity } from './tracked-entity';
 import { TrackingMachine, initialTracking } from './tracking-machine';
 
@@ -40,7 +42,15 @@ export async function creatorTrackingWorkflow(input: CreatorTrackingInput): Prom
           ...ids,
           ...cycle.ledger,
           record,
-          ...(initial ? { initialCollection: initial } : {}),
+          ...(initial
+            ? {
+                initialCollection: {
+                  ...initial,
+                  amountCents: COLLECTION_COSTS[initial.depth],
+                  reservationKey: jobKeys(jobWorkflowId('post_collection', initial.id)).reservationKey,
+                },
+              }
+            : {}),
         }),
       measure: async (cycle) => {
         const ref = { ...ids, cycle: cycle.cycle, cycleAt: cycle.cycleAt };

@@ -41,7 +41,14 @@ function expectServiceUnavailable(res: JsonResponse, what: string): void {
     status: 503,
     retryAfter: '5',
   });
-  expect(res.body).toEqual({ error: { status: 503, code: 'service_unavailable', message: expect.any(String) } });
+  expect(res.body).toEqual({
+    error: {
+      status: 503,
+      code: 'service_unavailable',
+      message: expect.any(String),
+      request_id: res.headers.get('x-request-id'),
+    },
+  });
   expect(JSON.stringify(res.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|:\d{4,5}\b|\bpg\b|grpc|deadline/i);
 }
 

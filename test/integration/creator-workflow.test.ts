@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { upsertPosts } from '../../db/posts';
 import type { ScrapeCadence } from '../../domain/cadence';
+import type { Post } from '../../domain/platform';
 import { DAY_MS as DAY, HOUR_MS as HOUR } from '../../domain/time';
 import {
   type CreatorTrackingInput,
@@ -104,6 +106,53 @@ describe('creator tracking workflow (time-skipping)', () => {
     await suite.env.sleep(DAY);
     expect(await cycles(id)).toHaveLength(3);
     expect(await creatorRow(id)).toMatchObject({ status: 'active', pause_reason: null });
+  });
+
+  it('flags an old hit that a collection stored but announces only recent outliers', async () => {
+    const { teamId } = await newTeam(suite.pool, 1000);
+    const { id } = await startCreator(teamId, 'outlier.window', 'six_hours');
+    await suite.env.sleep(HOUR);
+    expect(await cycles(id)).toHaveLength(1);
+    // what a deep collection leaves behind: a year-old hit beside a fresh one, both far above the median (dated by the
+    // server's clock, which earlier tests have moved ahead)
+    const now = await suite.env.currentTimeMs();
+    const hit = (videoId: string, ageDays: number): Post => ({
+      platform: 'tiktok',
+      platform_video_id: videoId,
+      url: `https://www.tiktok.com/@outlier.window/video/${videoId}`,
+      title: null,
+      description: null,
+      thumbnail_url: null,
+      published_at: new Date(now - ageDays * DAY).toISOString(),
+      duration_seconds: 30,
+      views: 1e12,
+      likes: null,
+      comments: null,
+      shares: null,
+      bookmarks: null,
+      hashtags: [],
+      is_duet: null,
+      is_stitch: null,
+    });
+    await upsertPosts(suite.pool, id, [hit('9000000000000000001', 365), hit('9000000000000000002', 1)]);
+    await suite.env.sleep(6 * HOUR);
+    expect(await cycles(id)).toHaveLength(2);
+
+    const flagged = await suite.pool.query<{ platform_video_id: string }>(
+      'SELECT platform_video_id FROM creator_outliers WHERE tracking_account_id = $1',
+      [id],
+    );
+    expect(flagged.rows.map((r) => r.platform_video_id)).toEqual(
+      expect.arrayContaining(['9000000000000000001', '9000000000000000002']),
+    );
+    const announced = await suite.pool.query<{ video: string }>(
+      `SELECT data->>'platform_video_id' AS video FROM events
+        WHERE resource_id = $1 AND type = 'tracking.outlier_video.detected'`,
+      [id],
+    );
+    const videos = announced.rows.map((r) => r.video);
+    expect(videos).toContain('9000000000000000002');
+    expect(videos).not.toContain('9000000000000000001');
   });
 
   it('pauses after three consecutive failed cycles, refunds each one and records tracking.paused once', async () => {

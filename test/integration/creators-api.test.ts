@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { AUTH_CACHE_TTL_MS } from '../../api/auth';
 import { pauseSignal, resumeSignal } from '../../workflows/messages';
 import { trackAndFinalize } from '../helpers/creators';
 import { requireEnv } from '../helpers/env';
@@ -180,10 +181,24 @@ describe('creators API over HTTP against the real stack', () => {
     expect((await anonymous.get('/v1/account')).status).toBe(401);
     expect((await anonymous.get('/v1/account', { 'x-api-key': key })).status).toBe(200);
     expect((await anonymous.get('/v1/account', { authorization: 'Bearer ct_unknown' })).status).toBe(401);
+    const unknown = await anonymous.get('/v1/account', { authorization: 'Bearer ct_unknown' });
+    expect(unknown.headers.get('www-authenticate')).toBe('Bearer realm="creator-tracker"');
+    // a verified key is trusted from memory for AUTH_CACHE_TTL_MS; revocation takes effect within that time
     await suite.stack.pool.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1', [keyId]);
-    const revoked = await anonymous.get('/v1/account', { authorization: `Bearer ${key}` });
-    expect(revoked.status).toBe(401);
-    expect(revoked.body.error).toEqual({ status: 401, code: 'unauthorized', message: 'Invalid or revoked API key' });
+    const revoked = await eventually(
+      'the revocation to take effect',
+      async () => {
+        const res = await anonymous.get('/v1/account', { authorization: `Bearer ${key}` });
+        return res.status === 401 ? res : undefined;
+      },
+      AUTH_CACHE_TTL_MS + 5_000,
+    );
+    expect(revoked.body.error).toEqual({
+      status: 401,
+      code: 'unauthorized',
+      message: 'Invalid or revoked API key',
+      request_id: revoked.headers.get('x-request-id'),
+    });
   });
 
   it("answers 404 for another team's creator exactly as for a missing one", async () => {
@@ -209,7 +224,14 @@ describe('creators API over HTTP against the real stack', () => {
               ? await stranger.api.patch(path, body)
               : await stranger.api.delete(path);
         expect(res.status).toBe(404);
-        expect(res.body).toEqual({ error: { status: 404, code: 'not_found', message: 'Tracked creator not found' } });
+        expect(res.body).toEqual({
+          error: {
+            status: 404,
+            code: 'not_found',
+            message: 'Tracked creator not found',
+            request_id: res.headers.get('x-request-id'),
+          },
+        });
       }
     }
     expect((await owner.api.get(`/v1/tracking/creators/${id}`)).body.data.status).toBe('active');

@@ -46,7 +46,12 @@ describe('health over HTTP against real Postgres and Temporal', () => {
     const missing = await fetch(`${suite.stack.baseUrl}/nope`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({
-      error: { status: 404, code: 'not_found', message: 'No route for GET /nope' },
+      error: {
+        status: 404,
+        code: 'not_found',
+        message: 'No route for GET /nope',
+        request_id: missing.headers.get('x-request-id'),
+      },
     });
 
     const big = await fetch(`${suite.stack.baseUrl}/nope`, {

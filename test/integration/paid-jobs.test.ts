@@ -108,6 +108,40 @@ describe('paid job sagas', () => {
     expect((await collectionLedger(team.teamId)).map((e) => e.kind)).toEqual(['reserve', 'capture']);
   });
 
+  it('holds the collection asked for at POST before answering: ten racing POSTs on 100 credits get one 202', async () => {
+    const team = await newTeam(suite.stack.pool, 100);
+    const api = apiClient(suite.stack.baseUrl, team.key);
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        api.post('/v1/tracking/creators', {
+          platform: 'tiktok',
+          handle: `race_${i}_${randomUUID().slice(0, 6)}`,
+          collection_depth: 'standard',
+        }),
+      ),
+    );
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses).toEqual([202, 402, 402, 402, 402, 402, 402, 402, 402, 402]);
+    const accepted = answers.find((a) => a.status === 202)!;
+    const { collection } = accepted.body.data;
+    // the promise is already kept: the cycle's 25 and the collection's 50 are held as the 202 leaves
+    const held = await ledgerOf(suite.stack.pool, team.teamId);
+    expect(
+      held.entries
+        .filter((e) => e.kind === 'reserve')
+        .map((e) => e.idempotency_key.split(':')[0])
+        .sort(),
+    ).toEqual(['collection', 'creator']);
+    expect(held.balance).toBe(100 - 25 - 50);
+    expect(await pollJob(api, collection.poll_url)).toMatchObject({ status: 'completed', credits_used: 50 });
+    // the collection's own reservation found the one made at POST: one reserve, one capture, nothing else
+    expect((await collectionLedger(team.teamId)).map((e) => [e.kind, e.amount_cents])).toEqual([
+      ['reserve', -50],
+      ['capture', 0],
+    ]);
+    expect((await ledgerOf(suite.stack.pool, team.teamId)).balance).toBe(25);
+  });
+
   it('refuses with 402 and writes nothing when the balance cannot pay', async () => {
     const c = await trackedCreator(25 + 49);
     const res = await c.api.post(`/v1/tracking/creators/${c.id}/posts/collect`, { depth: 'standard' });

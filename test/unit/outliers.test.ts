@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { detectOutliers, median, weightedOutlierScore, type OutlierCandidatePost } from '../../domain/outliers';
+import {
+  detectOutliers,
+  median,
+  OUTLIER_ANNOUNCE_WINDOW_DAYS,
+  weightedOutlierScore,
+  type OutlierCandidatePost,
+} from '../../domain/outliers';
 import { DAY_MS as DAY } from '../../domain/time';
 
 const NOW = new Date('2026-03-23T14:00:00.000Z');
@@ -53,6 +59,23 @@ describe('median', () => {
 
 describe('outlier detection', () => {
   const regular = [100, 120, 90, 110, 100, 95].map((v, i) => post(`p${i}`, v));
+
+  it('flags old hits too but announces only posts published within the window', () => {
+    const posts = [
+      ...regular,
+      post('fresh', 1_000, { published_at: daysAgo(2) }),
+      post('edge-of-window', 1_000, { published_at: daysAgo(OUTLIER_ANNOUNCE_WINDOW_DAYS) }),
+      post('last-year', 2_000, { published_at: daysAgo(365) }),
+      post('undated', 1_500, { published_at: 'not a date' }),
+    ];
+    const found = detectOutliers(posts, { alreadyFlagged: [], now: NOW });
+    expect(Object.fromEntries(found.map((o) => [o.platform_video_id, o.announce]))).toEqual({
+      fresh: true,
+      'edge-of-window': true,
+      'last-year': false,
+      undated: false,
+    });
+  });
 
   it('flags posts at or above three times the median views with their ratio', () => {
     const posts = [...regular, post('hit', 1_000), post('edge', 300)];

@@ -1,0 +1,374 @@
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { EVENT_TYPES, type EventType } from '../../db/events';
+import { PLATFORMS } from '../../domain/platform';
+import { creatorDetailSchema, creatorSnapshotSchema } from './creators';
+import { audienceSnapshotSchema } from './jobs';
+import { cycleFailureSchema, orNull, pauseReasonSchema } from './tracking';
+import {
+  EXAMPLE_CREATOR_ID,
+  EXAMPLE_VIDEO_ID,
+  videoDetailExample,
+  videoDetailSchema,
+  videoSnapshotExample,
+  videoSnapshotSchema,
+} from './videos';
+
+/**
+ * The webhook events: each type's `data`, as the activities record it in the outbox (`recordEvent`), and the body a
+ * delivery POSTs (`deliveryBody` in domain/webhooks.ts): `{ id, type, timestamp, data }`.
+ */
+
+const timestamp = z.iso.datetime();
+const apiPath = z.string().describe('the resource’s path in this API, e.g. `/v1/tracking/videos/{id}`');
+
+// ---- tracking.cycle.completed ----
+
+export const creatorCycleCompletedSchema = z
+  .object({
+    resource_type: z.literal('creator'),
+    cycle: z.number().int().describe('the cycle’s number, from 1'),
+    // a described schema would be inlined instead of referenced: the creator as `GET /v1/tracking/creators/{id}` shows it
+    creator: creatorDetailSchema,
+    snapshot: orNull(creatorSnapshotSchema).describe('the snapshot the cycle took'),
+    post_count: z.number().int().describe('collected posts of the creator'),
+    url: apiPath,
+  })
+  .meta({ id: 'CreatorCycleCompletedData' });
+
+export const videoCycleCompletedSchema = z
+  .object({
+    resource_type: z.literal('video'),
+    cycle: z.number().int().describe('the cycle’s number, from 1'),
+    // the video as `GET /v1/tracking/videos/{id}` shows it after the cycle
+    video: videoDetailSchema,
+    snapshot: orNull(videoSnapshotSchema).describe('the snapshot the cycle took'),
+    url: apiPath,
+  })
+  .meta({ id: 'VideoCycleCompletedData' });
+
+export const cycleCompletedSchema = z
+  .discriminatedUnion('resource_type', [creatorCycleCompletedSchema, videoCycleCompletedSchema])
+  .meta({ id: 'CycleCompletedData' });
+
+// ---- tracking.outlier_video.detected ----
+
+export const outlierDetectedSchema = z
+  .object({
+    tracking_account_id: z.uuid().describe('the tracked creator'),
+    platform: z.enum(PLATFORMS),
+    platform_handle: z.string(),
+    video_url: z.string().describe('the post on the platform'),
+    platform_video_id: z.string(),
+    views: z.number().int(),
+    median_views: z.number().describe('the creator’s median views over the collected posts'),
+    outlier_ratio: z.number().describe('views ÷ median_views'),
+    weighted_score: z.number().min(0).max(100).describe('0–100: ratio, engagement and freshness, for ranking'),
+    url: apiPath,
+  })
+  .meta({ id: 'OutlierVideoDetectedData' });
+
+// ---- tracking.paused ----
+
+export const pausedSchema = z
+  .object({
+    resource_type: z.enum(['creator', 'video']),
+    id: z.uuid(),
+    status: z.literal('paused'),
+    pause_reason: pauseReasonSchema.describe('an automatic pause: `consecutive_failures` or `insufficient_credits`'),
+    consecutive_failures: z.number().int(),
+    last_failure: orNull(cycleFailureSchema),
+    url: apiPath,
+  })
+  .meta({ id: 'TrackingPausedData' });
+
+// ---- audience.snapshot.completed ----
+
+export const audienceCompletedSchema = z
+  .object({
+    job_id: z.uuid(),
+    status: z.literal('completed'),
+    error: z.null(),
+    creator_id: z.uuid(),
+    snapshot: audienceSnapshotSchema,
+    credits_used: z.number().int().describe('credits, in cents: 0 for a `profile_only` snapshot (refunded)'),
+    credit_unit: z.literal('cent'),
+    url: apiPath.describe('the refresh job’s path in this API'),
+  })
+  .meta({ id: 'AudienceSnapshotCompletedData' });
+
+// ---- breakout, accelerating, peaking ----
+
+export const trajectoryEventSchema = z
+  .object({
+    id: z.uuid().describe('the tracked video'),
+    cycle: z.number().int(),
+    platform: z.enum(PLATFORMS),
+    platform_video_id: z.string(),
+    url: z.string().describe('the video on the platform'),
+    true_vpd: z.number().nullable().describe('views/day over the last interval'),
+    accel: z.number().nullable().describe('change of views/day per day'),
+    lifetime_vpd: z.number().nullable().describe('latest views ÷ age in days'),
+    peaking: z.boolean(),
+    snapshots: z.number().int().describe('usable snapshots the trajectory rests on'),
+    resource_url: apiPath,
+  })
+  .meta({ id: 'VideoTrajectoryEventData' });
+
+/** Each event type's `data`. */
+export const EVENT_DATA = {
+  'tracking.cycle.completed': cycleCompletedSchema,
+  'tracking.outlier_video.detected': outlierDetectedSchema,
+  'tracking.paused': pausedSchema,
+  'audience.snapshot.completed': audienceCompletedSchema,
+  breakout: trajectoryEventSchema,
+  accelerating: trajectoryEventSchema,
+  peaking: trajectoryEventSchema,
+} as const satisfies Record<EventType, z.ZodType>;
+
+const pascal = (type: string): string =>
+  type
+    .split(/[._]/)
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
+
+/** The body a delivery of `type` POSTs. */
+function eventBody<T extends EventType>(type: T) {
+  return z
+    .object({
+      id: z.uuid().describe('the delivery’s id, also its `webhook-id` header: the same on every attempt and replay'),
+      type: z.literal(type),
+      timestamp: timestamp.describe('when the event happened'),
+      data: EVENT_DATA[type],
+    })
+    .meta({ id: `${pascal(type)}Event` });
+}
+
+/** Each event type's delivery body. */
+export const EVENT_BODIES = Object.fromEntries(EVENT_TYPES.map((type) => [type, eventBody(type)])) as {
+  [T in EventType]: ReturnType<typeof eventBody<T>>;
+};
+
+// ---- examples, shown in the document ----
+
+const EXAMPLE_DELIVERY_ID = 'e2a4c6e8-0b1d-5f3a-9c7e-6d8f0a2b4c6e';
+
+const creatorDetailExample: z.input<typeof creatorDetailSchema> = {
+  id: EXAMPLE_CREATOR_ID,
+  platform: 'tiktok',
+  platform_handle: 'khaby.lame',
+  display_name: 'Khabane lame',
+  avatar_url: 'https://p16-sign.tiktokcdn.com/avatar/khaby.lame.jpeg',
+  profile_url: 'https://www.tiktok.com/@khaby.lame',
+  bio: 'If u wanna laugh u r in the right place',
+  is_verified: true,
+  status: 'active',
+  pause_reason: null,
+  scrape_cadence: 'daily',
+  enrichment_status: 'ready',
+  latest_followers: 162_400_000,
+  latest_following: 82,
+  latest_total_videos: 1_287,
+  latest_total_likes: 2_480_000_000,
+  latest_total_views: 1_930_000_000,
+  latest_subscribers: null,
+  growth_rate: 0.12,
+  followers_gained: 194_000,
+  cycles_completed: 28,
+  cycles_failed: 1,
+  consecutive_failures: 0,
+  last_failure: null,
+  last_scraped_at: '2026-11-30T06:00:04.512Z',
+  next_scrape_at: '2026-12-01T06:00:00.000Z',
+  category: 'Comedy',
+  content_tags: ['comedy', 'lifehack', 'reaction'],
+  profile_metadata: { country: 'IT', language: 'it', external_links: ['https://www.instagram.com/khaby00'] },
+  created_at: '2026-11-02T09:14:27.031Z',
+  updated_at: '2026-11-30T06:00:04.512Z',
+  finalized: true,
+  pending_jobs: [],
+};
+
+const trajectoryExample: z.input<typeof trajectoryEventSchema> = {
+  id: EXAMPLE_VIDEO_ID,
+  cycle: 4,
+  platform: 'tiktok',
+  platform_video_id: '7350123456789012345',
+  url: 'https://www.tiktok.com/@khaby.lame/video/7350123456789012345',
+  true_vpd: 3_640_600,
+  accel: 3_466_933.33,
+  lifetime_vpd: 1_725_525.9,
+  peaking: false,
+  snapshots: 4,
+  resource_url: `/v1/tracking/videos/${EXAMPLE_VIDEO_ID}`,
+};
+
+export const EVENT_DATA_EXAMPLES: { [T in EventType]: z.input<(typeof EVENT_DATA)[T]> } = {
+  'tracking.cycle.completed': {
+    resource_type: 'video',
+    cycle: 4,
+    video: videoDetailExample,
+    snapshot: videoSnapshotExample,
+    url: `/v1/tracking/videos/${EXAMPLE_VIDEO_ID}`,
+  },
+  'tracking.outlier_video.detected': {
+    tracking_account_id: EXAMPLE_CREATOR_ID,
+    platform: 'tiktok',
+    platform_handle: 'khaby.lame',
+    video_url: 'https://www.tiktok.com/@khaby.lame/video/7350123456789012345',
+    platform_video_id: '7350123456789012345',
+    views: 98_400_000,
+    median_views: 18_200_000,
+    outlier_ratio: 5.41,
+    weighted_score: 61.7,
+    url: `/v1/tracking/creators/${EXAMPLE_CREATOR_ID}`,
+  },
+  'tracking.paused': {
+    resource_type: 'creator',
+    id: EXAMPLE_CREATOR_ID,
+    status: 'paused',
+    pause_reason: 'consecutive_failures',
+    consecutive_failures: 3,
+    last_failure: {
+      kind: 'rate_limited',
+      message: 'the platform refused the request: rate limited',
+      cycle: 31,
+      at: '2026-12-03T06:00:41.208Z',
+    },
+    url: `/v1/tracking/creators/${EXAMPLE_CREATOR_ID}`,
+  },
+  'audience.snapshot.completed': {
+    job_id: '4a6c8e0a-2b4d-4f6a-8c0e-1a3c5e7a9b1d',
+    status: 'completed',
+    error: null,
+    creator_id: EXAMPLE_CREATOR_ID,
+    snapshot: {
+      snapshot_id: 'e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b',
+      snapshot_at: '2026-11-29T14:02:11.000Z',
+      sample_size: 412,
+      age_distribution: { '18-24': 0.46, '25-34': 0.31, '13-17': 0.12, '35-44': 0.08, '45+': 0.03 },
+      gender_distribution: { female: 0.52, male: 0.45, other: 0.03 },
+      language_distribution: { en: 0.58, it: 0.17, es: 0.14, pt: 0.11 },
+      country_distribution: [
+        { code: 'US', name: 'United States', pct: 0.41, confidence: 0.74 },
+        { code: 'IT', name: 'Italy', pct: 0.19, confidence: 0.71 },
+        { name: 'Other (14 countries)', pct: 0.4 },
+      ],
+      city_distribution: [
+        { code: 'US', name: 'New York', pct: 0.22, confidence: 0.52 },
+        { code: 'IT', name: 'Milan', pct: 0.18, confidence: 0.5 },
+        { name: 'Other (23 cities)', pct: 0.6 },
+      ],
+      confidence_per_signal: { age: 0.38, gender: 0.44, country: 0.72, city: 0.51, language: 0.83 },
+      confidence_level: 'medium',
+      data_source: 'comments',
+      signal_breakdown: { comments: 412, followers: 0 },
+      evidence_summary: '412 commenters on 12 posts: 55% declare a location, 31% pronouns, 24% an age cue.',
+      model_version: 'heuristic-1',
+    },
+    credits_used: 50,
+    credit_unit: 'cent',
+    url: `/v1/tracking/creators/${EXAMPLE_CREATOR_ID}/audience-refresh/4a6c8e0a-2b4d-4f6a-8c0e-1a3c5e7a9b1d`,
+  },
+  breakout: trajectoryExample,
+  accelerating: trajectoryExample,
+  peaking: { ...trajectoryExample, cycle: 9, true_vpd: 402_310.5, accel: -518_944.2, peaking: true, snapshots: 9 },
+};
+
+/** A second example where one event type covers both creators and videos. */
+export const CREATOR_CYCLE_EXAMPLE: z.input<typeof creatorCycleCompletedSchema> = {
+  resource_type: 'creator',
+  cycle: 28,
+  creator: creatorDetailExample,
+  snapshot: {
+    id: '5d2e8f14-7a3b-4c9d-8e1f-2a3b4c5d6e7f',
+    tracking_account_id: EXAMPLE_CREATOR_ID,
+    followers: 162_400_000,
+    following: 82,
+    total_videos: 1_287,
+    total_views: 1_930_000_000,
+    total_likes: 2_480_000_000,
+    collected_post_count: 50,
+    subscribers: null,
+    snapshot_at: '2026-11-30T06:00:04.512Z',
+    delta_followers: 27_500,
+    delta_following: 0,
+    delta_total_videos: 1,
+    delta_total_views: 41_200_000,
+    delta_total_likes: 3_100_000,
+  },
+  post_count: 50,
+  url: `/v1/tracking/creators/${EXAMPLE_CREATOR_ID}`,
+};
+
+const SUMMARIES: Record<EventType, string> = {
+  'tracking.cycle.completed': 'A tracking cycle of a creator or a video completed (`data.resource_type` says which)',
+  'tracking.outlier_video.detected':
+    'A tracked creator’s post published in the last 30 days beat 3× the creator’s median views; once per post',
+  'tracking.paused': 'Tracking paused automatically: three failed cycles in a row, or not enough credits',
+  'audience.snapshot.completed': 'An audience refresh finished with a new snapshot',
+  breakout: 'A tracked video broke out: ≥ 10,000 views/day and 3× its own lifetime average',
+  accelerating: 'A tracked video’s views/day grows by at least a tenth of itself per day',
+  peaking: 'A tracked video’s views/day rose and has now turned down',
+};
+
+const deliveryHeaders = z.object({
+  'webhook-id': z.string().describe('the delivery’s id, the body’s `id`: deduplicate on it'),
+  'webhook-timestamp': z.string().describe('Unix seconds of this attempt; refuse old ones to stop replays'),
+  'webhook-signature': z
+    .string()
+    .describe(
+      '`v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">` per signing secret, space-separated ' +
+        '(two for 24 hours after a rotation); verify with any Standard Webhooks library and the `whsec_` secret',
+    ),
+});
+
+/** Documents each event type's delivery under the document's `webhooks`. */
+export function registerEventWebhooks(registry: OpenAPIRegistry): void {
+  for (const type of EVENT_TYPES) {
+    const example = {
+      id: EXAMPLE_DELIVERY_ID,
+      type,
+      timestamp: '2026-12-01T12:00:04.512Z',
+      data: EVENT_DATA_EXAMPLES[type],
+    };
+    registry.registerWebhook({
+      method: 'post',
+      path: type,
+      operationId: `${pascal(type).charAt(0).toLowerCase()}${pascal(type).slice(1)}Event`,
+      tags: ['Webhooks'],
+      summary: SUMMARIES[type],
+      description:
+        'POSTed to every enabled webhook of the team subscribed to this type (or `*`) whose scope covers the ' +
+        'resource; signed per Standard Webhooks. The body is byte-identical on every attempt of one delivery.',
+      request: {
+        headers: deliveryHeaders,
+        body: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: EVENT_BODIES[type],
+              ...(type === 'tracking.cycle.completed'
+                ? {
+                    examples: {
+                      video: { summary: 'a video’s cycle', value: example },
+                      creator: { summary: 'a creator’s cycle', value: { ...example, data: CREATOR_CYCLE_EXAMPLE } },
+                    },
+                  }
+                : { example }),
+            },
+          },
+        },
+      },
+      responses: {
+        '2XX': { description: 'Delivered; the response body is ignored' },
+        410: { description: 'Gone: the delivery ends and the webhook is disabled' },
+        default: {
+          description:
+            'Anything else (a redirect, an error, no answer within 15 s) is retried: after 5 s, 5 min, 30 min, 2 h, ' +
+            '5 h and 10 h (longer when a 429 or 503 sends `Retry-After`), then dead-lettered',
+        },
+      },
+    });
+  }
+}

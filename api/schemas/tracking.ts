@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import type { LifecycleColumns } from '../../db/tracked';
+import type { PauseReason, TrackingStatus } from '../../workflows/messages';
+
+/** What tracked creators and videos share in their answers: lifecycle, pause reason, failures, pending cycle. */
+
+/**
+ * A component (a schema with a `.meta({ id })`) or null. zod-to-openapi 9 renders `.nullable()` of a component as
+ * `allOf: [$ref, …]`, which refuses null, or, when that is the component's first use, makes the component itself
+ * nullable for every other use; a union is rendered `anyOf: [$ref, {type: null}]`. Same output type.
+ */
+export const orNull = <S extends z.ZodType>(component: S) => z.union([component, z.null()]);
+
+export const trackingStatusSchema = z.enum(['active', 'paused', 'stopped']);
+export const enrichmentStatusSchema = z
+  .enum(['pending', 'ready', 'failed'])
+  .describe('pending until the first cycle completes; failed when the first cycle failed');
+export const pauseReasonSchema = z.enum(['manual', 'consecutive_failures', 'insufficient_credits']);
+
+/** `last_failure`: the typed failure of the latest failed cycle, cleared by the next completed one. */
+export const cycleFailureSchema = z
+  .object({
+    kind: z.string().describe('blocked, private, deleted, rate_limited, empty, unavailable, misconfigured, ...'),
+    message: z.string(),
+    cycle: z.number().int(),
+    at: z.iso.datetime(),
+  })
+  .meta({ id: 'CycleFailure' });
+
+export const trackingPendingJobSchema = z
+  .object({
+    type: z.literal('tracking_report'),
+    status: z.enum(['pending', 'processing']).describe('pending: the first cycle is queued; processing: a cycle runs'),
+    poll_url: z.string(),
+    result_path: z.literal('data'),
+    webhook_event: z.literal('tracking.cycle.completed'),
+    started_at: z.iso.datetime().optional().describe('when the running cycle started'),
+    retry_after_seconds: z.number().int(),
+  })
+  .meta({ id: 'TrackingPendingJob' });
+
+/** `finalized` and `pending_jobs`, spread into a tracked item's answers. */
+export const trackingJobsShape = {
+  finalized: z.boolean().describe('true when no cycle is queued or running'),
+  pending_jobs: z.array(trackingPendingJobSchema),
+};
+export const trackingJobsSchema = z.object(trackingJobsShape);
+
+/** `finalized` and `pending_jobs` (seed 004): a cycle queued or running is the one secondary job a tracked item has. */
+export function trackingJobs(row: LifecycleColumns, pollUrl: string): z.output<typeof trackingJobsSchema> {
+  const queued = row.status !== 'stopped' && row.enrichment_status === 'pending' && row.cycle_in_progress === null;
+  if (row.cycle_in_progress === null && !queued) return { finalized: true, pending_jobs: [] };
+  return {
+    finalized: false,
+    pending_jobs: [
+      {
+        type: 'tracking_report',
+        status: row.cycle_in_progress === null ? 'pending' : 'processing',
+        poll_url: pollUrl,
+        result_path: 'data',
+        webhook_event: 'tracking.cycle.completed',
+        ...(row.cycle_started_at ? { started_at: row.cycle_started_at.toISOString() } : {}),
+        retry_after_seconds: row.cycle_in_progress === null ? 5 : 2,
+      },
+    ],
+  };
+}
+
+// compile-time: the enums above and the workflow's own types may not drift apart
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _statusMatches: Same<z.output<typeof trackingStatusSchema>, TrackingStatus> = true;
+const _pauseReasonMatches: Same<z.output<typeof pauseReasonSchema>, PauseReason> = true;
+const _enrichmentMatches: Same<z.output<typeof enrichmentStatusSchema>, LifecycleColumns['enrichment_status']> = true;
