@@ -41,6 +41,7 @@ import {
   reserveCycle,
   storeReport,
   writeRecord,
+  type RegistrationInput,
   type SequencedRecord,
 } from './tracking';
 
@@ -55,15 +56,8 @@ export interface CreatorSnapshot extends CreatorMetrics, CreatorDeltas {
   snapshot_at: string;
 }
 
-export interface RegisterCreatorInput {
-  id: string;
-  teamId: string;
-  platform: Platform;
+export interface RegisterCreatorInput extends RegistrationInput {
   handle: string;
-  amountCents: number;
-  reservationKey: string;
-  startedAt: string;
-  record: SequencedRecord;
   /**
    * `collection_depth` on POST: its job row is created with the creator, pending until the first cycle has run, and
    * its credits are reserved with the cycle's, under the key the collection's own reservation uses (which then finds

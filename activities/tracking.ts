@@ -13,6 +13,7 @@ import {
 } from '../db/tracked';
 import { VIDEO_TABLES, videoPath } from '../db/videos';
 import { inTransaction } from '../db/transaction';
+import type { Platform } from '../domain/platform';
 import type { GeneratedReport } from '../domain/report-text';
 import type { RegistrationResult, TrackedResourceType, TrackingRecord } from '../workflows/messages';
 import { inRetriedTransaction, withDatabase } from './database-retry';
@@ -56,6 +57,17 @@ export interface SaveTrackingStateInput extends TrackedRef {
  */
 export interface SequencedRecord extends TrackingRecord {
   sequence: number;
+}
+
+/** What every registration carries: who registers, and the first cycle's price, key and record. */
+export interface RegistrationInput {
+  id: string;
+  teamId: string;
+  platform: Platform;
+  amountCents: number;
+  reservationKey: string;
+  startedAt: string;
+  record: SequencedRecord;
 }
 
 /** Reserves a cycle and marks it running in the read model, in one transaction. */

@@ -37,6 +37,7 @@ import {
   reserveCycle,
   storeReport,
   writeRecord,
+  type RegistrationInput,
   type SequencedRecord,
 } from './tracking';
 
@@ -47,18 +48,11 @@ export interface VideoSnapshot extends VideoMetrics, VideoDeltas {
   snapshot_at: string;
 }
 
-export interface RegisterVideoInput {
-  id: string;
-  teamId: string;
-  platform: Platform;
+export interface RegisterVideoInput extends RegistrationInput {
   platformVideoId: string;
   url: string;
   authorHandle: string | null;
   trackingAccountId: string | null;
-  amountCents: number;
-  reservationKey: string;
-  startedAt: string;
-  record: SequencedRecord;
 }
 
 export interface VideoCycleInput {

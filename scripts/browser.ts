@@ -1,6 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import path from 'node:path';
+import { isExecutable, onPath } from './executables';
 
 /**
  * The headless browser the docs test drives: Debian's `chromium` package, driven by `playwright-core` (Playwright's own
@@ -9,22 +8,6 @@ import path from 'node:path';
 export const CHROMIUM_NAMES = ['chromium', 'chromium-browser'] as const;
 const WELL_KNOWN = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 const INSTALL_COMMAND = 'apt-get update && apt-get install -y --no-install-recommends chromium';
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (dir && isExecutable(path.join(dir, name))) return path.join(dir, name);
-  }
-  return undefined;
-}
 
 /** `CHROMIUM_PATH` when set (it must be executable), then `chromium` / `chromium-browser` on PATH or in /usr/bin. */
 export function findChromium(): string | undefined {

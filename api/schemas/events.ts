@@ -2,8 +2,8 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { EVENT_TYPES, type EventType } from '../../db/events';
 import { PLATFORMS } from '../../domain/platform';
-import { creatorDetailSchema, creatorSnapshotSchema } from './creators';
-import { audienceSnapshotSchema } from './jobs';
+import { creatorDetailExample, creatorDetailSchema, creatorSnapshotSchema } from './creators';
+import { audienceSnapshotExample, audienceSnapshotSchema } from './jobs';
 import { cycleFailureSchema, orNull, pauseReasonSchema } from './tracking';
 import {
   EXAMPLE_CREATOR_ID,
@@ -153,42 +153,6 @@ export const EVENT_BODIES = Object.fromEntries(EVENT_TYPES.map((type) => [type, 
 
 const EXAMPLE_DELIVERY_ID = 'e2a4c6e8-0b1d-5f3a-9c7e-6d8f0a2b4c6e';
 
-const creatorDetailExample: z.input<typeof creatorDetailSchema> = {
-  id: EXAMPLE_CREATOR_ID,
-  platform: 'tiktok',
-  platform_handle: 'khaby.lame',
-  display_name: 'Khabane lame',
-  avatar_url: 'https://p16-sign.tiktokcdn.com/avatar/khaby.lame.jpeg',
-  profile_url: 'https://www.tiktok.com/@khaby.lame',
-  bio: 'If u wanna laugh u r in the right place',
-  is_verified: true,
-  status: 'active',
-  pause_reason: null,
-  scrape_cadence: 'daily',
-  enrichment_status: 'ready',
-  latest_followers: 162_400_000,
-  latest_following: 82,
-  latest_total_videos: 1_287,
-  latest_total_likes: 2_480_000_000,
-  latest_total_views: 1_930_000_000,
-  latest_subscribers: null,
-  growth_rate: 0.12,
-  followers_gained: 194_000,
-  cycles_completed: 28,
-  cycles_failed: 1,
-  consecutive_failures: 0,
-  last_failure: null,
-  last_scraped_at: '2026-11-30T06:00:04.512Z',
-  next_scrape_at: '2026-12-01T06:00:00.000Z',
-  category: 'Comedy',
-  content_tags: ['comedy', 'lifehack', 'reaction'],
-  profile_metadata: { country: 'IT', language: 'it', external_links: ['https://www.instagram.com/khaby00'] },
-  created_at: '2026-11-02T09:14:27.031Z',
-  updated_at: '2026-11-30T06:00:04.512Z',
-  finalized: true,
-  pending_jobs: [],
-};
-
 const trajectoryExample: z.input<typeof trajectoryEventSchema> = {
   id: EXAMPLE_VIDEO_ID,
   cycle: 4,
@@ -242,30 +206,7 @@ export const EVENT_DATA_EXAMPLES: { [T in EventType]: z.input<(typeof EVENT_DATA
     status: 'completed',
     error: null,
     creator_id: EXAMPLE_CREATOR_ID,
-    snapshot: {
-      snapshot_id: 'e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b',
-      snapshot_at: '2026-11-29T14:02:11.000Z',
-      sample_size: 412,
-      age_distribution: { '18-24': 0.46, '25-34': 0.31, '13-17': 0.12, '35-44': 0.08, '45+': 0.03 },
-      gender_distribution: { female: 0.52, male: 0.45, other: 0.03 },
-      language_distribution: { en: 0.58, it: 0.17, es: 0.14, pt: 0.11 },
-      country_distribution: [
-        { code: 'US', name: 'United States', pct: 0.41, confidence: 0.74 },
-        { code: 'IT', name: 'Italy', pct: 0.19, confidence: 0.71 },
-        { name: 'Other (14 countries)', pct: 0.4 },
-      ],
-      city_distribution: [
-        { code: 'US', name: 'New York', pct: 0.22, confidence: 0.52 },
-        { code: 'IT', name: 'Milan', pct: 0.18, confidence: 0.5 },
-        { name: 'Other (23 cities)', pct: 0.6 },
-      ],
-      confidence_per_signal: { age: 0.38, gender: 0.44, country: 0.72, city: 0.51, language: 0.83 },
-      confidence_level: 'medium',
-      data_source: 'comments',
-      signal_breakdown: { comments: 412, followers: 0 },
-      evidence_summary: '412 commenters on 12 posts: 55% declare a location, 31% pronouns, 24% an age cue.',
-      model_version: 'heuristic-1',
-    },
+    snapshot: audienceSnapshotExample,
     credits_used: 50,
     credit_unit: 'cent',
     url: `/v1/tracking/creators/${EXAMPLE_CREATOR_ID}/audience-refresh/4a6c8e0a-2b4d-4f6a-8c0e-1a3c5e7a9b1d`,
