@@ -245,3 +245,21 @@ export async function listUsage(
   );
   return { rows: rows.rows, total: total.rows[0]?.n ?? 0 };
 }
+
+/** Adds prepaid credits once per idempotency key; returns the balance after. */
+export async function addCredits(
+  db: Queryable,
+  teamId: string,
+  cents: number,
+  idempotencyKey: string,
+  description = 'top-up',
+): Promise<number> {
+  if (!Number.isSafeInteger(cents) || cents <= 0) throw new Error('credits must be a positive whole number of cents');
+  await db.query(
+    `INSERT INTO credit_ledger (team_id, kind, amount_cents, idempotency_key, operation, description)
+     VALUES ($1, 'topup', $2, $3, 'topup', $4)
+     ON CONFLICT ON CONSTRAINT credit_ledger_idempotency_key DO NOTHING`,
+    [teamId, cents, idempotencyKey, description],
+  );
+  return teamBalance(db, teamId);
+}

@@ -54,25 +54,6 @@ export async function teamForApiKey(
   return row ? { teamId: row.team_id, keyId: row.id } : undefined;
 }
 
-/** Adds prepaid credits once per idempotency key; returns the balance after. */
-export async function addCredits(
-  db: Queryable,
-  teamId: string,
-  cents: number,
-  idempotencyKey: string,
-  description = 'top-up',
-): Promise<number> {
-  if (!Number.isSafeInteger(cents) || cents <= 0) throw new Error('credits must be a positive whole number of cents');
-  await db.query(
-    `INSERT INTO credit_ledger (team_id, kind, amount_cents, idempotency_key, operation, description)
-     VALUES ($1, 'topup', $2, $3, 'topup', $4)
-     ON CONFLICT ON CONSTRAINT credit_ledger_idempotency_key DO NOTHING`,
-    [teamId, cents, idempotencyKey, description],
-  );
-  const team = await findTeam(db, teamId);
-  return team?.balance_cents ?? 0;
-}
-
 /** Revokes an API key (a second revocation keeps the first time); false when no such key exists. */
 export async function revokeApiKey(db: Queryable, keyId: string): Promise<boolean> {
   const result = await db.query(

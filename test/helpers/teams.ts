@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { randomUUID } from 'node:crypto';
-import { addCredits, createApiKey, createTeam } from '../../db/teams';
+import { createApiKey, createTeam } from '../../db/teams';
+import { addCredits } from '../../db/ledger';
 import { apiClient } from './http';
 import type { Stack } from './stack';
 
