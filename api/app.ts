@@ -43,10 +43,17 @@ export function createApp(deps: AppDeps): Express {
   app.use(requireJsonBody);
   app.use(express.json({ limit: '64kb' }));
   app.use(refuseNul);
-  // answered without an API key, before the /v1 middleware
-  const health = healthRoutes(deps);
-  app.use(routerOf(health, { validateResponses: deps.validateResponses ?? process.env.NODE_ENV === 'test' }));
   const perKey = deps.rateLimitPerMinute ?? 300;
+  const authenticated = [
+    perIpRateLimit(deps.ipRateLimitPerMinute ?? 1200),
+    authenticate(deps.pool),
+    perKeyRateLimit(perKey),
+  ];
+  // /healthz answers without a key, before the /v1 middleware; the round trip starts a workflow, so it needs one
+  app.use('/healthz/round-trip', noStore, ...authenticated);
+  const health = healthRoutes(deps);
+  const checked = { validateResponses: deps.validateResponses ?? process.env.NODE_ENV === 'test' };
+  app.use(routerOf(health, checked));
   const routes: Route[] = [
     ...accountRoutes(deps.pool, perKey),
     ...creatorRoutes(deps),
@@ -63,10 +70,8 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(docsRouter());
   app.use('/v1', noStore);
-  app.use('/v1', perIpRateLimit(deps.ipRateLimitPerMinute ?? 1200));
-  app.use('/v1', authenticate(deps.pool));
-  app.use('/v1', perKeyRateLimit(perKey));
-  app.use(routerOf(routes, { validateResponses: deps.validateResponses ?? process.env.NODE_ENV === 'test' }));
+  app.use('/v1', ...authenticated);
+  app.use(routerOf(routes, checked));
   app.use(unknownRoute);
   app.use(errorHandler(deps.log ?? ((err) => console.error(err))));
   return app;

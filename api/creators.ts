@@ -86,8 +86,15 @@ function creatorIdentity(body: z.output<typeof trackCreatorBody>): { platform: P
         throw new Error(`the url is a ${parsed.platform} profile but platform is ${body.platform}`);
       }
       // a channel id is case-sensitive and already validated; a handle is normalized
-      if (parsed.kind === 'channel') return { platform: parsed.platform, handle: parsed.handle };
-      return { platform: parsed.platform, handle: normalizeHandle(parsed.platform, parsed.handle) };
+      const handle = parsed.kind === 'channel' ? parsed.handle : normalizeHandle(parsed.platform, parsed.handle);
+      if (body.handle !== undefined) {
+        // both given: they must name the same creator, or which one was meant is a guess
+        const given = parsed.kind === 'channel' ? body.handle : normalizeHandle(parsed.platform, body.handle);
+        if (given.toLowerCase() !== handle.toLowerCase()) {
+          throw new Error(`the url names ${handle} but handle is ${body.handle}; send one of them, or both alike`);
+        }
+      }
+      return { platform: parsed.platform, handle };
     }
     return { platform: body.platform, handle: normalizeHandle(body.platform, body.handle as string) };
   } catch (err) {

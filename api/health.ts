@@ -2,7 +2,7 @@ import type { Client, Connection } from '@temporalio/client';
 import { WorkflowIdConflictPolicy } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { healthProbeWrittenAt, pingDatabase } from '../db/health';
+import { healthProbeWrittenAt, pingDatabase, pruneHealthProbes } from '../db/health';
 import { OFFLINE_SOURCES, type SourcePlan } from '../domain/sources';
 import { ApiError } from './errors';
 import { RETRY_AFTER_SECONDS } from './outages';
@@ -73,7 +73,8 @@ export const healthRoundTripSchema = z
 
 /**
  * `/healthz` answers 200 only when Postgres and Temporal both answer; `/healthz/round-trip` additionally runs a
- * workflow on a worker whose activity writes to Postgres, and reads that row back. Both answer without an API key.
+ * workflow on a worker whose activity writes to Postgres, and reads that row back. `/healthz` answers without an API
+ * key and touches nothing; the round trip starts a workflow, so it needs a key and is rate limited like `/v1`.
  */
 export function healthRoutes({ pool, temporal, taskQueue, temporalHealthConnection, sources }: HealthDeps): Route[] {
   const probeConnection = temporalHealthConnection ?? temporal.connection;
@@ -133,8 +134,9 @@ export function healthRoutes({ pool, temporal, taskQueue, temporalHealthConnecti
       operationId: 'getHealthRoundTrip',
       tag: 'Health',
       summary: 'End to end: a workflow on a worker writes a row to Postgres, which the API reads back',
-      description: 'One shared probe runs at a time: concurrent callers wait for the running one. 503 when it fails.',
-      public: true,
+      description:
+        'Needs an API key and counts against its rate limit, since it starts a workflow. One shared probe runs at a ' +
+        'time: concurrent callers wait for the running one; it leaves no more than its own row behind. 503 when it fails.',
       responses: {
         200: {
           description: 'The probe round-tripped',
@@ -164,6 +166,7 @@ export function healthRoutes({ pool, temporal, taskQueue, temporalHealthConnecti
           );
           const writtenAt = await healthProbeWrittenAt(pool, runId);
           if (!writtenAt) throw new Error(`the probe row for run ${runId} is missing`);
+          await pruneHealthProbes(pool, runId);
           return {
             status: 200,
             // the same text res.json gave the Date

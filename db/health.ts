@@ -15,3 +15,8 @@ export async function healthProbeWrittenAt(db: Queryable, runId: string): Promis
   const row = await db.query<{ written_at: Date }>('SELECT written_at FROM health_probes WHERE run_id = $1', [runId]);
   return row.rows[0]?.written_at;
 }
+
+/** Deletes every probe row but the given run's: the round trip leaves at most one row behind, not one per call. */
+export async function pruneHealthProbes(db: Queryable, keepRunId: string): Promise<void> {
+  await db.query('DELETE FROM health_probes WHERE run_id <> $1', [keepRunId]);
+}

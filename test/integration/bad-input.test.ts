@@ -118,4 +118,17 @@ describe('bad input, one answer', () => {
     const inverted = await api.get(`/v1/usage?start_date=${today}&end_date=2020-01-01`);
     expect(inverted.status).toBe(400);
   });
+
+  it('refuses a url and a handle that name different creators, and accepts them when they agree', async () => {
+    const { api } = await teamClient(suite.stack);
+    const url = 'https://www.tiktok.com/@agree.or.not';
+    const clash = await api.post('/v1/tracking/creators', { platform: 'tiktok', url, handle: 'someone.else' });
+    expect(clash.status).toBe(400);
+    expect(clash.body.error.message).toContain('someone.else');
+    expect((await api.get('/v1/tracking/creators')).body.pagination.total).toBe(0);
+    const agree = await api.post('/v1/tracking/creators', { platform: 'tiktok', url, handle: '@Agree.Or.Not' });
+    expect(agree.status).toBe(202);
+    const tracked = await api.get(`/v1/tracking/creators/${agree.body.data.id}`);
+    expect(tracked.body.data.platform_handle).toBe('agree.or.not');
+  });
 });

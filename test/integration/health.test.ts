@@ -6,6 +6,7 @@ import { createPool } from '../../db/pool';
 import { freePort } from '../../scripts/postgres';
 import { requireEnv, testDatabaseUrl } from '../helpers/env';
 import { stackForSuite } from '../helpers/stack';
+import { teamClient } from '../helpers/teams';
 
 async function listen(app: ReturnType<typeof createApp>): Promise<{ url: string; server: Server }> {
   const server: Server = await new Promise((resolve) => {
@@ -30,12 +31,23 @@ describe('health over HTTP against real Postgres and Temporal', () => {
   });
 
   it('round-trips a workflow whose activity writes a row that the API reads back', async () => {
-    const res = await fetch(`${suite.stack.baseUrl}/healthz/round-trip`);
+    const url = `${suite.stack.baseUrl}/healthz/round-trip`;
+    // it starts a workflow and writes a row: not for anyone without a key
+    const anonymous = await fetch(url);
+    expect(anonymous.status).toBe(401);
+    const { key } = await teamClient(suite.stack);
+    const earlier = await fetch(url, { headers: { authorization: `Bearer ${key}` } });
+    expect(earlier.status).toBe(200);
+    const res = await fetch(url, { headers: { authorization: `Bearer ${key}` } });
+    expect(res.headers.get('x-ratelimit-remaining')).not.toBeNull();
     const body = (await res.json()) as { status: string; run_id: string; written_at: string };
     expect(res.status).toBe(200);
     expect(body.status).toBe('ok');
     const row = await suite.stack.pool.query('SELECT written_at FROM health_probes WHERE run_id = $1', [body.run_id]);
     expect(row.rowCount).toBe(1);
+    // each round trip leaves only its own row behind
+    const left = await suite.stack.pool.query<{ run_id: string }>('SELECT run_id FROM health_probes');
+    expect(left.rows.map((r) => r.run_id)).toEqual([body.run_id]);
     expect(new Date(body.written_at).getTime()).toBe((row.rows[0].written_at as Date).getTime());
     const history = await suite.stack.client.workflow.getHandle('health-probe', body.run_id).fetchHistory();
     const scheduled = history.events?.filter((e) => e.activityTaskScheduledEventAttributes);

@@ -34,8 +34,9 @@ describe('npm start', () => {
     expect(ui.status).toBe(200);
     // the banner waits for the API only; the worker may still be bundling its workflows on a busy machine
     const roundTrip = `http://127.0.0.1:${apiPort}/healthz/round-trip`;
+    const withKey = { headers: { authorization: `Bearer ${first.key}` } };
     await waitUntil(
-      async () => (await fetch(roundTrip)).status === 200,
+      async () => (await fetch(roundTrip, withKey)).status === 200,
       20_000,
       () => `${roundTrip}\n${first.output()}`,
     );
@@ -54,7 +55,7 @@ describe('npm start', () => {
     }
     for (const url of [`http://127.0.0.1:${apiPort}/healthz`, roundTrip]) {
       await waitUntil(
-        async () => (await fetch(url)).status === 200,
+        async () => (await fetch(url, withKey)).status === 200,
         20_000,
         () => `${url}\n${first.output()}`,
       );
