@@ -33,6 +33,26 @@ export interface AppDeps {
   webhooks?: WebhookApiOptions;
 }
 
+/**
+ * Every route the API serves, as declared once: `health` answers before the API-key middleware, `routes` after it.
+ * The app mounts these and the OpenAPI document is built from them; tests walk the same list.
+ */
+export function apiRoutes(deps: AppDeps): { health: Route[]; routes: Route[] } {
+  return {
+    health: healthRoutes(deps),
+    routes: [
+      ...accountRoutes(deps.pool, deps.rateLimitPerMinute ?? 300),
+      ...creatorRoutes(deps),
+      ...creatorJobRoutes(deps),
+      ...videoRoutes(deps),
+      ...webhookRoutes({
+        ...deps,
+        webhooks: deps.webhooks ?? { allowInsecureLoopback: webhookLoopbackSetting(process.env) },
+      }),
+    ],
+  };
+}
+
 /** Builds the Express app without listening, so tests can drive it on a random port. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -51,19 +71,9 @@ export function createApp(deps: AppDeps): Express {
   ];
   // /healthz answers without a key, before the /v1 middleware; the round trip starts a workflow, so it needs one
   app.use('/healthz/round-trip', noStore, ...authenticated);
-  const health = healthRoutes(deps);
+  const { health, routes } = apiRoutes(deps);
   const checked = { validateResponses: deps.validateResponses ?? process.env.NODE_ENV === 'test' };
   app.use(routerOf(health, checked));
-  const routes: Route[] = [
-    ...accountRoutes(deps.pool, perKey),
-    ...creatorRoutes(deps),
-    ...creatorJobRoutes(deps),
-    ...videoRoutes(deps),
-    ...webhookRoutes({
-      ...deps,
-      webhooks: deps.webhooks ?? { allowInsecureLoopback: webhookLoopbackSetting(process.env) },
-    }),
-  ];
   const openApi = openApiDocument([...health, ...routes]);
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);

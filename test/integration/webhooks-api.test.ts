@@ -445,19 +445,4 @@ describe('webhooks API and delivery against the real stack', () => {
     expect(hooks.requests.map((r) => r.id)).toEqual([delivery.id, delivery.id]);
     expect(verifiedBy(secret, hooks.requests[1]!)).toBe(true);
   });
-
-  it('publishes the webhook routes in the OpenAPI document', async () => {
-    const res = await fetch(`${suite.stack.baseUrl}/openapi.json`);
-    const doc = (await res.json()) as { paths: Record<string, unknown> };
-    expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining([
-        '/v1/webhooks',
-        '/v1/webhooks/{id}',
-        '/v1/webhooks/{id}/rotate-secret',
-        '/v1/webhooks/{id}/deliveries',
-        '/v1/webhooks/{id}/deliveries/{delivery_id}',
-        '/v1/webhooks/{id}/deliveries/{delivery_id}/replay',
-      ]),
-    );
-  });
 });
