@@ -1,7 +1,4 @@
 import type { Pool } from 'pg';
-import { audienceSnapshotItem } from '../api/schemas/jobs';
-import { creatorPath } from '../db/creators';
-import { recordEvent } from '../db/events';
 import { attachSnapshot, finishJob, jobById, storeAudienceSnapshot } from '../db/jobs';
 import { capture, refund } from '../db/ledger';
 import { inTransaction } from '../db/transaction';
@@ -15,7 +12,7 @@ import {
 import type { AudienceAccount, Platform, PlatformProvider } from '../domain/platform';
 import { commentsOfPosts } from '../providers/comments';
 import { whileHeartbeating } from './heartbeat';
-import type { PaidJobRef } from './jobs';
+import { recordJobEnd, type PaidJobRef } from './jobs';
 
 export type AudienceOutcome =
   { kind: 'snapshot'; snapshot: AudienceSnapshotData } | { kind: 'insufficient_sample'; message: string };
@@ -116,7 +113,8 @@ export function createAudienceActivities({ pool, provider }: { pool: Pool; provi
 
     /**
      * Stores the snapshot, settles the reservation (refunded for `profile_only`, captured otherwise), completes the
-     * job and records `audience.snapshot.completed`, in one transaction. INSUFFICIENT_SAMPLE is refunded and fails.
+     * job and records `audience.snapshot.completed`, in one transaction. INSUFFICIENT_SAMPLE is refunded, fails the
+     * job and records `audience.snapshot.failed`, in one transaction too.
      */
     async completeAudienceJob(input: CompleteAudienceInput): Promise<void> {
       await inTransaction(pool, async (client) => {
@@ -129,15 +127,16 @@ export function createAudienceActivities({ pool, provider }: { pool: Pool; provi
             input.refundKey,
             `audience refresh ${input.jobId}: INSUFFICIENT_SAMPLE`,
           );
-          await finishJob(client, input.jobId, {
+          const ended = await finishJob(client, input.jobId, {
             status: 'failed',
             creditsUsed: 0,
             error: 'INSUFFICIENT_SAMPLE',
             message: input.outcome.message,
           });
+          if (ended) await recordJobEnd(client, ended);
         } else {
           const s = input.outcome.snapshot;
-          const stored = await storeAudienceSnapshot(client, {
+          await storeAudienceSnapshot(client, {
             id: input.snapshotId,
             jobId: input.jobId,
             teamId: input.teamId,
@@ -157,27 +156,11 @@ export function createAudienceActivities({ pool, provider }: { pool: Pool; provi
             await capture(client, input.reservationKey, input.captureKey);
           }
           await attachSnapshot(client, input.jobId, input.snapshotId);
-          await finishJob(client, input.jobId, {
+          const ended = await finishJob(client, input.jobId, {
             status: 'completed',
             creditsUsed: profileOnly ? 0 : job.credits_reserved,
           });
-          await recordEvent(client, {
-            key: `audience:${input.jobId}:completed`,
-            teamId: input.teamId,
-            type: 'audience.snapshot.completed',
-            resourceType: 'creator',
-            resourceId: input.creatorId,
-            data: {
-              job_id: input.jobId,
-              status: 'completed',
-              error: null,
-              creator_id: input.creatorId,
-              snapshot: audienceSnapshotItem(stored),
-              credits_used: profileOnly ? 0 : job.credits_reserved,
-              credit_unit: 'cent',
-              url: `${creatorPath(input.creatorId)}/audience-refresh/${input.jobId}`,
-            },
-          });
+          if (ended) await recordJobEnd(client, ended);
         }
       });
     },

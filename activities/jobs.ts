@@ -1,7 +1,10 @@
 import { Context } from '@temporalio/activity';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
+import { audienceCompletedData, audienceFailedData, collectionEndedData } from '../api/schemas/events';
+import { recordEvent } from '../db/events';
 import { capture, InsufficientCreditsError, refund, reserve, settlementKind } from '../db/ledger';
 import {
+  audienceSnapshotById,
   finishJob,
   jobById,
   jobFailure,
@@ -10,6 +13,7 @@ import {
   startJob,
   type NewPaidJob,
   type PaidJobKind,
+  type PaidJobRow,
 } from '../db/jobs';
 import { inTransaction, type Queryable } from '../db/transaction';
 import type { Platform, PlatformProvider } from '../domain/platform';
@@ -69,6 +73,43 @@ async function refundUnlessCaptured(client: Queryable, reservationKey: string, r
   return (await refund(client, reservationKey, refundKey, what)).settled;
 }
 
+/**
+ * Records the event of a job's end — `posts.collection.completed` / `.failed`, `audience.snapshot.completed` /
+ * `.failed` — in the transaction that ended it. Called only by the step that ended the row (`finishJob` or
+ * `refuseJob` returned it), and keyed by job and outcome, so each job records exactly one end event however often a
+ * step is retried.
+ */
+export async function recordJobEnd(client: PoolClient, job: PaidJobRow): Promise<void> {
+  if (job.status !== 'completed' && job.status !== 'failed') throw new Error(`job ${job.id} has not ended`);
+  const common = { teamId: job.team_id, resourceType: 'creator' as const, resourceId: job.tracking_account_id };
+  if (job.kind === 'post_collection') {
+    await recordEvent(client, {
+      ...common,
+      key: `collection:${job.id}:${job.status}`,
+      type: job.status === 'completed' ? 'posts.collection.completed' : 'posts.collection.failed',
+      data: collectionEndedData(job),
+    });
+    return;
+  }
+  if (job.status === 'failed') {
+    await recordEvent(client, {
+      ...common,
+      key: `audience:${job.id}:failed`,
+      type: 'audience.snapshot.failed',
+      data: audienceFailedData(job),
+    });
+    return;
+  }
+  const snapshot = job.snapshot_id ? await audienceSnapshotById(client, job.snapshot_id) : undefined;
+  if (!snapshot) throw new Error(`audience refresh ${job.id} completed without a snapshot`);
+  await recordEvent(client, {
+    ...common,
+    key: `audience:${job.id}:completed`,
+    type: 'audience.snapshot.completed',
+    data: audienceCompletedData(job, snapshot),
+  });
+}
+
 /** The job row a reservation records. */
 const paidJob = (input: ReserveJobInput): NewPaidJob => ({
   id: input.jobId,
@@ -120,31 +161,38 @@ export function createJobActivities({ pool, provider }: { pool: Pool; provider: 
                 }
               : null;
         if (failure === null) throw err;
-        await refuseJob(pool, paidJob(input), { error: failure.reason, message: failure.message });
+        // a refusal ends the job too: failed, nothing charged, and its end recorded like any other
+        await inTransaction(pool, async (client) => {
+          const ended = await refuseJob(client, paidJob(input), { error: failure.reason, message: failure.message });
+          if (ended) await recordJobEnd(client, ended);
+        });
         return { reserved: false, ...failure };
       }
     },
 
     /**
-     * Captures the reservation and ends the job in one transaction: completed, or failed with the charge kept when
-     * the failure is one the price covers (an audience refresh that hit a platform error). A retry changes nothing.
+     * Captures the reservation, ends the job and records its end event in one transaction: completed, or failed with
+     * the charge kept when the failure is one the price covers (an audience refresh that hit a platform error). A
+     * retry changes nothing.
      */
     async captureJob(input: SettleJobInput & { failure?: { error: string; message: string } }): Promise<void> {
       await inTransaction(pool, async (client) => {
         const job = await jobById(client, input.jobId);
         await capture(client, input.reservationKey, input.settleKey);
-        await finishJob(client, input.jobId, {
+        const ended = await finishJob(client, input.jobId, {
           status: input.failure ? 'failed' : 'completed',
           creditsUsed: job.credits_reserved,
           error: input.failure?.error,
           message: input.failure?.message,
         });
+        if (ended) await recordJobEnd(client, ended);
       });
     },
 
     /**
-     * The compensation: gives the reservation back (if there was one and it was not captured) and records the
-     * failure, in one transaction. Safe to run whatever happened before, as often as needed.
+     * The compensation: gives the reservation back (if there was one and it was not captured), records the failure
+     * and its end event, in one transaction. Safe to run whatever happened before, as often as needed: a job that
+     * had already ended keeps its outcome and its one end event.
      */
     async compensateJob(input: CompensateJobInput): Promise<{ refunded: boolean }> {
       return inTransaction(pool, async (client) => {
@@ -155,12 +203,13 @@ export function createJobActivities({ pool, provider }: { pool: Pool; provider: 
           `${input.kind.replace('_', ' ')} ${input.jobId} failed: ${input.error}`,
         );
         if (outcome !== 'captured') {
-          await finishJob(client, input.jobId, {
+          const ended = await finishJob(client, input.jobId, {
             status: 'failed',
             creditsUsed: 0,
             error: input.error,
             message: input.message,
           });
+          if (ended) await recordJobEnd(client, ended);
         }
         return { refunded: outcome === 'now' || outcome === 'already' };
       });

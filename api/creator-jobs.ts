@@ -23,12 +23,12 @@ import {
   audienceJobItem,
   audienceJobSchema,
   audiencePendingJobs,
-  audienceReadResponseOf,
   audienceRefreshCachedSchema,
   audienceRefreshStartedSchema,
   audienceSnapshotExample,
   audienceSnapshotItem,
   collectionItem,
+  collectionPendingJobs,
   collectionSchema,
   collectionStartedSchema,
 } from './schemas/jobs';
@@ -98,9 +98,22 @@ const examplePendingJob = (type: 'audience_demographics' | 'audience_geography')
   poll_url: `${EXAMPLE_BASE}/audience-refresh/${EXAMPLE_JOB_ID}`,
   result_path: 'data.snapshot',
   webhook_event: 'audience.snapshot.completed',
+  failure_webhook_event: 'audience.snapshot.failed',
   started_at: '2026-11-30T10:15:02.440Z',
   retry_after_seconds: 3,
 });
+
+const exampleCollectionPendingJob = {
+  type: 'post_collection',
+  status: 'processing',
+  job_id: EXAMPLE_COLLECTION_ID,
+  poll_url: `${EXAMPLE_BASE}/posts/collect/${EXAMPLE_COLLECTION_ID}`,
+  result_path: 'data',
+  webhook_event: 'posts.collection.completed',
+  failure_webhook_event: 'posts.collection.failed',
+  started_at: '2026-11-30T10:02:41.107Z',
+  retry_after_seconds: 3,
+};
 
 export function creatorJobRoutes({ pool, temporal }: { pool: Pool; temporal: Client }): Route[] {
   const creator = (id: string) => temporal.workflow.getHandle(trackingWorkflowId({ resourceType: 'creator', id }));
@@ -115,15 +128,15 @@ export function creatorJobRoutes({ pool, temporal }: { pool: Pool; temporal: Cli
       summary: `Cached audience ${half} (free)`,
       description:
         (half === 'demographics' ? 'Age, gender and language' : 'Countries and cities') +
-        ' of the newest audience snapshot no older than `freshness_days` (default 30); `data: null` when there is ' +
-        'none, with the refresh in flight (if any) in `pending_jobs`. Start one with `POST .../audience-refresh`.',
+        ' of the newest audience snapshot no older than `freshness_days` (default 30). `data` is always an object ' +
+        'with `finalized` and `pending_jobs`: `snapshot` and `is_stale` are null when no snapshot is fresh enough, ' +
+        'and a refresh in flight is in `pending_jobs` (poll its `poll_url` until `data.finalized`, then read ' +
+        '`data.snapshot`). Start one with `POST .../audience-refresh`.',
       request: { params: uuidParam, query: audienceReadQuery },
       responses: {
         200: {
-          description: 'The latest snapshot fresh enough, or `data: null`',
-          schema: audienceReadResponseOf(
-            half === 'demographics' ? audienceDemographicsSchema : audienceGeographySchema,
-          ),
+          description: 'The latest snapshot fresh enough, or `snapshot: null`; any refresh in flight in `pending_jobs`',
+          schema: dataOf(half === 'demographics' ? audienceDemographicsSchema : audienceGeographySchema),
           example: {
             data: {
               platform: 'tiktok',
@@ -151,15 +164,10 @@ export function creatorJobRoutes({ pool, temporal }: { pool: Pool; temporal: Cli
           freshAudienceSnapshot(pool, row.id, query.freshness_days),
           activeJobs(pool, row.id, 'audience_refresh'),
         ]);
-        const jobs = {
-          finalized: running.length === 0,
-          pending_jobs: audiencePendingJobs(row.id, running, `audience_${half}`),
-        };
-        if (!snapshot) {
-          // nothing fresh enough: null data, as documented; a refresh in flight still shows where to poll
-          return { status: 200, body: { data: null, ...jobs } };
-        }
-        const latest = audienceSnapshotItem(snapshot);
+        const pending = audiencePendingJobs(row.id, running, `audience_${half}`);
+        const latest = snapshot ? audienceSnapshotItem(snapshot) : null;
+        // one shape with or without a snapshot: the result fields are null until one is fresh enough, and the
+        // async fields always sit inside `data`, where the polling loop reads them
         return {
           status: 200,
           body: {
@@ -167,12 +175,17 @@ export function creatorJobRoutes({ pool, temporal }: { pool: Pool; temporal: Cli
               platform: row.platform,
               handle: row.platform_handle,
               snapshot:
-                half === 'demographics'
-                  ? { ...latest, country_distribution: null, city_distribution: null }
-                  : { ...latest, age_distribution: null, gender_distribution: null, language_distribution: null },
+                latest === null
+                  ? null
+                  : half === 'demographics'
+                    ? { ...latest, country_distribution: null, city_distribution: null }
+                    : { ...latest, age_distribution: null, gender_distribution: null, language_distribution: null },
               // older than the default 30-day cache window: served only when freshness_days asked for it, and flagged
-              is_stale: Date.now() - snapshot.snapshot_at.getTime() > DEFAULT_FRESHNESS_DAYS * 86_400_000,
-              ...jobs,
+              is_stale: snapshot
+                ? Date.now() - snapshot.snapshot_at.getTime() > DEFAULT_FRESHNESS_DAYS * 86_400_000
+                : null,
+              finalized: pending.length === 0,
+              pending_jobs: pending,
             },
           },
         };
@@ -223,6 +236,9 @@ export function creatorJobRoutes({ pool, temporal }: { pool: Pool; temporal: Cli
       operationId: 'getPostCollection',
       tag: 'Creator jobs',
       summary: 'Collection status',
+      description:
+        'Poll until `finalized` (the collection completed or failed); while it runs, `pending_jobs` lists it. Its end ' +
+        'records `posts.collection.completed` or `posts.collection.failed`.',
       request: { params: uuidParam.extend(collectionParams.shape) },
       responses: {
         200: {
@@ -241,6 +257,8 @@ export function creatorJobRoutes({ pool, temporal }: { pool: Pool; temporal: Cli
               error_message: null,
               started_at: '2026-11-30T10:02:41.107Z',
               completed_at: '2026-11-30T10:03:19.552Z',
+              finalized: true,
+              pending_jobs: [],
             },
           },
         },
@@ -305,6 +323,8 @@ export function creatorJobRoutes({ pool, temporal }: { pool: Pool; temporal: Cli
               credits_reserved: 100,
               credit_unit: 'cent',
               poll_url: `${EXAMPLE_BASE}/posts/collect/${EXAMPLE_COLLECTION_ID}`,
+              finalized: false,
+              pending_jobs: [exampleCollectionPendingJob],
             },
           },
         },
@@ -327,6 +347,14 @@ export function creatorJobRoutes({ pool, temporal }: { pool: Pool; temporal: Cli
           creator(row.id).executeUpdate(startCollectionUpdate, { args: [{ depth }] }),
         );
         if (!start.reserved) refused(start);
+        // the collection is reserved and running: a failed read of its row must not turn that into an error
+        const job = (await findJob(pool, row.id, 'post_collection', start.jobId).catch(() => undefined)) ?? {
+          id: start.jobId,
+          tracking_account_id: row.id,
+          started_at: null,
+        };
+        // one that ended already still lists itself: the 202 says it was started, and its poll_url says how it went
+        const pending = collectionPendingJobs({ ...job, status: 'processing' });
         return {
           status: 202,
           body: {
@@ -338,6 +366,8 @@ export function creatorJobRoutes({ pool, temporal }: { pool: Pool; temporal: Cli
               credits_reserved: COLLECTION_COSTS[depth],
               credit_unit: 'cent',
               poll_url: `/v1/tracking/creators/${row.id}/posts/collect/${start.jobId}`,
+              finalized: false,
+              pending_jobs: pending,
             } satisfies z.output<typeof collectionStartedSchema>,
           },
         };
@@ -475,12 +505,13 @@ export function creatorJobRoutes({ pool, temporal }: { pool: Pool; temporal: Cli
         );
         if (!start.reserved) refused(start);
         // the job is charged and running: a failed read of its row must not turn that into an error
-        const running = await activeJobs(pool, row.id, 'audience_refresh').catch(() => []);
-        const job = running.find((j) => j.id === start.jobId) ?? {
+        const job = (await findJob(pool, row.id, 'audience_refresh', start.jobId).catch(() => undefined)) ?? {
           id: start.jobId,
-          status: 'processing' as const,
           started_at: null,
         };
+        // a joined refresh lists itself exactly as a new one does, and so does one that ended since the Update
+        // answered: the 202 says it is running, and its poll_url tells how it ended
+        const pending = audiencePendingJobs(row.id, [{ ...job, status: 'processing' }], 'audience_demographics');
         return {
           status: 202,
           body: {
@@ -494,7 +525,7 @@ export function creatorJobRoutes({ pool, temporal }: { pool: Pool; temporal: Cli
               creator_id: row.id,
               credit_unit: 'cent',
               finalized: false,
-              pending_jobs: audiencePendingJobs(row.id, [job], 'audience_demographics'),
+              pending_jobs: pending,
             } satisfies z.output<typeof audienceRefreshStartedSchema>,
           },
         };
@@ -506,6 +537,9 @@ export function creatorJobRoutes({ pool, temporal }: { pool: Pool; temporal: Cli
       operationId: 'getAudienceRefresh',
       tag: 'Creator jobs',
       summary: 'Audience refresh job status',
+      description:
+        'Poll until `finalized` (the refresh completed or failed), then read `data.snapshot`; while it runs, ' +
+        '`pending_jobs` lists it. Its end records `audience.snapshot.completed` or `audience.snapshot.failed`.',
       request: { params: uuidParam.extend(audienceJobParams.shape) },
       responses: {
         200: {
@@ -522,6 +556,8 @@ export function creatorJobRoutes({ pool, temporal }: { pool: Pool; temporal: Cli
               credit_unit: 'cent',
               started_at: '2026-11-29T14:01:52.310Z',
               completed_at: '2026-11-29T14:02:11.402Z',
+              finalized: true,
+              pending_jobs: [],
             },
           },
         },

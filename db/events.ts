@@ -8,7 +8,11 @@ export const EVENT_TYPES = [
   'tracking.cycle.completed',
   'tracking.outlier_video.detected',
   'tracking.paused',
+  // a paid job's end, success or failure: one of each pair, once per job
   'audience.snapshot.completed',
+  'audience.snapshot.failed',
+  'posts.collection.completed',
+  'posts.collection.failed',
   // video trajectory transitions, named as in seed 002
   'breakout',
   'accelerating',

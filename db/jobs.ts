@@ -96,20 +96,25 @@ export async function startJob(db: Queryable, job: NewPaidJob): Promise<void> {
   );
 }
 
-/** Records the job as refused (failed, nothing charged), inserting it if need be; an ended job keeps its outcome. */
+/**
+ * Records the job as refused (failed, nothing charged), inserting it if need be; an ended job keeps its outcome.
+ * Returns the row when this call ended the job, nothing when it had ended already.
+ */
 export async function refuseJob(
   db: Queryable,
   job: NewPaidJob,
   refusal: { error: string; message: string },
-): Promise<void> {
-  await db.query(
+): Promise<PaidJobRow | undefined> {
+  const result = await db.query<PaidJobRow>(
     `INSERT INTO paid_jobs (id, kind, team_id, tracking_account_id, status, depth, max_videos, credits_reserved,
                             credits_used, error, error_message, started_at, completed_at)
      VALUES ($1, $2, $3, $4, 'failed', $5, $6, $7, 0, $8, $9, now(), now())
      ON CONFLICT (id) DO UPDATE SET status = 'failed', credits_used = 0, error = $8, error_message = $9,
-       completed_at = now() WHERE paid_jobs.status IN ('pending', 'processing')`,
+       completed_at = now() WHERE paid_jobs.status IN ('pending', 'processing')
+     RETURNING *`,
     [...jobValues(job), refusal.error, refusal.message],
   );
+  return result.rows[0];
 }
 
 /** The job's recorded failure, when it has ended failed (a missing or live job has none). */
@@ -124,18 +129,19 @@ export async function jobFailure(db: Queryable, id: string): Promise<{ error: st
 
 /**
  * Ends a live job: completed or failed, with the credits it used. A job already ended keeps its first outcome, so a
- * retried or late step cannot rewrite it.
+ * retried or late step cannot rewrite it. Returns the ended row when this call ended the job, nothing otherwise.
  */
 export async function finishJob(
   db: Queryable,
   id: string,
   fields: { status: 'completed' | 'failed'; creditsUsed: number; error?: string; message?: string },
-): Promise<void> {
-  await db.query(
+): Promise<PaidJobRow | undefined> {
+  const result = await db.query<PaidJobRow>(
     `UPDATE paid_jobs SET status = $2, credits_used = $3, error = $4, error_message = $5, completed_at = now()
-      WHERE id = $1 AND status IN ('pending', 'processing')`,
+      WHERE id = $1 AND status IN ('pending', 'processing') RETURNING *`,
     [id, fields.status, fields.creditsUsed, fields.error ?? null, fields.message ?? null],
   );
+  return result.rows[0];
 }
 
 /** Raises a collection's count of videos collected (never lowers it: a page recorded twice counts once). */

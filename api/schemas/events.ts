@@ -3,7 +3,15 @@ import { z } from 'zod';
 import { EVENT_TYPES, type EventType } from '../../db/events';
 import { PLATFORMS } from '../../domain/platform';
 import { creatorDetailExample, creatorDetailSchema, creatorSnapshotSchema } from './creators';
-import { audienceSnapshotExample, audienceSnapshotSchema } from './jobs';
+import { creatorPath } from '../../db/creators';
+import type { AudienceSnapshotRow, PaidJobRow } from '../../db/jobs';
+import {
+  audienceSnapshotExample,
+  audienceSnapshotItem,
+  audienceSnapshotSchema,
+  collectionFields,
+  collectionFieldsOf,
+} from './jobs';
 import { cycleFailureSchema, orNull, pauseReasonSchema } from './tracking';
 import {
   EXAMPLE_CREATOR_ID,
@@ -82,7 +90,9 @@ export const pausedSchema = z
   })
   .meta({ id: 'TrackingPausedData' });
 
-// ---- audience.snapshot.completed ----
+// ---- a paid job's end: audience.snapshot.completed / .failed, posts.collection.completed / .failed ----
+
+const jobUrl = apiPath.describe('the job’s path in this API (its `poll_url`)');
 
 export const audienceCompletedSchema = z
   .object({
@@ -96,6 +106,103 @@ export const audienceCompletedSchema = z
     url: apiPath.describe('the refresh job’s path in this API'),
   })
   .meta({ id: 'AudienceSnapshotCompletedData' });
+
+export const audienceFailedSchema = z
+  .object({
+    job_id: z.uuid(),
+    status: z.literal('failed'),
+    error: z
+      .string()
+      .describe(
+        'the failure: `INSUFFICIENT_SAMPLE`, a platform error (`blocked`, `private`, `deleted`, `rate_limited`, ' +
+          '`unavailable`, `misconfigured`, ...), `timeout`, `cancelled`, `insufficient_credits`, `ended`, `error`',
+      ),
+    error_message: z.string(),
+    creator_id: z.uuid(),
+    snapshot: z.null(),
+    credits_used: z
+      .number()
+      .int()
+      .describe('credits, in cents: the price kept on a platform error, as documented; 0 when refunded'),
+    credit_unit: z.literal('cent'),
+    url: apiPath.describe('the refresh job’s path in this API'),
+  })
+  .meta({ id: 'AudienceSnapshotFailedData' });
+
+const collectionEnded = { ...collectionFields, creator_id: z.uuid(), url: jobUrl };
+
+export const collectionCompletedSchema = z
+  .object({ ...collectionEnded, status: z.literal('completed'), error: z.null(), error_message: z.null() })
+  .meta({ id: 'PostCollectionCompletedData' });
+
+export const collectionFailedSchema = z
+  .object({
+    ...collectionEnded,
+    status: z.literal('failed'),
+    error: z
+      .string()
+      .describe(
+        'the failure: a platform error (`private`, `deleted`, `blocked`, `rate_limited`, `unavailable`, ...), ' +
+          '`timeout`, `cancelled`, `insufficient_credits`, `job_in_progress`, `tracking_stopped`, `ended`, `error`',
+      ),
+    error_message: z.string(),
+  })
+  .meta({ id: 'PostCollectionFailedData' });
+
+/** The refresh job's path, as its `poll_url` names it. */
+const audienceJobPath = (row: Pick<PaidJobRow, 'id' | 'tracking_account_id'>): string =>
+  `${creatorPath(row.tracking_account_id)}/audience-refresh/${row.id}`;
+
+/** `audience.snapshot.completed`, from the job row as it ended and the snapshot it made. */
+export function audienceCompletedData(
+  row: PaidJobRow,
+  snapshot: AudienceSnapshotRow,
+): z.output<typeof audienceCompletedSchema> {
+  return {
+    job_id: row.id,
+    status: 'completed',
+    error: null,
+    creator_id: row.tracking_account_id,
+    snapshot: audienceSnapshotItem(snapshot),
+    credits_used: row.credits_used ?? 0,
+    credit_unit: 'cent',
+    url: audienceJobPath(row),
+  };
+}
+
+/** `audience.snapshot.failed`, from the job row as it ended. */
+export function audienceFailedData(row: PaidJobRow): z.output<typeof audienceFailedSchema> {
+  return {
+    job_id: row.id,
+    status: 'failed',
+    error: row.error ?? 'error',
+    error_message: row.error_message ?? 'the audience refresh failed',
+    creator_id: row.tracking_account_id,
+    snapshot: null,
+    credits_used: row.credits_used ?? 0,
+    credit_unit: 'cent',
+    url: audienceJobPath(row),
+  };
+}
+
+/** `posts.collection.completed` or `.failed`: the collection as its GET shows it once ended, with its creator. */
+export function collectionEndedData(
+  row: PaidJobRow,
+): z.output<typeof collectionCompletedSchema> | z.output<typeof collectionFailedSchema> {
+  const base = {
+    ...collectionFieldsOf(row),
+    creator_id: row.tracking_account_id,
+    url: `${creatorPath(row.tracking_account_id)}/posts/collect/${row.id}`,
+  };
+  return row.status === 'completed'
+    ? { ...base, status: 'completed', error: null, error_message: null }
+    : {
+        ...base,
+        status: 'failed',
+        error: row.error ?? 'error',
+        error_message: row.error_message ?? 'the collection failed',
+      };
+}
 
 // ---- breakout, accelerating, peaking ----
 
@@ -121,6 +228,9 @@ export const EVENT_DATA = {
   'tracking.outlier_video.detected': outlierDetectedSchema,
   'tracking.paused': pausedSchema,
   'audience.snapshot.completed': audienceCompletedSchema,
+  'audience.snapshot.failed': audienceFailedSchema,
+  'posts.collection.completed': collectionCompletedSchema,
+  'posts.collection.failed': collectionFailedSchema,
   breakout: trajectoryEventSchema,
   accelerating: trajectoryEventSchema,
   peaking: trajectoryEventSchema,
@@ -152,6 +262,7 @@ export const EVENT_BODIES = Object.fromEntries(EVENT_TYPES.map((type) => [type, 
 // ---- examples, shown in the document ----
 
 const EXAMPLE_DELIVERY_ID = 'e2a4c6e8-0b1d-5f3a-9c7e-6d8f0a2b4c6e';
+const EXAMPLE_COLLECTION_ID = '3f9a1c2e-8d4b-4e6f-a1b2-c3d4e5f60718';
 
 const trajectoryExample: z.input<typeof trajectoryEventSchema> = {
   id: EXAMPLE_VIDEO_ID,
@@ -211,6 +322,47 @@ export const EVENT_DATA_EXAMPLES: { [T in EventType]: z.input<(typeof EVENT_DATA
     credit_unit: 'cent',
     url: `/v1/tracking/creators/${EXAMPLE_CREATOR_ID}/audience-refresh/4a6c8e0a-2b4d-4f6a-8c0e-1a3c5e7a9b1d`,
   },
+  'audience.snapshot.failed': {
+    job_id: '6c8e0a2c-4d6f-4a8c-9e0a-3c5e7a9c1d3f',
+    status: 'failed',
+    error: 'INSUFFICIENT_SAMPLE',
+    error_message: 'Found 4 commenters (at least 50 are needed) and the profile declares no country, language or bio',
+    creator_id: EXAMPLE_CREATOR_ID,
+    snapshot: null,
+    credits_used: 0,
+    credit_unit: 'cent',
+    url: `/v1/tracking/creators/${EXAMPLE_CREATOR_ID}/audience-refresh/6c8e0a2c-4d6f-4a8c-9e0a-3c5e7a9c1d3f`,
+  },
+  'posts.collection.completed': {
+    collection_id: EXAMPLE_COLLECTION_ID,
+    status: 'completed',
+    depth: 'deep',
+    videos_collected: 200,
+    max_videos: 200,
+    credits_reserved: 100,
+    credits_used: 100,
+    error: null,
+    error_message: null,
+    started_at: '2026-11-30T10:02:41.107Z',
+    completed_at: '2026-11-30T10:03:19.552Z',
+    creator_id: EXAMPLE_CREATOR_ID,
+    url: `/v1/tracking/creators/${EXAMPLE_CREATOR_ID}/posts/collect/${EXAMPLE_COLLECTION_ID}`,
+  },
+  'posts.collection.failed': {
+    collection_id: EXAMPLE_COLLECTION_ID,
+    status: 'failed',
+    depth: 'full',
+    videos_collected: 0,
+    max_videos: 500,
+    credits_reserved: 200,
+    credits_used: 0,
+    error: 'private',
+    error_message: 'the account is private',
+    started_at: '2026-11-30T10:02:41.107Z',
+    completed_at: '2026-11-30T10:02:44.930Z',
+    creator_id: EXAMPLE_CREATOR_ID,
+    url: `/v1/tracking/creators/${EXAMPLE_CREATOR_ID}/posts/collect/${EXAMPLE_COLLECTION_ID}`,
+  },
   breakout: trajectoryExample,
   accelerating: trajectoryExample,
   peaking: { ...trajectoryExample, cycle: 9, true_vpd: 402_310.5, accel: -518_944.2, peaking: true, snapshots: 9 },
@@ -248,6 +400,11 @@ const SUMMARIES: Record<EventType, string> = {
     'A tracked creator’s post published in the last 30 days beat 3× the creator’s median views; once per post',
   'tracking.paused': 'Tracking paused automatically: three failed cycles in a row, or not enough credits',
   'audience.snapshot.completed': 'An audience refresh finished with a new snapshot',
+  'audience.snapshot.failed':
+    'An audience refresh failed (`data.error` says why; INSUFFICIENT_SAMPLE and cancellations are refunded)',
+  'posts.collection.completed': 'A post collection completed (`data.videos_collected` posts stored)',
+  'posts.collection.failed':
+    'A post collection failed (`data.error` says why); its reservation was refunded, posts stored stay',
   breakout: 'A tracked video broke out: ≥ 10,000 views/day and 3× its own lifetime average',
   accelerating: 'A tracked video’s views/day grows by at least a tenth of itself per day',
   peaking: 'A tracked video’s views/day rose and has now turned down',
@@ -279,6 +436,8 @@ export function registerEventWebhooks(registry: OpenAPIRegistry): void {
       operationId: `${pascal(type).charAt(0).toLowerCase()}${pascal(type).slice(1)}Event`,
       tags: ['Webhooks'],
       summary: SUMMARIES[type],
+      // the receiver authenticates us: by the signature the webhook's secret makes (Standard Webhooks)
+      security: [{ webhookSignature: [] }],
       description:
         'POSTed to every enabled webhook of the team subscribed to this type (or `*`) whose scope covers the ' +
         'resource; signed per Standard Webhooks. The body is byte-identical on every attempt of one delivery.',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { creatorPath } from '../../db/creators';
+import type { EventType } from '../../db/events';
 import type { AudienceSnapshotRow, PaidJobRow } from '../../db/jobs';
 import { COLLECTION_DEPTHS } from '../../domain/costs';
 import { PLATFORMS } from '../../domain/platform';
@@ -15,20 +16,55 @@ export const jobStatusSchema = z.enum(['processing', 'completed', 'failed']);
 const publicStatus = (row: Pick<PaidJobRow, 'status'>): z.output<typeof jobStatusSchema> =>
   row.status === 'pending' ? 'processing' : row.status;
 
-export const collectionSchema = z
+/** The events a job's end records, by outcome: one of the two, once, in the transaction that ends the job. */
+export const COLLECTION_END_EVENTS = {
+  completed: 'posts.collection.completed',
+  failed: 'posts.collection.failed',
+} as const satisfies Record<'completed' | 'failed', EventType>;
+export const AUDIENCE_END_EVENTS = {
+  completed: 'audience.snapshot.completed',
+  failed: 'audience.snapshot.failed',
+} as const satisfies Record<'completed' | 'failed', EventType>;
+
+/** How long a client polling a running job should wait between two reads. */
+const RETRY_AFTER_SECONDS = 3;
+
+export const collectionPendingJobSchema = z
   .object({
-    collection_id: z.uuid(),
+    type: z.literal('post_collection'),
     status: jobStatusSchema,
-    depth: z.enum(COLLECTION_DEPTHS).nullable(),
-    videos_collected: z.number().int(),
-    max_videos: z.number().int().nullable(),
-    credits_reserved: credits,
-    credits_used: credits.nullable().describe('what the collection cost once it ended; null while it runs'),
-    error: z.string().nullable().describe('the failure kind when failed'),
-    error_message: z.string().nullable(),
-    started_at: timestamp.nullable(),
-    completed_at: timestamp.nullable(),
+    job_id: z.uuid().describe('the collection’s id'),
+    poll_url: z.string().describe('the collection: poll it until `data.finalized`'),
+    result_path: z.literal('data').describe('where the result is in the answer of `poll_url`'),
+    webhook_event: z.literal(COLLECTION_END_EVENTS.completed).describe('recorded when the collection completes'),
+    failure_webhook_event: z.literal(COLLECTION_END_EVENTS.failed).describe('recorded when the collection fails'),
+    started_at: timestamp.optional(),
+    retry_after_seconds: z.number().int(),
   })
+  .meta({ id: 'PostCollectionPendingJob' });
+
+const collectionJobsShape = {
+  finalized: z.boolean().describe('true once the collection has ended (completed or failed)'),
+  pending_jobs: z.array(collectionPendingJobSchema).describe('the collection itself while it runs'),
+};
+
+/** What a collection reports, without `finalized` / `pending_jobs`: also the `data` of its end events. */
+export const collectionFields = {
+  collection_id: z.uuid(),
+  status: jobStatusSchema,
+  depth: z.enum(COLLECTION_DEPTHS).nullable(),
+  videos_collected: z.number().int(),
+  max_videos: z.number().int().nullable(),
+  credits_reserved: credits,
+  credits_used: credits.nullable().describe('what the collection cost once it ended; null while it runs'),
+  error: z.string().nullable().describe('the failure kind when failed'),
+  error_message: z.string().nullable(),
+  started_at: timestamp.nullable(),
+  completed_at: timestamp.nullable(),
+};
+
+export const collectionSchema = z
+  .object({ ...collectionFields, ...collectionJobsShape })
   .meta({ id: 'PostCollection' });
 
 /** `POST .../posts/collect` */
@@ -41,6 +77,8 @@ export const collectionStartedSchema = z
     credits_reserved: credits,
     credit_unit: z.literal('cent'),
     poll_url: z.string(),
+    finalized: z.literal(false),
+    pending_jobs: z.array(collectionPendingJobSchema).min(1).describe('the collection just started'),
   })
   .meta({ id: 'PostCollectionStarted' });
 
@@ -80,9 +118,12 @@ export const audiencePendingJobSchema = z
     type: z.enum(['audience_demographics', 'audience_geography']),
     status: jobStatusSchema,
     job_id: z.uuid(),
-    poll_url: z.string(),
-    result_path: z.literal('data.snapshot'),
-    webhook_event: z.literal('audience.snapshot.completed'),
+    poll_url: z.string().describe('the refresh job: poll it until `data.finalized`'),
+    result_path: z
+      .literal('data.snapshot')
+      .describe('where the snapshot is in the answer of `poll_url` (and of the audience reads) once finalized'),
+    webhook_event: z.literal(AUDIENCE_END_EVENTS.completed).describe('recorded when the refresh makes a snapshot'),
+    failure_webhook_event: z.literal(AUDIENCE_END_EVENTS.failed).describe('recorded when the refresh fails'),
     started_at: timestamp.optional(),
     retry_after_seconds: z.number().int(),
   })
@@ -120,7 +161,7 @@ export const audienceRefreshStartedSchema = z
     creator_id: z.uuid(),
     credit_unit: z.literal('cent'),
     finalized: z.literal(false),
-    pending_jobs: z.array(audiencePendingJobSchema),
+    pending_jobs: z.array(audiencePendingJobSchema).min(1).describe('the refresh started or joined'),
   })
   .meta({ id: 'AudienceRefreshStarted' });
 
@@ -135,15 +176,24 @@ export const audienceJobSchema = z
     credit_unit: z.literal('cent'),
     started_at: timestamp.nullable(),
     completed_at: timestamp.nullable(),
+    finalized: z.boolean().describe('true once the refresh has ended (completed or failed)'),
+    pending_jobs: z.array(audiencePendingJobSchema).describe('the refresh itself while it runs'),
   })
   .meta({ id: 'AudienceRefreshJob' });
 
+/**
+ * An audience read: the same object whether or not a snapshot exists. The result fields (`snapshot`, `is_stale`) are
+ * null until a snapshot no older than `freshness_days` exists; `finalized` / `pending_jobs` are always there.
+ */
 const audienceReadOf = <S extends z.ZodType>(snapshot: S) =>
   z.object({
     platform: z.enum(PLATFORMS),
     handle: z.string(),
-    snapshot,
-    is_stale: z.boolean().describe('older than the default 30-day window (served because `freshness_days` asked)'),
+    snapshot: orNull(snapshot).describe('the newest snapshot no older than `freshness_days`; null when there is none'),
+    is_stale: z
+      .boolean()
+      .nullable()
+      .describe('older than the default 30-day window (served because `freshness_days` asked); null with no snapshot'),
     ...audienceJobsShape,
   });
 
@@ -159,12 +209,31 @@ export const audienceGeographySchema = audienceReadOf(
     .meta({ id: 'AudienceGeographySnapshot' }),
 ).meta({ id: 'AudienceGeography' });
 
-/** The answer of an audience read: the snapshot, or `data: null` (with any refresh in flight) when none is fresh. */
-export const audienceReadResponseOf = <S extends z.ZodType>(read: S) =>
-  z.union([z.object({ data: read }), z.object({ data: z.null(), ...audienceJobsShape })]);
+const collectionPath = (row: Pick<PaidJobRow, 'id' | 'tracking_account_id'>): string =>
+  `${creatorPath(row.tracking_account_id)}/posts/collect/${row.id}`;
 
-/** `GET .../posts/collect/{collection_id}` */
-export function collectionItem(row: PaidJobRow): z.output<typeof collectionSchema> {
+/** `pending_jobs` (seed 004) of a collection: the collection itself while it runs. */
+export function collectionPendingJobs(
+  row: Pick<PaidJobRow, 'id' | 'tracking_account_id' | 'status' | 'started_at'>,
+): z.output<typeof collectionPendingJobSchema>[] {
+  if (row.status === 'completed' || row.status === 'failed') return [];
+  return [
+    {
+      type: 'post_collection',
+      status: publicStatus(row),
+      job_id: row.id,
+      poll_url: collectionPath(row),
+      result_path: 'data',
+      webhook_event: COLLECTION_END_EVENTS.completed,
+      failure_webhook_event: COLLECTION_END_EVENTS.failed,
+      ...(row.started_at ? { started_at: row.started_at.toISOString() } : {}),
+      retry_after_seconds: RETRY_AFTER_SECONDS,
+    },
+  ];
+}
+
+/** A collection's own fields, as its GET and its end events show them. */
+export function collectionFieldsOf(row: PaidJobRow): z.output<z.ZodObject<typeof collectionFields>> {
   return {
     collection_id: row.id,
     status: publicStatus(row),
@@ -178,6 +247,12 @@ export function collectionItem(row: PaidJobRow): z.output<typeof collectionSchem
     started_at: row.started_at?.toISOString() ?? null,
     completed_at: row.completed_at?.toISOString() ?? null,
   };
+}
+
+/** `GET .../posts/collect/{collection_id}` */
+export function collectionItem(row: PaidJobRow): z.output<typeof collectionSchema> {
+  const pending = collectionPendingJobs(row);
+  return { ...collectionFieldsOf(row), finalized: pending.length === 0, pending_jobs: pending };
 }
 
 /** Largest share first: jsonb keeps its own key order, not the one the snapshot was written in. */
@@ -206,22 +281,25 @@ export function audienceSnapshotItem(row: AudienceSnapshotRow): z.output<typeof 
 
 export type AudienceSnapshotItem = ReturnType<typeof audienceSnapshotItem>;
 
-/** `pending_jobs` (seed 004) of the audience reads: the refresh running for the creator, if any. */
+/** `pending_jobs` (seed 004) of the audience answers: the refreshes running for the creator (at most one). */
 export function audiencePendingJobs(
   creatorId: string,
   running: readonly Pick<PaidJobRow, 'id' | 'status' | 'started_at'>[],
   type: 'audience_demographics' | 'audience_geography',
 ): z.output<typeof audiencePendingJobSchema>[] {
-  return running.map((job) => ({
-    type,
-    status: publicStatus(job),
-    job_id: job.id,
-    poll_url: `${creatorPath(creatorId)}/audience-refresh/${job.id}`,
-    result_path: 'data.snapshot',
-    webhook_event: 'audience.snapshot.completed',
-    ...(job.started_at ? { started_at: job.started_at.toISOString() } : {}),
-    retry_after_seconds: 3,
-  }));
+  return running
+    .filter((job) => job.status !== 'completed' && job.status !== 'failed')
+    .map((job) => ({
+      type,
+      status: publicStatus(job),
+      job_id: job.id,
+      poll_url: `${creatorPath(creatorId)}/audience-refresh/${job.id}`,
+      result_path: 'data.snapshot',
+      webhook_event: AUDIENCE_END_EVENTS.completed,
+      failure_webhook_event: AUDIENCE_END_EVENTS.failed,
+      ...(job.started_at ? { started_at: job.started_at.toISOString() } : {}),
+      retry_after_seconds: RETRY_AFTER_SECONDS,
+    }));
 }
 
 /** `GET .../audience-refresh/{job_id}` */
@@ -229,6 +307,7 @@ export function audienceJobItem(
   row: PaidJobRow,
   snapshot: AudienceSnapshotRow | undefined,
 ): z.output<typeof audienceJobSchema> {
+  const pending = audiencePendingJobs(row.tracking_account_id, [row], 'audience_demographics');
   return {
     job_id: row.id,
     status: publicStatus(row),
@@ -239,6 +318,8 @@ export function audienceJobItem(
     credit_unit: 'cent',
     started_at: row.started_at?.toISOString() ?? null,
     completed_at: row.completed_at?.toISOString() ?? null,
+    finalized: pending.length === 0,
+    pending_jobs: pending,
   };
 }
 

@@ -1,12 +1,31 @@
 import { randomUUID } from 'node:crypto';
+import { EVENT_DATA } from '../../api/schemas/events';
 import { requireEnv } from '../helpers/env';
 import { recordHistory } from '../helpers/histories';
 import { trackedCreator, untilDone } from '../helpers/creators';
-import { apiClient } from '../helpers/http';
+import { apiClient, eventually } from '../helpers/http';
 import { stackForSuite } from '../helpers/stack';
 import { ledgerOf, newTeam } from '../helpers/teams';
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+
+/** Follows a `result_path` such as `data.snapshot` into an answer's body. */
+const resolve = (body: unknown, path: string): unknown =>
+  path.split('.').reduce<unknown>((at, key) => (at as Record<string, unknown> | null)?.[key], body);
+
+/** The documented client loop (seed 004): poll `poll_url` until `data.finalized`, then read `result_path`. */
+async function pollToResult(api: ReturnType<typeof apiClient>, job: { poll_url: string; result_path: string }) {
+  const body = await eventually(
+    job.poll_url,
+    async () => {
+      const res = await api.get(job.poll_url);
+      expect(res.status).toBe(200);
+      return res.body.data.finalized === true ? res.body : undefined;
+    },
+    60_000,
+  );
+  return { body, result: resolve(body, job.result_path) };
+}
 
 /** Posts, collections, posting cadence and audience snapshots over real HTTP against the real stack. */
 describe('creator posts, collections and audience API', () => {
@@ -153,6 +172,18 @@ describe('creator posts, collections and audience API', () => {
     ]);
     const create = doc.paths['/v1/tracking/creators'].post.requestBody.content['application/json'].schema;
     expect(create.properties.collection_depth.enum).toEqual(['standard', 'deep', 'full']);
+    // the audience reads answer one shape: `data` is an object (never null) holding finalized and pending_jobs
+    for (const half of ['demographics', 'geography']) {
+      const ok =
+        doc.paths[`/v1/tracking/creators/{id}/audience-${half}`].get.responses['200'].content['application/json']
+          .schema;
+      expect(ok.properties.data.$ref).toMatch(/AudienceDemographics$|AudienceGeography$/);
+      const read = doc.components.schemas[half === 'demographics' ? 'AudienceDemographics' : 'AudienceGeography'];
+      expect(read.required).toEqual(expect.arrayContaining(['snapshot', 'is_stale', 'finalized', 'pending_jobs']));
+    }
+    for (const type of ['audience.snapshot.failed', 'posts.collection.completed', 'posts.collection.failed']) {
+      expect(doc.webhooks).toHaveProperty([type]);
+    }
   });
 
   describe('collections', () => {
@@ -168,6 +199,18 @@ describe('creator posts, collections and audience API', () => {
 
       const started = await c.api.post(`${c.base}/posts/collect`, { depth: 'standard' });
       const url = started.body.data.poll_url as string;
+      // the started collection lists itself as pending, inside data, with where to poll and what to wait for
+      expect(started.body.data.finalized).toBe(false);
+      expect(started.body.data.pending_jobs).toEqual([
+        expect.objectContaining({
+          type: 'post_collection',
+          job_id: started.body.data.collection_id,
+          poll_url: url,
+          result_path: 'data',
+          webhook_event: 'posts.collection.completed',
+          failure_webhook_event: 'posts.collection.failed',
+        }),
+      ]);
       const other = apiClient(suite.stack.baseUrl, (await newTeam(suite.stack.pool, 100)).key);
       expect((await other.get(url)).status).toBe(404);
       const done = await untilDone(c.api, url);
@@ -175,6 +218,7 @@ describe('creator posts, collections and audience API', () => {
         expect.arrayContaining(['collection_id', 'status', 'depth', 'videos_collected', 'max_videos', 'started_at']),
       );
       expect(done.completed_at).not.toBeNull();
+      expect(done).toMatchObject({ finalized: true, pending_jobs: [] });
     });
 
     it('refuses to collect for a creator whose tracking stopped (409)', async () => {
@@ -204,7 +248,17 @@ describe('creator posts, collections and audience API', () => {
       const c = await tracked(1000, 'khaby.lame');
       const before = await c.api.get(`${c.base}/audience-demographics`);
       expect(before.status).toBe(200);
-      expect(before.body).toMatchObject({ data: null, finalized: true, pending_jobs: [] });
+      // no snapshot yet: the same object as with one, its result fields null, the async fields inside `data`
+      expect(before.body).toEqual({
+        data: {
+          platform: 'tiktok',
+          handle: 'khaby.lame',
+          snapshot: null,
+          is_stale: null,
+          finalized: true,
+          pending_jobs: [],
+        },
+      });
 
       // two refreshes at once start one job: same id, charged once
       const [a, b] = await Promise.all([
@@ -215,6 +269,16 @@ describe('creator posts, collections and audience API', () => {
       expect(a.body.data.job_id).toBe(b.body.data.job_id);
       expect([a.body.data.joined, b.body.data.joined].sort()).toEqual([false, true]);
       expect(a.body.data).toMatchObject({ source: 'job', status: 'processing', credit_unit: 'cent', finalized: false });
+      // the joined caller is told where to poll exactly as the starter is
+      for (const started of [a, b]) {
+        expect(started.body.data.pending_jobs).toEqual([
+          expect.objectContaining({
+            job_id: a.body.data.job_id,
+            poll_url: `${c.base}/audience-refresh/${a.body.data.job_id}`,
+            result_path: 'data.snapshot',
+          }),
+        ]);
+      }
 
       const jobUrl = `${c.base}/audience-refresh/${a.body.data.job_id}`;
       const done = await untilDone(c.api, jobUrl);
@@ -283,6 +347,69 @@ describe('creator posts, collections and audience API', () => {
       expect(event.rowCount).toBe(2);
     });
 
+    it('keeps finalized and pending_jobs inside data: a read before any snapshot leads to the result', async () => {
+      const c = await tracked(1000, `async_${randomUUID().slice(0, 6)}`);
+      const handle = (await c.api.get(c.base)).body.data.platform_handle as string;
+      // the platform asks for a pause once, so the refresh is still running while the reads below happen
+      suite.provider.setFault('tiktok', handle, { kind: 'rate_limited', retryAfterSeconds: 8, times: 1 });
+      const started = await c.api.post(`${c.base}/audience-refresh`, {});
+      expect(started.status).toBe(202);
+      const jobId = started.body.data.job_id as string;
+      const pollUrl = `${c.base}/audience-refresh/${jobId}`;
+      const expectedJob = {
+        status: 'processing',
+        job_id: jobId,
+        poll_url: pollUrl,
+        result_path: 'data.snapshot',
+        webhook_event: 'audience.snapshot.completed',
+        failure_webhook_event: 'audience.snapshot.failed',
+        retry_after_seconds: expect.any(Number),
+      };
+      expect(started.body.data.pending_jobs).toEqual([
+        { ...expectedJob, type: 'audience_demographics', started_at: expect.any(String) },
+      ]);
+
+      // a second request joins the running refresh: it is not charged, and it lists the job it joined as pending
+      const joined = await c.api.post(`${c.base}/audience-refresh`, {});
+      expect(joined.status).toBe(202);
+      expect(joined.body.data).toMatchObject({ job_id: jobId, joined: true, credits_used: 0, finalized: false });
+      expect(joined.body.data.pending_jobs).toEqual([expect.objectContaining(expectedJob)]);
+
+      // the reads before any snapshot: an object, not null, with the running refresh pending inside it
+      for (const half of ['demographics', 'geography'] as const) {
+        const read = await c.api.get(`${c.base}/audience-${half}`);
+        expect(read.status).toBe(200);
+        expect(Object.keys(read.body)).toEqual(['data']);
+        expect(read.body.data).toMatchObject({ platform: 'tiktok', handle, snapshot: null, is_stale: null });
+        expect(read.body.data.finalized).toBe(false);
+        expect(read.body.data.pending_jobs).toEqual([
+          expect.objectContaining({ ...expectedJob, type: `audience_${half}` }),
+        ]);
+      }
+      // the job itself answers with the same async fields while it runs
+      const running = (await c.api.get(pollUrl)).body.data;
+      expect(running).toMatchObject({ status: 'processing', snapshot: null, finalized: false });
+      expect(running.pending_jobs).toEqual([expect.objectContaining(expectedJob)]);
+
+      // the documented loop: poll poll_url until data.finalized, then read result_path there
+      const read = (await c.api.get(`${c.base}/audience-demographics`)).body.data.pending_jobs[0];
+      const { body, result } = await pollToResult(c.api, read);
+      expect(body.data).toMatchObject({ status: 'completed', pending_jobs: [] });
+      const snapshot = result as { snapshot_id: string; sample_size: number };
+      expect(snapshot).toMatchObject({ snapshot_id: expect.any(String), sample_size: expect.any(Number) });
+      // and the reads now hold that snapshot at the same path, finalized
+      const after = (await c.api.get(`${c.base}/audience-demographics`)).body;
+      expect(after.data).toMatchObject({ finalized: true, pending_jobs: [], is_stale: false });
+      expect((resolve(after, read.result_path) as { snapshot_id: string }).snapshot_id).toBe(snapshot.snapshot_id);
+
+      const events = await suite.stack.pool.query<{ type: string; data: { job_id: string } }>(
+        `SELECT type, data FROM events WHERE resource_id = $1 AND type LIKE 'audience.%'`,
+        [c.id],
+      );
+      expect(events.rows.map((e) => [e.type, e.data.job_id])).toEqual([['audience.snapshot.completed', jobId]]);
+      expect((await ledgerOf(suite.stack.pool, c.teamId)).balance).toBe(1000 - 25 - 50);
+    });
+
     it('validates its parameters and finds only known jobs', async () => {
       const c = await tracked(100, `aud_${randomUUID().slice(0, 6)}`);
       for (const body of [{ freshness_days: -1 }, { freshness_days: 'soon' }, { force: 'yes' }, { other: 1 }]) {
@@ -329,6 +456,7 @@ describe('creator posts, collections and audience API', () => {
       );
       expect(refunds.map((row: { cost: number }) => row.cost)).toEqual([-50]);
       expect((await ledgerOf(suite.stack.pool, nothing.teamId)).balance).toBe(175);
+      expect(noneDone).toMatchObject({ finalized: true, pending_jobs: [] });
 
       // a platform error after the reservation: failed, and (as documented) not refunded
       const broken = await tracked(200, `broken_${randomUUID().slice(0, 6)}`, 'youtube');
@@ -338,6 +466,53 @@ describe('creator posts, collections and audience API', () => {
       const failedDone = await untilDone(broken.api, `${broken.base}/audience-refresh/${failed.body.data.job_id}`);
       expect(failedDone).toMatchObject({ status: 'failed', error: 'blocked', snapshot: null, credits_used: 50 });
       expect((await ledgerOf(suite.stack.pool, broken.teamId)).balance).toBe(125);
+
+      // every end records one event: the snapshot made, or the failure, with the documented payload
+      const endEvents = async (creatorId: string) =>
+        (
+          await suite.stack.pool.query<{ type: 'audience.snapshot.completed' | 'audience.snapshot.failed'; data: any }>(
+            `SELECT type, data FROM events WHERE resource_id = $1 AND type LIKE 'audience.%' ORDER BY created_at`,
+            [creatorId],
+          )
+        ).rows;
+      const expectEnd = async (
+        c: { id: string; base: string },
+        type: 'audience.snapshot.completed' | 'audience.snapshot.failed',
+        jobId: string,
+        data: Record<string, unknown>,
+      ) => {
+        const events = await endEvents(c.id);
+        expect(events.map((e) => e.type)).toEqual([type]);
+        const event = events[0] as (typeof events)[number];
+        expect(event.data).toMatchObject({
+          job_id: jobId,
+          creator_id: c.id,
+          credit_unit: 'cent',
+          url: `${c.base}/audience-refresh/${jobId}`,
+          ...data,
+        });
+        const checked = EVENT_DATA[type].safeParse(event.data);
+        if (!checked.success) throw new Error(`${type}: ${checked.error.message}`);
+      };
+      await expectEnd(hinted, 'audience.snapshot.completed', hint.body.data.job_id, {
+        status: 'completed',
+        credits_used: 0,
+        snapshot: expect.objectContaining({ data_source: 'profile_only' }),
+      });
+      await expectEnd(nothing, 'audience.snapshot.failed', none.body.data.job_id, {
+        status: 'failed',
+        error: 'INSUFFICIENT_SAMPLE',
+        error_message: noneDone.error_message,
+        snapshot: null,
+        credits_used: 0,
+      });
+      await expectEnd(broken, 'audience.snapshot.failed', failed.body.data.job_id, {
+        status: 'failed',
+        error: 'blocked',
+        error_message: expect.any(String),
+        snapshot: null,
+        credits_used: 50,
+      });
     });
   });
 });

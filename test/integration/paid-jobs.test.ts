@@ -3,6 +3,8 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
+import { EVENT_DATA } from '../../api/schemas/events';
+import type { EventType } from '../../db/events';
 import { COLLECTION_COSTS } from '../../domain/costs';
 import { heuristicCreatorReportGenerator } from '../../domain/creator-report';
 import type { Platform, PostPage } from '../../domain/platform';
@@ -46,6 +48,22 @@ describe('paid job sagas', () => {
   const collectionLedger = async (teamId: string) =>
     (await ledgerOf(suite.stack.pool, teamId)).entries.filter((e) => e.idempotency_key.startsWith('collection:'));
 
+  /** The events a job's end recorded (every one checked against its published schema). */
+  const endEventsOf = async (jobId: string) => {
+    const rows = (
+      await suite.stack.pool.query<{ type: EventType; resource_type: string; resource_id: string; data: any }>(
+        `SELECT type, resource_type, resource_id, data FROM events
+          WHERE data->>'collection_id' = $1 OR data->>'job_id' = $1 ORDER BY created_at`,
+        [jobId],
+      )
+    ).rows;
+    for (const row of rows) {
+      const checked = EVENT_DATA[row.type].safeParse(row.data);
+      if (!checked.success) throw new Error(`${row.type}: ${checked.error.message}`);
+    }
+    return rows;
+  };
+
   it('a deep collection reserves 100, pages up to 200 posts, upserts them once and captures', async () => {
     const c = await trackedCreator(1000);
     const accepted = await c.api.post(`/v1/tracking/creators/${c.id}/posts/collect`, { depth: 'deep' });
@@ -57,6 +75,10 @@ describe('paid job sagas', () => {
       credits_reserved: 100,
     });
     const id = accepted.body.data.collection_id as string;
+    expect(accepted.body.data.finalized).toBe(false);
+    expect(accepted.body.data.pending_jobs).toEqual([
+      expect.objectContaining({ type: 'post_collection', job_id: id, poll_url: accepted.body.data.poll_url }),
+    ]);
     const done = await pollJob(c.api, `/v1/tracking/creators/${c.id}/posts/collect/${id}`);
     const creator = (await c.api.get(`/v1/tracking/creators/${c.id}`)).body.data;
     expect(done).toMatchObject({ collection_id: id, status: 'completed', depth: 'deep', max_videos: 200 });
@@ -84,6 +106,25 @@ describe('paid job sagas', () => {
       ['capture', 0],
     ]);
     expect(ledger.balance).toBe(1000 - 25 - 100 - 50);
+
+    // each collection's end recorded one posts.collection.completed, the collection as its GET shows it
+    const events = await endEventsOf(id);
+    expect(events).toHaveLength(1);
+    const final = (await c.api.get(`/v1/tracking/creators/${c.id}/posts/collect/${id}`)).body.data;
+    const { finalized: _f, pending_jobs: _p, ...fields } = final;
+    expect(events[0]).toMatchObject({
+      type: 'posts.collection.completed',
+      resource_type: 'creator',
+      resource_id: c.id,
+    });
+    expect(events[0]?.data).toEqual({
+      ...fields,
+      creator_id: c.id,
+      url: `/v1/tracking/creators/${c.id}/posts/collect/${id}`,
+    });
+    expect((await endEventsOf(again.body.data.collection_id)).map((e) => e.type)).toEqual([
+      'posts.collection.completed',
+    ]);
   });
 
   it('collection_depth on POST runs the collection after the initial cycle, charged on top of it', async () => {
@@ -173,6 +214,17 @@ describe('paid job sagas', () => {
       ['refund', 200],
     ]);
     expect((await ledgerOf(suite.stack.pool, c.teamId)).balance).toBe(500 - 25);
+    const events = await endEventsOf(res.body.data.collection_id);
+    expect(events.map((e) => e.type)).toEqual(['posts.collection.failed']);
+    expect(events[0]?.data).toMatchObject({
+      collection_id: res.body.data.collection_id,
+      status: 'failed',
+      error: 'private',
+      error_message: done.error_message,
+      credits_used: 0,
+      creator_id: c.id,
+      url: res.body.data.poll_url,
+    });
   });
 
   it('refuses a second collection while one runs (409 naming it) and charges only the first', async () => {
@@ -202,11 +254,55 @@ describe('paid job sagas', () => {
       ['reserve', -100],
       ['refund', 100],
     ]);
+    // the creator workflow's compensation ended the job, and recorded its end
+    expect((await endEventsOf(id)).map((e) => [e.type, e.data.error])).toEqual([['posts.collection.failed', 'ended']]);
     suite.provider.clearFaults();
     const next = await c.api.post(`/v1/tracking/creators/${c.id}/posts/collect`, { depth: 'standard' });
     expect(next.status).toBe(202);
     expect((await pollJob(c.api, next.body.data.poll_url)).status).toBe('completed');
     expect((await ledgerOf(suite.stack.pool, c.teamId)).balance).toBe(500 - 25 - 50);
+  });
+
+  it('an audience refresh that ends without finishing is refunded and records audience.snapshot.failed', async () => {
+    const c = await trackedCreator(500);
+    // the platform keeps asking for a minute's pause: the refresh is mid-flight when an operator terminates it
+    suite.provider.setFault('tiktok', c.handle, { kind: 'rate_limited', retryAfterSeconds: 60 });
+    const res = await c.api.post(`/v1/tracking/creators/${c.id}/audience-refresh`, {});
+    expect(res.status).toBe(202);
+    const jobId = res.body.data.job_id as string;
+    const read = (await c.api.get(`/v1/tracking/creators/${c.id}/audience-geography`)).body.data;
+    expect(read).toMatchObject({ snapshot: null, finalized: false });
+    expect(read.pending_jobs).toEqual([expect.objectContaining({ job_id: jobId })]);
+    await suite.stack.client.workflow.getHandle(`audience:${jobId}`).terminate('operator stopped it');
+    const done = await pollJob(c.api, `/v1/tracking/creators/${c.id}/audience-refresh/${jobId}`);
+    expect(done).toMatchObject({
+      status: 'failed',
+      error: 'ended',
+      credits_used: 0,
+      finalized: true,
+      pending_jobs: [],
+    });
+    expect((await ledgerOf(suite.stack.pool, c.teamId)).balance).toBe(500 - 25);
+    const events = await endEventsOf(jobId);
+    expect(events.map((e) => e.type)).toEqual(['audience.snapshot.failed']);
+    expect(events[0]?.data).toEqual({
+      job_id: jobId,
+      status: 'failed',
+      error: 'ended',
+      error_message: done.error_message,
+      creator_id: c.id,
+      snapshot: null,
+      credits_used: 0,
+      credit_unit: 'cent',
+      url: `/v1/tracking/creators/${c.id}/audience-refresh/${jobId}`,
+    });
+    // the client waiting on the read is released too: finalized, the result field still null
+    expect((await c.api.get(`/v1/tracking/creators/${c.id}/audience-geography`)).body.data).toMatchObject({
+      snapshot: null,
+      is_stale: null,
+      finalized: true,
+      pending_jobs: [],
+    });
   });
 
   describe('with steps whose results are lost', () => {
@@ -273,6 +369,8 @@ describe('paid job sagas', () => {
         ['capture', 0],
       ]);
       expect((await ledgerOf(suite.stack.pool, c.teamId)).balance).toBe(300 - 25 - COLLECTION_COSTS.standard);
+      // the capture that ran twice recorded its end once
+      expect((await endEventsOf(result.jobId)).map((e) => e.type)).toEqual(['posts.collection.completed']);
     });
 
     it('a retried compensation refunds once', async () => {
@@ -283,6 +381,10 @@ describe('paid job sagas', () => {
       expect(lost.has(`compensateJob:${result.jobId}`)).toBe(true);
       expect((await collectionLedger(c.teamId)).map((e) => e.kind)).toEqual(['reserve', 'refund']);
       expect((await ledgerOf(suite.stack.pool, c.teamId)).balance).toBe(300 - 25);
+      // the compensation that ran twice recorded the failure once
+      expect((await endEventsOf(result.jobId)).map((e) => [e.type, e.data.error])).toEqual([
+        ['posts.collection.failed', 'deleted'],
+      ]);
     });
 
     it('a cancelled collection is compensated before it ends', async () => {
@@ -307,6 +409,9 @@ describe('paid job sagas', () => {
         jobId,
       ]);
       expect(job.rows[0]).toEqual({ status: 'failed', error: 'cancelled', credits_used: 0 });
+      expect((await endEventsOf(jobId)).map((e) => [e.type, e.data.error])).toEqual([
+        ['posts.collection.failed', 'cancelled'],
+      ]);
       expect((await collectionLedger(c.teamId)).map((e) => [e.kind, e.amount_cents])).toEqual([
         ['reserve', -100],
         ['refund', 100],

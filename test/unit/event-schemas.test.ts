@@ -1,5 +1,8 @@
 import { creatorDetail, snapshotItem } from '../../api/schemas/creators';
 import {
+  audienceCompletedData,
+  audienceFailedData,
+  collectionEndedData,
   CREATOR_CYCLE_EXAMPLE,
   EVENT_BODIES,
   EVENT_DATA,
@@ -10,7 +13,7 @@ import { audienceSnapshotItem } from '../../api/schemas/jobs';
 import { videoDetail, videoSnapshotItem } from '../../api/schemas/videos';
 import { creatorPath, type CreatorRow, type SnapshotRow } from '../../db/creators';
 import { EVENT_TYPES, type EventType } from '../../db/events';
-import type { AudienceSnapshotRow } from '../../db/jobs';
+import type { AudienceSnapshotRow, PaidJobRow } from '../../db/jobs';
 import { videoPath, type VideoRow, type VideoSnapshotRow } from '../../db/videos';
 import { detectOutliers, type OutlierCandidatePost } from '../../domain/outliers';
 import { DAY_MS } from '../../domain/time';
@@ -333,6 +336,115 @@ describe('webhook event schemas', () => {
       credit_unit: 'cent',
       url: `${creatorPath(CREATOR_ID)}/audience-refresh/${jobId}`,
     });
+  });
+
+  /** A paid job row as finishJob / refuseJob return it once the job has ended. */
+  const jobRow = (over: Partial<PaidJobRow> = {}): PaidJobRow => ({
+    id: '4a6c8e0a-2b4d-4f6a-8c0e-1a3c5e7a9b1d',
+    kind: 'audience_refresh',
+    team_id: '0b6f3a52-3f6e-4d0b-9a51-2f3c1d7e8a90',
+    tracking_account_id: CREATOR_ID,
+    status: 'failed',
+    depth: null,
+    max_videos: null,
+    videos_collected: 0,
+    credits_reserved: 50,
+    credits_used: 0,
+    error: 'INSUFFICIENT_SAMPLE',
+    error_message: 'Found 3 commenters (at least 50 are needed) and the profile declares no country, language or bio',
+    snapshot_id: null,
+    created_at: new Date(NOW.getTime() - 20_000),
+    started_at: new Date(NOW.getTime() - 20_000),
+    completed_at: NOW,
+    ...over,
+  });
+
+  it('accept audience.snapshot.completed as recordJobEnd builds it from the ended row', () => {
+    const row = jobRow({ status: 'completed', error: null, error_message: null, credits_used: 50 });
+    const snapshot: AudienceSnapshotRow = {
+      id: 'e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b',
+      job_id: row.id,
+      team_id: row.team_id,
+      tracking_account_id: CREATOR_ID,
+      snapshot_at: NOW,
+      sample_size: 120,
+      age_distribution: { '18-24': 0.6, '25-34': 0.4 },
+      gender_distribution: { female: 0.55, male: 0.45 },
+      language_distribution: { en: 1 },
+      country_distribution: [{ code: 'US', name: 'United States', pct: 1, confidence: 0.6 }],
+      city_distribution: null,
+      confidence_per_signal: { age: 0.3, gender: 0.4, country: 0.6, city: 0, language: 0.8 },
+      confidence_level: 'medium',
+      data_source: 'comments',
+      signal_breakdown: { comments: 120, followers: 0 },
+      evidence_summary: '120 commenters on 10 posts.',
+      model_version: 'heuristic-1',
+    };
+    const data = audienceCompletedData({ ...row, snapshot_id: snapshot.id }, snapshot);
+    expect(data).toMatchObject({ job_id: row.id, status: 'completed', credits_used: 50, creator_id: CREATOR_ID });
+    expectValid('audience.snapshot.completed', data);
+  });
+
+  it('accept audience.snapshot.failed as recordJobEnd builds it, refunded or charged', () => {
+    const refunded = audienceFailedData(jobRow());
+    expect(refunded).toEqual({
+      job_id: '4a6c8e0a-2b4d-4f6a-8c0e-1a3c5e7a9b1d',
+      status: 'failed',
+      error: 'INSUFFICIENT_SAMPLE',
+      error_message: expect.stringMatching(/commenters/),
+      creator_id: CREATOR_ID,
+      snapshot: null,
+      credits_used: 0,
+      credit_unit: 'cent',
+      url: `${creatorPath(CREATOR_ID)}/audience-refresh/4a6c8e0a-2b4d-4f6a-8c0e-1a3c5e7a9b1d`,
+    });
+    expectValid('audience.snapshot.failed', refunded);
+    // a platform error keeps the charge, as documented
+    const charged = audienceFailedData(jobRow({ error: 'blocked', error_message: 'blocked', credits_used: 50 }));
+    expect(charged.credits_used).toBe(50);
+    expectValid('audience.snapshot.failed', charged);
+    // a refused job (never reserved) and a cancelled one
+    expectValid('audience.snapshot.failed', audienceFailedData(jobRow({ error: 'insufficient_credits' })));
+    expectValid('audience.snapshot.failed', audienceFailedData(jobRow({ error: 'cancelled', started_at: null })));
+    // the failed event is not a completed one, nor the reverse
+    expect(
+      EVENT_BODIES['audience.snapshot.completed'].safeParse(delivered('audience.snapshot.failed', refunded)),
+    ).toMatchObject({ success: false });
+  });
+
+  it('accept posts.collection.completed and posts.collection.failed as recordJobEnd builds them', () => {
+    const collection = (over: Partial<PaidJobRow>) =>
+      jobRow({ kind: 'post_collection', depth: 'deep', max_videos: 200, credits_reserved: 100, ...over });
+    const completed = collectionEndedData(
+      collection({ status: 'completed', videos_collected: 200, credits_used: 100, error: null, error_message: null }),
+    );
+    expect(completed).toMatchObject({
+      collection_id: '4a6c8e0a-2b4d-4f6a-8c0e-1a3c5e7a9b1d',
+      status: 'completed',
+      depth: 'deep',
+      videos_collected: 200,
+      credits_used: 100,
+      error: null,
+      creator_id: CREATOR_ID,
+      url: `${creatorPath(CREATOR_ID)}/posts/collect/4a6c8e0a-2b4d-4f6a-8c0e-1a3c5e7a9b1d`,
+    });
+    expectValid('posts.collection.completed', completed);
+    expect(
+      EVENT_BODIES['posts.collection.failed'].safeParse(delivered('posts.collection.failed', completed)).success,
+    ).toBe(false);
+
+    for (const error of ['private', 'cancelled', 'tracking_stopped', 'job_in_progress', 'ended']) {
+      const failed = collectionEndedData(
+        collection({ status: 'failed', videos_collected: 50, credits_used: 0, error, error_message: `it: ${error}` }),
+      );
+      expect(failed).toMatchObject({ status: 'failed', error, credits_used: 0 });
+      expectValid('posts.collection.failed', failed);
+    }
+    // an initial collection stopped before it started was never started
+    expectValid(
+      'posts.collection.failed',
+      collectionEndedData(collection({ status: 'failed', started_at: null, error: 'tracking_stopped' })),
+    );
   });
 
   it('accept the examples the document shows', () => {
