@@ -9,6 +9,14 @@ export function openApiDocument(routes: readonly Route[]) {
   registerEventWebhooks(registry);
   registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   registry.registerComponent('securitySchemes', 'apiKey', { type: 'apiKey', in: 'header', name: 'X-API-Key' });
+  registry.registerComponent('securitySchemes', 'webhookSignature', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'webhook-signature',
+    description:
+      'On deliveries to you: `v1,<base64 HMAC-SHA256>` of `webhook-id.webhook-timestamp.body` with the webhook’s ' +
+      'secret (Standard Webhooks); verify it before trusting the body.',
+  });
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
