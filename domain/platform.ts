@@ -92,6 +92,57 @@ export interface Comment {
   author?: AudienceAccount;
 }
 
+/**
+ * A platform's sound (TikTok "music"): a licensed track or an original sound a creator uploaded, as its sound page
+ * shows it. `null` where the platform does not say.
+ */
+export interface Sound {
+  platform: Platform;
+  /** the platform's id for the sound (TikTok's music id, the `/music/<slug>-<id>` segment) */
+  music_id: string;
+  title: string;
+  /** the artist or, for an original sound, the uploader's display name, as the sound page shows it */
+  author_name: string | null;
+  /** the uploading account's handle (TikTok unique id) for an original sound; null for a licensed track */
+  owner_handle: string | null;
+  album: string | null;
+  duration_seconds: number | null;
+  /** uploaded by a creator (an "original sound"), not a licensed track */
+  is_original: boolean;
+  /** licensed for commercial use (TikTok's Commercial Music Library) */
+  is_commerce: boolean;
+  cover_url: string | null;
+  play_url: string | null;
+  /** the sound's public page */
+  url: string;
+  /** how many videos use the sound, as the platform reports it (its count, not what a listing can reach) */
+  video_count: number | null;
+  /** when the sound was first published, ISO 8601; null when unknown */
+  created_at: string | null;
+}
+
+/** A video that uses a sound, as a sound's video listing returns it: the post plus what the listing says of its author. */
+export interface SoundVideo extends Post {
+  music_id: string;
+  /** the author's handle, TikTok's `unique_id` (stable across a listing: deduplicate creators by it) */
+  author_handle: string;
+  /** the platform's numeric id for the author */
+  author_user_id: string | null;
+  author_display_name: string | null;
+  author_followers: number | null;
+  author_is_verified: boolean | null;
+  /** this video's use of the sound is a commercially licensed clip (promoted or branded content) */
+  is_commerce_music: boolean | null;
+}
+
+export interface SoundVideoPage {
+  videos: SoundVideo[];
+  /** opaque cursor for the next page; null at the end */
+  next_cursor: string | null;
+  /** how many videos the listing can reach in all, when the source says; null when it does not */
+  total: number | null;
+}
+
 export { PROVIDER_FAILURES, type ProviderFailureKind } from './failures';
 
 export class ProviderError extends Error {
@@ -159,4 +210,18 @@ export interface PlatformProvider {
     handle: string,
     opts: { limit: number; cursor?: string | null },
   ): Promise<{ accounts: AudienceAccount[]; next_cursor: string | null }>;
+  /**
+   * A sound's metadata (TikTok only today). Optional: a source without it does not support sound lookups. A sound the
+   * platform does not know throws `deleted`; a platform without sounds throws `blocked`.
+   */
+  getSound?(platform: Platform, musicId: string): Promise<Sound>;
+  /**
+   * The videos that use a sound, one page at a time, `cursor` from the previous page; the order is the source's own
+   * (TikTok's: most popular first). Optional, like `getSound`; failures as there.
+   */
+  listSoundVideos?(
+    platform: Platform,
+    musicId: string,
+    opts: { limit: number; cursor?: string | null },
+  ): Promise<SoundVideoPage>;
 }

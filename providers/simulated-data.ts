@@ -354,3 +354,32 @@ export const PLATFORM_MODELS: Record<Platform, PlatformModel> = {
     followingMedian: null,
   },
 };
+
+// ---------------------------------------------------------------------------------------------------------------
+// sounds (./simulated-sounds): appended, and drawn from only by the sound generator, so no creator, post or comment
+// above changes with them
+
+// prettier-ignore
+export const SOUND_TITLE_WORDS: { first: readonly string[]; second: readonly string[] } = {
+  first: ['Midnight', 'Golden', 'Neon', 'Velvet', 'Paper', 'Electric', 'Summer', 'Silver', 'Lonely', 'Crystal', 'Wild',
+    'Slow', 'Broken', 'Sugar', 'Cosmic', 'Ocean'],
+  second: ['Drive', 'Hour', 'Hearts', 'Dreams', 'Skyline', 'Fever', 'Lights', 'Echo', 'Rush', 'Parade', 'Motion',
+    'Waves', 'Gravity', 'Satellite', 'Bloom', 'Mirage'],
+};
+export const SOUND_VERSIONS = ['', '', '', ' (Sped Up)', ' (Slowed + Reverb)', ' (Remix)', ' (Acoustic)'];
+
+// prettier-ignore
+export const SOUND_ARTISTS: readonly string[] = ['Luna Vale', 'The Paper Lanterns', 'Kito Rae', 'Marlow & June',
+  'DJ Solstice', 'Nova Reyes', 'Harbor Kids', 'Aiko Mori', 'Static Bloom', 'Juno Park', 'Leo Marchetti', 'Velvet Coast'];
+
+/** "original sound - {name}" in each language, as TikTok titles a creator-uploaded sound */
+export const ORIGINAL_SOUND_TITLES: Record<Lang, string> = {
+  en: 'original sound',
+  es: 'sonido original',
+  pt: 'som original',
+  fr: 'son original',
+  de: 'Originalton',
+  it: 'suono originale',
+  id: 'suara asli',
+  ja: 'オリジナル楽曲',
+};

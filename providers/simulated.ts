@@ -9,6 +9,9 @@ import {
   type Post,
   type PostPage,
   type ProfileMetrics,
+  type Sound,
+  type SoundVideo,
+  type SoundVideoPage,
 } from '../domain/platform';
 import { InvalidInputError, isYoutubeChannelId, normalizeHandle, profileUrlFor, videoUrlFor } from '../domain/urls';
 import { hash32, mix32, rngFor, rngFromInts, type Rng } from './prng';
@@ -37,6 +40,7 @@ import {
   type Theme,
   type ThemeContent,
 } from './simulated-data';
+import { planSound, soundSlug, type SoundPlan } from './simulated-sounds';
 
 // the word lists, templates and weights the generator draws from live in ./simulated-data; these are part of its API
 export { commentTemplateLanguages, type AudienceGender } from './simulated-data';
@@ -344,6 +348,27 @@ interface FaultEntry {
   remaining: number | undefined;
 }
 
+/** One video of a sound, placed: its post identity, its author and where popularity ranks it. */
+interface SoundEntry {
+  t: number;
+  id: string;
+  seconds: number;
+  payload: number;
+  /** the post's final views: a listing ranks by them (most popular first), and they never change with the clock */
+  rank: number;
+  handle: string;
+  commerce: boolean;
+}
+
+interface SoundCorpus {
+  plan: SoundPlan;
+  /** most popular first, then by id */
+  entries: SoundEntry[];
+}
+
+/** sound corpora kept per instance (each holds up to ~1,200 entries) */
+const SOUND_CACHE_LIMIT = 64;
+
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const MASK64 = (1n << 64n) - 1n;
 const clamp = (x: number, lo: number, hi: number): number => min(hi, max(lo, x));
@@ -469,6 +494,8 @@ export class SimulatedProvider implements PlatformProvider {
   private readonly authors = new Map<string, string>();
   /** platform:handle → the hidden truth behind audience accounts this instance has served */
   private readonly truths = new Map<string, AudienceTruth>();
+  /** music id → its placed videos, for sounds this instance has served */
+  private readonly sounds = new Map<string, SoundCorpus>();
 
   constructor(options: SimulatedProviderOptions = {}) {
     const { errorRate = 0, latencyMs = 0, seed = 'simulated', now = () => new Date() } = options;
@@ -655,6 +682,69 @@ export class SimulatedProvider implements PlatformProvider {
   }
 
   /**
+   * TikTok only: a sound's metadata. What sounds exist, how many videos use them and when follows from the music id
+   * (providers/simulated-sounds.ts, with the reserved endings: `…0000` does not exist, `…0001` is tiny, `…0002` huge).
+   * `video_count` is the platform's own count, larger than what `listSoundVideos` reaches (it counts private and
+   * removed videos too). A malformed or unknown id, or a sound created after the clock's now, throws `deleted`;
+   * Instagram and YouTube throw `blocked`. Faults set on the music id apply as on a handle.
+   */
+  async getSound(platform: Platform, musicId: string): Promise<Sound> {
+    const { corpus, nowMs, kind } = await this.soundFor(platform, musicId);
+    const { plan } = corpus;
+    const reachable = kind === 'empty' || kind === 'no_posts' ? 0 : this.visibleSoundEntries(corpus, nowMs).length;
+    const owner = plan.ownerHandle === null ? null : this.creator('tiktok', plan.ownerHandle).profile;
+    return {
+      platform,
+      music_id: plan.musicId,
+      title: plan.title,
+      author_name: owner?.display_name ?? plan.artist,
+      owner_handle: plan.ownerHandle,
+      album: plan.album,
+      duration_seconds: plan.durationSeconds,
+      is_original: plan.isOriginal,
+      is_commerce: plan.isCommerce,
+      cover_url: `https://cdn.simulated.invalid/music/${plan.musicId}.jpg`,
+      play_url: `https://cdn.simulated.invalid/music/${plan.musicId}.mp3`,
+      url: `https://www.tiktok.com/music/${soundSlug(plan.title)}-${plan.musicId}`,
+      video_count: round(reachable * plan.reportedFactor),
+      created_at: new Date(plan.launchMs).toISOString(),
+    };
+  }
+
+  /**
+   * TikTok only: the videos published with a sound up to now, most popular first (by each post's final views, which
+   * the clock does not change, so a cursor stays valid while new videos arrive: they are never served twice, and only
+   * the ones ranking below the cursor show up on later pages). Each video is a post of a simulated creator: `getPost`
+   * on its id and `getProfile` on its author agree with it. `total` is how many videos the listing reaches now.
+   * A fault `empty` answers an empty listing and `no_posts` throws `empty`; otherwise failures as in `getSound`.
+   */
+  async listSoundVideos(
+    platform: Platform,
+    musicId: string,
+    opts: { limit: number; cursor?: string | null },
+  ): Promise<SoundVideoPage> {
+    checkLimit(opts.limit);
+    const bound = opts.cursor ? this.soundCursor(opts.cursor) : null;
+    const { corpus, nowMs, kind } = await this.soundFor(platform, musicId);
+    if (kind === 'empty') return { videos: [], next_cursor: null, total: 0 };
+    if (kind === 'no_posts') throw new ProviderError('empty', `TikTok sound ${musicId} has no videos`);
+    const visible = this.visibleSoundEntries(corpus, nowMs);
+    let start = 0;
+    if (bound !== null) {
+      start = visible.findIndex((e) => e.rank < bound.v || (e.rank === bound.v && e.id > bound.id));
+      if (start < 0) start = visible.length;
+    }
+    const page = visible.slice(start, start + opts.limit);
+    const videos = page.map((e) => this.soundVideo(corpus.plan, e, nowMs));
+    const last = page[page.length - 1];
+    return {
+      videos,
+      next_cursor: start + page.length < visible.length && last ? encodeCursor({ v: last.rank, id: last.id }) : null,
+      total: visible.length,
+    };
+  }
+
+  /**
    * The hidden truth behind an audience account (a comment's author or a follower) this instance has served, for
    * tests and calibration: what analysis tries to infer. Undefined for accounts it has not served (the cache is
    * bounded, like the post-author one).
@@ -746,6 +836,83 @@ export class SimulatedProvider implements PlatformProvider {
   private remember<V>(map: Map<string, V>, key: string, value: V): void {
     if (map.size >= CACHE_LIMIT && !map.has(key)) map.clear();
     map.set(key, value);
+  }
+
+  /** Platform check, latency and faults, then the sound's placed videos; throws for a sound that does not exist. */
+  private async soundFor(
+    platform: Platform,
+    musicId: string,
+  ): Promise<{ corpus: SoundCorpus; nowMs: number; kind: PermanentFaultKind | null }> {
+    if (platform !== 'tiktok') {
+      throw new ProviderError('blocked', `${PLATFORM_MODELS[platform].name} has no sound listings`);
+    }
+    const id = typeof musicId === 'string' ? musicId.trim() : '';
+    const kind = await this.gate(platform, [id], null);
+    if (kind === 'deleted' || kind === 'blocked' || kind === 'private') {
+      const what = { private: 'is private', deleted: 'does not exist or was deleted', blocked: 'is blocked' }[kind];
+      throw new ProviderError(kind, `TikTok sound ${id} ${what}`);
+    }
+    const nowMs = this.now().getTime();
+    const corpus = this.soundCorpus(id);
+    if (corpus === null || corpus.plan.launchMs > nowMs) {
+      throw new ProviderError('deleted', `TikTok has no sound "${String(musicId)}"`);
+    }
+    return { corpus, nowMs, kind };
+  }
+
+  private soundCorpus(musicId: string): SoundCorpus | null {
+    const cached = this.sounds.get(musicId);
+    if (cached) return cached;
+    const plan = planSound(this.seed, musicId);
+    if (plan === null) return null;
+    const entries: SoundEntry[] = [];
+    const ids = new Set<string>();
+    for (const use of plan.uses) {
+      const c = this.creator('tiktok', use.authorHandle);
+      const t = use.seconds * SECOND;
+      // the post id carries its author's size, reach and language then, as the author's own posts do
+      const tier = tierOf(this.trendFollowersAt(c, t));
+      const theme = use.theme ?? (c.themes[0] as number);
+      const payload = (tier << 24) | (c.reach << 20) | (theme << 17) | (c.lang << 14) | use.low;
+      const id = encodePostId('tiktok', use.seconds, payload, 0);
+      if (ids.has(id)) continue;
+      ids.add(id);
+      const rank = this.postNumbers('tiktok', identityOf(use.seconds, payload, t)).finalViews;
+      entries.push({ t, id, seconds: use.seconds, payload, rank, handle: use.authorHandle, commerce: use.commerce });
+    }
+    entries.sort((a, b) => b.rank - a.rank || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const corpus = { plan, entries };
+    if (this.sounds.size >= SOUND_CACHE_LIMIT) this.sounds.clear();
+    this.sounds.set(musicId, corpus);
+    return corpus;
+  }
+
+  private visibleSoundEntries(corpus: SoundCorpus, nowMs: number): SoundEntry[] {
+    return corpus.entries.filter((e) => e.t <= nowMs);
+  }
+
+  private soundCursor(cursor: string): { v: number; id: string } {
+    const decoded = decodeCursor(cursor) as { v?: unknown; id?: unknown } | null;
+    if (typeof decoded?.v !== 'number' || !Number.isFinite(decoded.v) || typeof decoded.id !== 'string') {
+      throw new RangeError('invalid cursor');
+    }
+    return { v: decoded.v, id: decoded.id };
+  }
+
+  private soundVideo(plan: SoundPlan, e: SoundEntry, nowMs: number): SoundVideo {
+    const c = this.creator('tiktok', e.handle);
+    this.remember(this.authors, `tiktok:${e.id}`, e.handle);
+    const post = this.buildPost('tiktok', e.id, identityOf(e.seconds, e.payload, e.t), nowMs, e.handle);
+    return {
+      ...post,
+      music_id: plan.musicId,
+      author_handle: e.handle,
+      author_user_id: c.profile.platform_user_id,
+      author_display_name: c.profile.display_name,
+      author_followers: this.followersAt(c, nowMs),
+      author_is_verified: c.profile.is_verified,
+      is_commerce_music: e.commerce,
+    };
   }
 
   private creator(platform: Platform, key: string): Creator {
