@@ -6,6 +6,7 @@ import { withTypedFailures } from './failures';
 import { createHealthActivities } from './health';
 import { createJobActivities } from './jobs';
 import { createAudienceActivities } from './audience';
+import { createSatelliteActivities } from './satellite';
 import { createTrackingActivities } from './tracking';
 import { createVideoActivities } from './videos';
 import { createWebhookActivities, type WebhookActivityOptions } from './webhooks';
@@ -30,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCreatorActivities(deps),
     ...createJobActivities(deps),
     ...createAudienceActivities(deps),
+    ...createSatelliteActivities(deps),
     ...createVideoActivities({
       ...deps,
       videoReportGenerator: deps.videoReportGenerator ?? heuristicVideoReportGenerator,

@@ -7,6 +7,7 @@ import { accountRoutes } from './account';
 import { authenticate, perIpRateLimit, perKeyRateLimit } from './auth';
 import { creatorJobRoutes } from './creator-jobs';
 import { creatorRoutes } from './creators';
+import { satelliteRoutes } from './satellite';
 import { videoRoutes } from './videos';
 import { webhookRoutes, type WebhookApiOptions } from './webhooks';
 import { webhookLoopbackSetting } from '../domain/config';
@@ -45,6 +46,7 @@ export function apiRoutes(deps: AppDeps): { health: Route[]; routes: Route[] } {
       ...creatorRoutes(deps),
       ...creatorJobRoutes(deps),
       ...videoRoutes(deps),
+      ...satelliteRoutes(deps),
       ...webhookRoutes({
         ...deps,
         webhooks: deps.webhooks ?? { allowInsecureLoopback: webhookLoopbackSetting(process.env) },

@@ -33,6 +33,7 @@ export function openApiDocument(routes: readonly Route[]) {
       { name: 'Creator jobs', description: 'Paid jobs on a tracked creator: post collection, audience' },
       { name: 'Videos', description: 'Tracked videos and their trajectory' },
       { name: 'Webhooks', description: 'Subscriptions and their delivery log' },
+      { name: 'Satellite', description: 'One-off paid analyses (video outlier) and their durable runs' },
       { name: 'Account', description: 'Balance and usage' },
       { name: 'Health', description: 'Liveness and readiness' },
     ],

@@ -17,6 +17,8 @@ export const EVENT_TYPES = [
   'breakout',
   'accelerating',
   'peaking',
+  // a satellite job's end, completed or failed (`data.status`), for every type (`data.type`)
+  'satellite.lookup.completed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -25,7 +27,7 @@ export interface OutboxEvent {
   key: string;
   teamId: string;
   type: EventType;
-  resourceType: 'creator' | 'video';
+  resourceType: 'creator' | 'video' | 'satellite_job';
   resourceId: string;
   data: unknown;
 }

@@ -12,6 +12,7 @@ import {
   collectionFields,
   collectionFieldsOf,
 } from './jobs';
+import { satelliteLookupCompletedExample, satelliteLookupCompletedSchema } from './satellite';
 import { cycleFailureSchema, orNull, pauseReasonSchema } from './tracking';
 import {
   EXAMPLE_CREATOR_ID,
@@ -234,6 +235,7 @@ export const EVENT_DATA = {
   breakout: trajectoryEventSchema,
   accelerating: trajectoryEventSchema,
   peaking: trajectoryEventSchema,
+  'satellite.lookup.completed': satelliteLookupCompletedSchema,
 } as const satisfies Record<EventType, z.ZodType>;
 
 const pascal = (type: string): string =>
@@ -366,6 +368,7 @@ export const EVENT_DATA_EXAMPLES: { [T in EventType]: z.input<(typeof EVENT_DATA
   breakout: trajectoryExample,
   accelerating: trajectoryExample,
   peaking: { ...trajectoryExample, cycle: 9, true_vpd: 402_310.5, accel: -518_944.2, peaking: true, snapshots: 9 },
+  'satellite.lookup.completed': satelliteLookupCompletedExample,
 };
 
 /** A second example where one event type covers both creators and videos. */
@@ -408,6 +411,9 @@ const SUMMARIES: Record<EventType, string> = {
   breakout: 'A tracked video broke out: ≥ 10,000 views/day and 3× its own lifetime average',
   accelerating: 'A tracked video’s views/day grows by at least a tenth of itself per day',
   peaking: 'A tracked video’s views/day rose and has now turned down',
+  'satellite.lookup.completed':
+    'A satellite job ended (`data.type`: `video_outlier`, `sound_lookup`): `completed` with its `run_id`, or `failed` ' +
+    'with `error` and refunded',
 };
 
 const deliveryHeaders = z.object({

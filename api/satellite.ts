@@ -1,0 +1,460 @@
+import { randomUUID } from 'node:crypto';
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import type { Request, RequestHandler, Response } from 'express';
+import { rateLimit, type RateLimitInfo } from 'express-rate-limit';
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import { findSatelliteJob, findSatelliteRun, listSatelliteRunVideos, listSatelliteRuns } from '../db/satellite';
+import { PLATFORMS } from '../domain/platform';
+import { HandleAttr, PlatformAttr, TeamIdAttr } from '../domain/search-attributes';
+import { InvalidInputError, normalizeHandle, parseVideoUrl, type VideoRef } from '../domain/urls';
+import {
+  SATELLITE_TYPES,
+  satelliteReservationUpdate,
+  satelliteWorkflow,
+  satelliteWorkflowId,
+  VIDEO_OUTLIER_COST,
+  type VideoOutlierInput,
+} from '../workflows/satellite';
+import { auth } from './auth';
+import { ApiError, notFound } from './errors';
+import { withTemporalDeadline } from './outages';
+import { dataOf, pageOf, route, type Route } from './route';
+import {
+  EXAMPLE_SATELLITE_JOB_ID,
+  EXAMPLE_SATELLITE_RUN_ID,
+  offsetPaginationSchema,
+  satellitePendingJobExample,
+  satellitePendingJobs,
+  satelliteRun,
+  satelliteRunItem,
+  satelliteRunItemSchema,
+  satelliteRunSchema,
+  satelliteRunVideo,
+  satelliteRunVideoSchema,
+  satelliteStatusPath,
+  satelliteVideoExample,
+  videoOutlierInputExample,
+  videoOutlierResultExample,
+  videoOutlierStartedSchema,
+  videoOutlierStatus,
+  videoOutlierStatusSchema,
+} from './schemas/satellite';
+import { requireCredits } from './tracking';
+import { pageQuery, pagination } from './validation';
+
+export const videoOutlierBody = z.strictObject({
+  url: z.string().min(1).max(2048).describe('the video’s full URL on the platform'),
+  platform: z.enum(PLATFORMS),
+  handle: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe(
+      'the creator’s handle (or YouTube channel id), for a URL that does not name its creator: every YouTube URL, and ' +
+        'Instagram `/reel/ID/` and `/p/ID/` URLs; when the URL names one too, both must agree',
+    ),
+});
+
+export const satelliteJobParams = z.object({ job_id: z.uuid({ error: 'must be a UUID' }) });
+export const satelliteRunParams = z.object({ run_id: z.uuid({ error: 'must be a UUID' }) });
+
+export const listRunsQuery = pageQuery(100, 20).extend({
+  type: z.enum(SATELLITE_TYPES).optional(),
+  platform: z.enum(PLATFORMS).optional(),
+});
+
+export const runVideosQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+
+/** Seed 001's limits on starting a video outlier analysis, per team; polling and run reads are not limited here. */
+export const VIDEO_OUTLIER_RATE_LIMITS = [
+  { per: 'minute', windowMs: 60_000, limit: 5 },
+  { per: 'hour', windowMs: 3_600_000, limit: 30 },
+  { per: 'day', windowMs: 86_400_000, limit: 200 },
+] as const;
+
+const badRequest = (path: 'url' | 'handle', message: string): ApiError =>
+  new ApiError(400, 'invalid_request', `Invalid ${path}: ${message}`, [{ location: 'body', path, message }]);
+
+/**
+ * The video and its creator, resolved from the request without asking the platform: the URL must be a video of the
+ * named platform, and the creator comes from the URL (TikTok URLs always name it, Instagram ones sometimes) or from
+ * `handle`. Whether the video exists is only known once the job reads it (it then fails as `deleted`).
+ */
+export function resolveVideoOutlier(body: z.output<typeof videoOutlierBody>): { ref: VideoRef; handle: string } {
+  let ref: VideoRef;
+  try {
+    ref = parseVideoUrl(body.url);
+  } catch (err) {
+    throw badRequest('url', (err as Error).message);
+  }
+  if (ref.platform !== body.platform) {
+    throw badRequest('url', `the url is a ${ref.platform} video but platform is ${body.platform}`);
+  }
+  let handle = ref.authorHandle;
+  if (body.handle !== undefined) {
+    let given: string;
+    try {
+      given = normalizeHandle(body.platform, body.handle);
+    } catch (err) {
+      if (err instanceof InvalidInputError) throw badRequest('handle', err.message);
+      throw err;
+    }
+    if (handle !== null && handle !== given) {
+      throw badRequest('handle', `the url names the creator @${handle} but handle is @${given}`);
+    }
+    handle = given;
+  }
+  if (handle === null) {
+    throw badRequest(
+      'url',
+      `the creator cannot be resolved: this ${body.platform} URL does not name its creator; send \`handle\` with it`,
+    );
+  }
+  return { ref, handle };
+}
+
+const infoOf = (req: Request, property: string): RateLimitInfo | undefined =>
+  (req as unknown as Record<string, RateLimitInfo | undefined>)[property];
+
+function setLimitHeaders(res: Response, info: RateLimitInfo): void {
+  res.set('X-RateLimit-Limit', String(info.limit));
+  res.set('X-RateLimit-Remaining', String(info.remaining));
+  if (info.resetTime) res.set('X-RateLimit-Reset', String(Math.ceil(info.resetTime.getTime() / 1000)));
+}
+
+const runMiddleware = (middleware: RequestHandler, req: Request, res: Response): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const next = (err?: unknown) => (err ? reject(err) : resolve());
+    Promise.resolve(middleware(req, res, next)).catch(reject);
+  });
+
+/**
+ * The three windows stacked, each counted per team in this process (like the per-key limit). Only starts that are
+ * accepted count: a request answered 4xx (an invalid URL, a 402, a 429 itself) gives its hit back, so a typo or an
+ * empty balance does not use up the budget. The `X-RateLimit-*` headers describe the window closest to refusing (the
+ * one refusing, on a 429, with `Retry-After`).
+ */
+function startRateLimits(): (req: Request, res: Response) => Promise<void> {
+  const windows = VIDEO_OUTLIER_RATE_LIMITS.map((w) => {
+    const property = `satelliteRateLimitPer_${w.per}`;
+    const limiter = rateLimit({
+      windowMs: w.windowMs,
+      limit: w.limit,
+      standardHeaders: false,
+      legacyHeaders: false,
+      skipFailedRequests: true,
+      requestPropertyName: property,
+      keyGenerator: (_req, res) => auth(res).teamId,
+      handler: (req, res, next) => {
+        const info = infoOf(req, property);
+        if (info) {
+          setLimitHeaders(res, info);
+          const seconds = info.resetTime
+            ? Math.ceil((info.resetTime.getTime() - Date.now()) / 1000)
+            : w.windowMs / 1000;
+          res.set('Retry-After', String(Math.max(1, seconds)));
+        }
+        next(
+          new ApiError(
+            429,
+            'rate_limited',
+            `Rate limit exceeded: ${w.limit} video outlier analyses per ${w.per} per team`,
+          ),
+        );
+      },
+    });
+    return { property, limiter };
+  });
+  return async (req, res) => {
+    for (const w of windows) await runMiddleware(w.limiter, req, res);
+    const infos = windows.map((w) => infoOf(req, w.property)).filter((i) => i !== undefined);
+    const closest = infos.reduce<RateLimitInfo | undefined>(
+      (best, info) => (best === undefined || info.remaining < best.remaining ? info : best),
+      undefined,
+    );
+    if (closest) setLimitHeaders(res, closest);
+  };
+}
+
+const RATE_HEADERS = {
+  'X-RateLimit-Limit': 'the limit of the window closest to refusing (5/minute, 30/hour, 200/day per team)',
+  'X-RateLimit-Remaining': 'accepted starts left in that window (a refused or invalid request does not count)',
+  'X-RateLimit-Reset': 'when that window resets, Unix seconds',
+};
+
+export interface SatelliteDeps {
+  pool: Pool;
+  temporal: Client;
+  taskQueue: string;
+}
+
+/** The Satellite routes: the video outlier job (start, status) and the durable runs every satellite job leaves. */
+export function satelliteRoutes({ pool, temporal, taskQueue }: SatelliteDeps): Route[] {
+  const limits = startRateLimits();
+
+  /** Starts the workflow and waits for its reservation in one call: 202 only once the credits are held. */
+  async function startJob(input: VideoOutlierInput): Promise<void> {
+    const reservation = await withTemporalDeadline(temporal, () =>
+      temporal.workflow.executeUpdateWithStart(satelliteReservationUpdate, {
+        startWorkflowOperation: new WithStartWorkflowOperation(satelliteWorkflow, {
+          workflowId: satelliteWorkflowId(input.jobId),
+          taskQueue,
+          args: [input],
+          workflowIdConflictPolicy: 'FAIL',
+          staticSummary: `${input.platform} video outlier · @${input.request.handle}`,
+          typedSearchAttributes: [
+            { key: TeamIdAttr, value: input.teamId },
+            { key: PlatformAttr, value: input.platform },
+            { key: HandleAttr, value: input.request.handle },
+          ],
+        }),
+      }),
+    );
+    if (reservation.reserved) return;
+    if (reservation.reason === 'insufficient_credits') throw new ApiError(402, 'payment_required', reservation.message);
+    throw new ApiError(409, 'conflict', `The job ended before its credits were reserved: ${reservation.message}`);
+  }
+
+  const RUN = '/v1/satellite/runs/{run_id}';
+  const NO_RUN = 'No such run, or another team’s';
+
+  return [
+    route({
+      method: 'post',
+      path: '/v1/satellite/video-outlier',
+      operationId: 'startVideoOutlier',
+      tag: 'Satellite',
+      summary: `Start a video outlier analysis (${VIDEO_OUTLIER_COST} credits, refunded if it fails)`,
+      description:
+        'Reserves the credits, then compares the video with its creator’s ~100 most recent videos in the background; ' +
+        'poll `poll_url` (every 2 s is fine) until `status` leaves `processing`. The URL and its creator are checked ' +
+        'at once (400); whether the video exists is known only once the job reads it: it then fails with ' +
+        '`error: "deleted"` and is refunded. Limited per team to 5 starts a minute, 30 an hour and 200 a day.',
+      request: {
+        body: videoOutlierBody,
+        bodyExample: { url: 'https://www.tiktok.com/@khaby.lame/video/7350123456789012345', platform: 'tiktok' },
+      },
+      responses: {
+        202: {
+          description: 'The analysis started with its credits reserved; poll `poll_url`',
+          schema: dataOf(videoOutlierStartedSchema),
+          headers: RATE_HEADERS,
+          example: {
+            data: {
+              job_id: EXAMPLE_SATELLITE_JOB_ID,
+              status: 'processing',
+              credits_reserved: VIDEO_OUTLIER_COST,
+              credit_unit: 'cent',
+              poll_url: satelliteStatusPath('video_outlier', EXAMPLE_SATELLITE_JOB_ID),
+              finalized: false,
+              pending_jobs: [satellitePendingJobExample],
+            },
+          },
+        },
+      },
+      errors: {
+        402: `The balance cannot pay the ${VIDEO_OUTLIER_COST} credits`,
+        409: 'The job was cancelled (an operator action) before its credits were reserved; nothing was charged',
+      },
+      handler: async ({ body, req, res }) => {
+        const { teamId } = auth(res);
+        await limits(req, res);
+        const { ref, handle } = resolveVideoOutlier(body);
+        await requireCredits(pool, teamId, VIDEO_OUTLIER_COST, 'a video outlier analysis');
+        const jobId = randomUUID();
+        await startJob({
+          jobId,
+          teamId,
+          platform: ref.platform,
+          type: 'video_outlier',
+          request: { submittedUrl: body.url, url: ref.canonicalUrl, platformVideoId: ref.platformVideoId, handle },
+        });
+        // the job is reserved and running: a failed read of its row must not turn that into an error
+        const row = await findSatelliteJob(pool, teamId, 'video_outlier', jobId).catch(() => undefined);
+        const pending = satellitePendingJobs({
+          id: jobId,
+          type: 'video_outlier',
+          // one that ended already still lists itself: the 202 says it started, its poll_url says how it went
+          status: 'processing',
+          created_at: row?.created_at ?? new Date(),
+        });
+        return {
+          status: 202,
+          body: {
+            data: {
+              job_id: jobId,
+              status: 'processing',
+              credits_reserved: VIDEO_OUTLIER_COST,
+              credit_unit: 'cent',
+              poll_url: satelliteStatusPath('video_outlier', jobId),
+              finalized: false,
+              pending_jobs: pending,
+            } satisfies z.output<typeof videoOutlierStartedSchema>,
+          },
+        };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/satellite/video-outlier/status/{job_id}',
+      operationId: 'getVideoOutlierStatus',
+      tag: 'Satellite',
+      summary: 'Video outlier analysis status and result (free)',
+      description:
+        '`processing`, then `completed` with `run_id` and `result` (`video`, `creator`, `analysis`) or `failed` with ' +
+        '`error` (refunded). Job statuses are kept in Postgres and stay readable indefinitely (well past the 24 hours ' +
+        'the contract promises); the result is also the durable run `GET /v1/satellite/runs/{run_id}`.',
+      request: { params: satelliteJobParams },
+      responses: {
+        200: {
+          description: 'processing, completed (with the result) or failed (with the error)',
+          schema: dataOf(videoOutlierStatusSchema),
+          example: {
+            data: {
+              job_id: EXAMPLE_SATELLITE_JOB_ID,
+              status: 'completed',
+              run_id: EXAMPLE_SATELLITE_RUN_ID,
+              result: videoOutlierResultExample,
+              credits_used: VIDEO_OUTLIER_COST,
+              credit_unit: 'cent',
+              created_at: '2026-12-01T12:00:00.412Z',
+              completed_at: '2026-12-01T12:00:03.918Z',
+              finalized: true,
+              pending_jobs: [],
+            },
+          },
+        },
+      },
+      errors: { 404: 'No such job, or another team’s' },
+      handler: async ({ params, res }) => {
+        const { teamId } = auth(res);
+        const job = await findSatelliteJob(pool, teamId, 'video_outlier', params.job_id);
+        if (!job) throw notFound('Video outlier job');
+        const run = job.run_id ? await findSatelliteRun(pool, teamId, job.run_id) : undefined;
+        return { status: 200, body: { data: videoOutlierStatus(job, run) } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/satellite/runs',
+      operationId: 'listSatelliteRuns',
+      tag: 'Satellite',
+      summary: 'The team’s satellite runs, newest first (free)',
+      description:
+        'Every completed satellite job leaves a run, kept for good. Filter by `type` and `platform`; read a run for ' +
+        'its result.',
+      request: { query: listRunsQuery },
+      responses: {
+        200: {
+          description: 'A page of runs with `pagination`',
+          schema: pageOf(satelliteRunItemSchema),
+          example: {
+            data: [
+              {
+                run_id: EXAMPLE_SATELLITE_RUN_ID,
+                job_id: EXAMPLE_SATELLITE_JOB_ID,
+                platform: 'tiktok',
+                video_count: 100,
+                created_at: '2026-12-01T12:00:03.918Z',
+                type: 'video_outlier',
+                input: videoOutlierInputExample,
+              },
+            ],
+            pagination: { page: 1, limit: 20, total: 1, total_pages: 1, has_next_page: false, has_prev_page: false },
+          },
+        },
+      },
+      handler: async ({ query, res }) => {
+        const { teamId } = auth(res);
+        const { rows, total } = await listSatelliteRuns(
+          pool,
+          teamId,
+          { type: query.type, platform: query.platform },
+          { page: query.page, limit: query.limit },
+        );
+        return {
+          status: 200,
+          body: { data: rows.map(satelliteRunItem), pagination: pagination(query.page, query.limit, total) },
+        };
+      },
+    }),
+    route({
+      method: 'get',
+      path: RUN,
+      operationId: 'getSatelliteRun',
+      tag: 'Satellite',
+      summary: 'One satellite run with its result (free, forever)',
+      description: 'The result exactly as the completed status poll showed it, with what was asked (`input`).',
+      request: { params: satelliteRunParams },
+      responses: {
+        200: {
+          description: 'The run',
+          schema: dataOf(satelliteRunSchema),
+          example: {
+            data: {
+              run_id: EXAMPLE_SATELLITE_RUN_ID,
+              job_id: EXAMPLE_SATELLITE_JOB_ID,
+              platform: 'tiktok',
+              video_count: 100,
+              created_at: '2026-12-01T12:00:03.918Z',
+              type: 'video_outlier',
+              status: 'completed',
+              input: videoOutlierInputExample,
+              result: videoOutlierResultExample,
+            },
+          },
+        },
+      },
+      errors: { 404: NO_RUN },
+      handler: async ({ params, res }) => {
+        const run = await findSatelliteRun(pool, auth(res).teamId, params.run_id);
+        if (!run) throw notFound('Satellite run');
+        return { status: 200, body: { data: satelliteRun(run) } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: `${RUN}/videos`,
+      operationId: 'listSatelliteRunVideos',
+      tag: 'Satellite',
+      summary: 'A slice of the videos a run rests on (free)',
+      description:
+        'For a video outlier run: the creator’s most recent videos the analysis compared the video with, newest ' +
+        'first. `limit` 1–100 (default 50), `offset` from 0.',
+      request: { params: satelliteRunParams, query: runVideosQuery },
+      responses: {
+        200: {
+          description: 'The slice, with `pagination` (`limit`, `offset`, `total`, `has_more`)',
+          schema: z.object({ data: z.array(satelliteRunVideoSchema), pagination: offsetPaginationSchema }),
+          example: {
+            data: [{ ...satelliteVideoExample, position: 0 }],
+            pagination: { limit: 50, offset: 0, total: 1, has_more: false },
+          },
+        },
+      },
+      errors: { 404: NO_RUN },
+      handler: async ({ params, query, res }) => {
+        const run = await findSatelliteRun(pool, auth(res).teamId, params.run_id);
+        if (!run) throw notFound('Satellite run');
+        const videos = await listSatelliteRunVideos(pool, run.id, { limit: query.limit, offset: query.offset });
+        return {
+          status: 200,
+          body: {
+            data: videos.map(satelliteRunVideo),
+            pagination: {
+              limit: query.limit,
+              offset: query.offset,
+              total: run.video_count,
+              has_more: query.offset + videos.length < run.video_count,
+            },
+          },
+        };
+      },
+    }),
+  ];
+}
