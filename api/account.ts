@@ -6,11 +6,11 @@ import { auth } from './auth';
 import { ApiError } from './errors';
 import { dataOf, pageOf, route, type Route } from './route';
 import { refuseInvertedRange } from './tracking';
-import { dateRange, pageQuery, pagination } from './validation';
+import { dateRange, pageQuery, pagination, uuidString } from './validation';
 
 export const usageQuery = pageQuery(100, 50).extend({
   ...dateRange,
-  resource_id: z.uuid({ error: 'must be a UUID' }).optional(),
+  resource_id: uuidString.optional(),
   resource_type: z.enum(['creator', 'video']).optional(),
 });
 

@@ -41,7 +41,7 @@ import {
   postListItemSchema,
 } from './schemas/posts';
 import { refuseInvertedRange, requireCredits, trackingWorkflowId, update } from './tracking';
-import { dateRange, pageQuery, pagination, uuidParam } from './validation';
+import { dateRange, pageQuery, pagination, uuidParam, uuidString } from './validation';
 
 export const listPostsQuery = pageQuery(200, 50).extend({
   ...dateRange,
@@ -54,18 +54,27 @@ export const collectPostsBody = z.strictObject({
 
 /** how old a cached audience snapshot may be by default (seed 000) */
 export const DEFAULT_FRESHNESS_DAYS = 30;
-const freshnessDays = z.coerce.number().int().min(0).max(3650).default(DEFAULT_FRESHNESS_DAYS);
+/** JSON bodies carry real numbers: no coercion, so `false`, `""` or `[]` are refused rather than read as 0 days */
+const freshnessDays = z.number().int().min(0).max(3650).default(DEFAULT_FRESHNESS_DAYS);
 
 export const audienceRefreshBody = z.strictObject({
   freshness_days: freshnessDays,
   force: z.boolean().default(false),
 });
 
-export const audienceReadQuery = z.object({ freshness_days: freshnessDays });
+/** a query parameter is text: digits only, so an empty `freshness_days=` is refused rather than read as 0 */
+export const audienceReadQuery = z.object({
+  freshness_days: z
+    .string()
+    .regex(/^\d{1,4}$/, { error: 'must be a whole number of days' })
+    .transform(Number)
+    .pipe(z.number().int().max(3650))
+    .default(DEFAULT_FRESHNESS_DAYS),
+});
 
-export const postParams = z.object({ post_id: z.uuid({ error: 'must be a UUID' }) });
-export const collectionParams = z.object({ collection_id: z.uuid({ error: 'must be a UUID' }) });
-export const audienceJobParams = z.object({ job_id: z.uuid({ error: 'must be a UUID' }) });
+export const postParams = z.object({ post_id: uuidString });
+export const collectionParams = z.object({ collection_id: uuidString });
+export const audienceJobParams = z.object({ job_id: uuidString });
 
 function refusedWhenStopped(row: CreatorRow): void {
   if (row.status === 'stopped' || row.deleted_at) {

@@ -48,7 +48,7 @@ import {
   startTracking,
   stopTracking,
 } from './tracking';
-import { pageQuery, pagination, snapshotsQuery, uuidParam } from './validation';
+import { pageQuery, pagination, searchText, snapshotsQuery, uuidParam } from './validation';
 
 export const trackCreatorBody = z
   .strictObject({
@@ -65,7 +65,7 @@ export const trackCreatorBody = z
 
 export const listCreatorsQuery = pageQuery(100, 20).extend({
   platform: z.enum(PLATFORMS).optional(),
-  search: z.string().trim().min(1).max(100).optional(),
+  search: searchText(100).optional(),
 });
 
 export const patchCreatorBody = z
@@ -75,7 +75,9 @@ export const patchCreatorBody = z
   })
   .refine((body) => body.status !== undefined || body.scrape_cadence !== undefined, {
     message: 'send status and/or scrape_cadence',
-  });
+  })
+  // the document says what the refinement enforces
+  .meta({ minProperties: 1 } as never);
 
 /** The creator to track, from a profile URL or a handle; a URL of another platform or shape is a 400. */
 function creatorIdentity(body: z.output<typeof trackCreatorBody>): { platform: Platform; handle: string } {

@@ -234,7 +234,8 @@ export function registerRoutes(registry: OpenAPIRegistry, routes: readonly Route
         ...(body
           ? {
               body: {
-                required: true,
+                // a body whose every field is optional may be left out (the handler reads it as {})
+                required: !body.safeParse({}).success,
                 content: {
                   'application/json': {
                     schema: body,

@@ -41,7 +41,7 @@ import {
   videoOutlierStatusSchema,
 } from './schemas/satellite';
 import { requireCredits } from './tracking';
-import { pageQuery, pagination } from './validation';
+import { pageQuery, pagination, uuidString } from './validation';
 
 export const videoOutlierBody = z.strictObject({
   url: z.string().min(1).max(2048).describe('the video’s full URL on the platform'),
@@ -57,8 +57,8 @@ export const videoOutlierBody = z.strictObject({
     ),
 });
 
-export const satelliteJobParams = z.object({ job_id: z.uuid({ error: 'must be a UUID' }) });
-export const satelliteRunParams = z.object({ run_id: z.uuid({ error: 'must be a UUID' }) });
+export const satelliteJobParams = z.object({ job_id: uuidString });
+export const satelliteRunParams = z.object({ run_id: uuidString });
 
 export const listRunsQuery = pageQuery(100, 20).extend({
   type: z.enum(SATELLITE_TYPES).optional(),

@@ -12,7 +12,13 @@ export function parsePart<S extends z.ZodType>(
   return result.data;
 }
 
-export const uuidParam = z.object({ id: z.uuid({ error: 'must be a UUID' }) });
+/**
+ * A UUID, with the exact pattern the check uses stated in the document (`format: uuid` alone is descriptive in
+ * OpenAPI 3.1, so a client could not tell which strings are refused).
+ */
+export const uuidString = z.uuid({ error: 'must be a UUID' }).meta({ pattern: z.regexes.uuid().source } as never);
+
+export const uuidParam = z.object({ id: uuidString });
 
 export const isoDate = z.iso
   .datetime({ offset: true, error: 'must be an ISO 8601 date-time, e.g. 2026-01-01T00:00:00Z' })
@@ -44,9 +50,12 @@ export const snapshotsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(365).default(30),
 });
 
+/** The highest page a list accepts: far beyond any real list, and a bound the document can state. */
+export const MAX_PAGE = 1_000_000;
+
 export function pageQuery(maxLimit: number, defaultLimit: number) {
   return z.object({
-    page: z.coerce.number().int().min(1).default(1),
+    page: z.coerce.number().int().min(1).max(MAX_PAGE).default(1),
     limit: z.coerce.number().int().min(1).max(maxLimit).default(defaultLimit),
   });
 }
@@ -63,3 +72,11 @@ export function pagination(page: number, limit: number, total: number) {
     has_prev_page: page > 1,
   };
 }
+
+/** A search text: trimmed, and not blank (the document states it as a pattern, since trimming happens here). */
+export const searchText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/\S/, { error: 'must not be blank' })
+    .transform((value) => value.trim());

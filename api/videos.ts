@@ -51,18 +51,18 @@ import {
   startTracking,
   stopTracking,
 } from './tracking';
-import { pageQuery, pagination, snapshotsQuery, uuidParam } from './validation';
+import { pageQuery, pagination, searchText, snapshotsQuery, uuidParam, uuidString } from './validation';
 
 export const trackVideoBody = z.strictObject({
   url: z.string().min(1).max(2048),
   platform: z.enum(PLATFORMS),
-  tracking_account_id: z.uuid({ error: 'must be a UUID' }).optional(),
+  tracking_account_id: uuidString.optional(),
   scrape_cadence: z.enum(VIDEO_CADENCES).default(DEFAULT_CADENCE),
 });
 
 export const listVideosQuery = pageQuery(100, 20).extend({
   platform: z.enum(PLATFORMS).optional(),
-  search: z.string().trim().min(1).max(200).optional(),
+  search: searchText(200).optional(),
 });
 
 export const patchVideoBody = z
@@ -72,7 +72,9 @@ export const patchVideoBody = z
   })
   .refine((body) => body.status !== undefined || body.scrape_cadence !== undefined, {
     message: 'send status and/or scrape_cadence',
-  });
+  })
+  // the document says what the refinement enforces
+  .meta({ minProperties: 1 } as never);
 
 const TRAJECTORY_LIMIT = 365;
 

@@ -37,7 +37,7 @@ import {
   webhookSchema,
   webhookWithSecretSchema,
 } from './schemas/webhooks';
-import { pageQuery, pagination, uuidParam } from './validation';
+import { pageQuery, pagination, uuidParam, uuidString } from './validation';
 
 const eventName = z.enum([...EVENT_TYPES, ALL_EVENTS], {
   error: `must be one of ${[...EVENT_TYPES, ALL_EVENTS].join(', ')}`,
@@ -60,10 +60,7 @@ export const createWebhookBody = z.strictObject({
   enabled_events: enabledEvents,
   description: description.nullable().optional(),
   scope: z
-    .union([
-      z.strictObject({ tracking_account_id: z.uuid({ error: 'must be a UUID' }) }),
-      z.strictObject({ tracked_video_id: z.uuid({ error: 'must be a UUID' }) }),
-    ])
+    .union([z.strictObject({ tracking_account_id: uuidString }), z.strictObject({ tracked_video_id: uuidString })])
     .optional(),
 });
 
@@ -76,7 +73,9 @@ export const patchWebhookBody = z
   })
   .refine((body) => Object.values(body).some((v) => v !== undefined), {
     message: 'send url, enabled_events, description and/or enabled',
-  });
+  })
+  // the document says what the refinement enforces
+  .meta({ minProperties: 1 } as never);
 
 export const listWebhooksQuery = pageQuery(100, 20);
 
@@ -86,8 +85,8 @@ export const listDeliveriesQuery = pageQuery(100, 20).extend({
 });
 
 export const deliveryParams = z.object({
-  id: z.uuid({ error: 'must be a UUID' }),
-  delivery_id: z.uuid({ error: 'must be a UUID' }),
+  id: uuidString,
+  delivery_id: uuidString,
 });
 
 export interface WebhookApiOptions {

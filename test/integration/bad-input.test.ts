@@ -131,4 +131,16 @@ describe('bad input, one answer', () => {
     const tracked = await api.get(`/v1/tracking/creators/${agree.body.data.id}`);
     expect(tracked.body.data.platform_handle).toBe('agree.or.not');
   });
+
+  it('refuses a freshness_days that is not a whole number instead of reading it as 0 days and charging', async () => {
+    const { api } = await teamClient(suite.stack);
+    const { id } = await trackAndFinalize(api, '/v1/tracking/creators', { platform: 'tiktok', handle: 'fresh.days' });
+    for (const freshness of [false, '', [], '7', null]) {
+      const res = await api.post(`/v1/tracking/creators/${id}/audience-refresh`, { freshness_days: freshness });
+      expect({ freshness, status: res.status }).toEqual({ freshness, status: 400 });
+    }
+    expect((await api.get(`/v1/tracking/creators/${id}/audience-geography?freshness_days=`)).status).toBe(400);
+    const usage = await api.get('/v1/usage');
+    expect(usage.body.data.map((u: { operation: string }) => u.operation)).toEqual(['tracking_cycle']);
+  });
 });
