@@ -2,7 +2,7 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { EVENT_TYPES, type EventType } from '../../db/events';
 import { PLATFORMS } from '../../domain/platform';
-import { creatorDetailExample, creatorDetailSchema, creatorSnapshotSchema } from './creators';
+import { creatorDetailExample, creatorDetailSchema, creatorSnapshotExample, creatorSnapshotSchema } from './creators';
 import { creatorPath } from '../../db/creators';
 import type { AudienceSnapshotRow, PaidJobRow } from '../../db/jobs';
 import {
@@ -376,23 +376,7 @@ export const CREATOR_CYCLE_EXAMPLE: z.input<typeof creatorCycleCompletedSchema> 
   resource_type: 'creator',
   cycle: 28,
   creator: creatorDetailExample,
-  snapshot: {
-    id: '5d2e8f14-7a3b-4c9d-8e1f-2a3b4c5d6e7f',
-    tracking_account_id: EXAMPLE_CREATOR_ID,
-    followers: 162_400_000,
-    following: 82,
-    total_videos: 1_287,
-    total_views: 1_930_000_000,
-    total_likes: 2_480_000_000,
-    collected_post_count: 50,
-    subscribers: null,
-    snapshot_at: '2026-11-30T06:00:04.512Z',
-    delta_followers: 27_500,
-    delta_following: 0,
-    delta_total_videos: 1,
-    delta_total_views: 41_200_000,
-    delta_total_likes: 3_100_000,
-  },
+  snapshot: creatorSnapshotExample,
   post_count: 50,
   url: `/v1/tracking/creators/${EXAMPLE_CREATOR_ID}`,
 };
