@@ -6,6 +6,7 @@ import { profileUrlFor } from '../domain/urls';
 import type { PauseReason } from '../workflows/messages';
 import {
   findTracked,
+  isoColumn,
   latestTrackedReport,
   listTracked,
   listTrackedSnapshots,
@@ -63,6 +64,32 @@ export interface SnapshotRow extends CreatorMetrics, CreatorDeltas {
   snapshot_at: Date;
 }
 
+/** A row of `GET /v1/tracking/creators` (`CREATOR_TABLES.listColumns`): what a list item shows, timestamps as text. */
+export interface CreatorListRow extends Pick<
+  CreatorRow,
+  | 'id'
+  | 'platform'
+  | 'platform_handle'
+  | 'display_name'
+  | 'status'
+  | 'scrape_cadence'
+  | 'latest_followers'
+  | 'latest_total_likes'
+  | 'latest_total_videos'
+  | 'growth_rate'
+  | 'followers_gained'
+  | 'enrichment_status'
+> {
+  last_scraped_at: string | null;
+  next_scrape_at: string | null;
+  created_at: string;
+}
+
+/** A snapshot as `GET .../snapshots` reads it (`CREATOR_TABLES.snapshotColumns`): `snapshot_at` as text, no cycle. */
+export interface SnapshotItemRow extends Omit<SnapshotRow, 'cycle' | 'snapshot_at'> {
+  snapshot_at: string;
+}
+
 export const creatorPath = (id: string): string => `/v1/tracking/creators/${id}`;
 
 export const CREATOR_TABLES: TrackedTableSpec = {
@@ -72,6 +99,12 @@ export const CREATOR_TABLES: TrackedTableSpec = {
   foreignKey: 'tracking_account_id',
   searchColumns: ['platform_handle', 'display_name'],
   growthMetric: 'followers',
+  listColumns: `id, platform, platform_handle, display_name, status, scrape_cadence, latest_followers, latest_total_likes,
+    latest_total_videos, growth_rate, followers_gained, enrichment_status, ${isoColumn('last_scraped_at')},
+    ${isoColumn('next_scrape_at')}, ${isoColumn('created_at')}`,
+  snapshotColumns: `id, tracking_account_id, followers, following, total_videos, total_views, total_likes,
+    collected_post_count, subscribers, ${isoColumn('snapshot_at')}, delta_followers, delta_following, delta_total_videos,
+    delta_total_views, delta_total_likes`,
 };
 
 export const findCreator = (db: Queryable, teamId: string, id: string) =>
@@ -83,10 +116,10 @@ export const listCreators = (
   db: Queryable,
   teamId: string,
   opts: { page: number; limit: number; platform?: string; search?: string },
-) => listTracked<CreatorRow>(db, CREATOR_TABLES, teamId, opts);
+) => listTracked<CreatorListRow>(db, CREATOR_TABLES, teamId, opts);
 
 export const listSnapshots = (db: Queryable, id: string, opts: { start?: Date; end?: Date; limit: number }) =>
-  listTrackedSnapshots<SnapshotRow>(db, CREATOR_TABLES, id, opts);
+  listTrackedSnapshots<SnapshotItemRow>(db, CREATOR_TABLES, id, opts);
 
 export const latestReport = (db: Queryable, id: string) => latestTrackedReport(db, CREATOR_TABLES, id);
 

@@ -16,7 +16,21 @@ export interface TrackedTableSpec {
   searchColumns: readonly string[];
   /** the snapshot column the trailing growth summary is measured on */
   growthMetric: 'followers' | 'views';
+  /**
+   * the select list of a list item: only the columns it shows, timestamps already ISO 8601 (`isoColumn`). An ORDER BY
+   * on a formatted column names it with its table: unqualified, it would sort by the text.
+   */
+  listColumns: string;
+  /** the select list of `GET .../snapshots` (the trajectory reads them too), formatted the same way */
+  snapshotColumns: string;
 }
+
+/**
+ * A timestamptz column as the text `Date.prototype.toISOString` makes of it (UTC, milliseconds truncated), formatted
+ * by Postgres: a list row then needs no date parsing and no formatting in Node. Identical for the years 1000-9999.
+ */
+export const isoColumn = (column: string): string =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${column}`;
 
 export interface LifecycleColumns {
   id: string;
@@ -38,6 +52,12 @@ export async function trackedById<R>(db: Queryable, spec: TrackedTableSpec, id: 
   return result.rows[0] as R;
 }
 
+/**
+ * A page of the team's live rows, newest first, with the total: one statement, the total read from
+ * `tracked_live_counts` (kept by triggers, migration 0009) unless a search has to count its matches. Only a page past
+ * the end, which has no row to carry the total, asks for it again. test/integration/read-plans.test.ts checks the
+ * plans.
+ */
 export async function listTracked<R>(
   db: Queryable,
   spec: TrackedTableSpec,
@@ -50,41 +70,61 @@ export async function listTracked<R>(
     params.push(opts.platform);
     where.push(`platform = $${params.length}`);
   }
+  let total = `(SELECT COALESCE(sum(live), 0) FROM tracked_live_counts
+                 WHERE resource_table = '${spec.table}' AND team_id = $1${opts.platform ? ' AND platform = $2' : ''})`;
   if (opts.search) {
     params.push(`%${opts.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     where.push(`(${spec.searchColumns.map((c) => `${c} ILIKE $${params.length}`).join(' OR ')})`);
+    total = `(SELECT count(*) FROM ${spec.table} WHERE ${where.join(' AND ')})`;
   }
-  const total = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM ${spec.table} WHERE ${where.join(' AND ')}`,
+  const filters = params.length;
+  const offset = (opts.page - 1) * opts.limit;
+  params.push(opts.limit, offset);
+  const order = `ORDER BY ${spec.table}.created_at DESC, id`;
+  const page = `WHERE ${where.join(' AND ')} ${order} LIMIT $${filters + 1} OFFSET $${filters + 2}`;
+  // past the first page the ids come off the list index alone (an index-only scan over the entries skipped), then
+  // only the page's rows are read by key: reading every skipped row made Postgres prefer sorting the whole team, and
+  // a join to the ids let it scan the whole table on small ones
+  const result = await db.query<R & { total: number }>(
+    offset === 0
+      ? `SELECT ${spec.listColumns}, ${total}::int AS total FROM ${spec.table} ${page}`
+      : `SELECT ${spec.listColumns}, ${total}::int AS total FROM ${spec.table}
+          WHERE id = ANY (ARRAY (SELECT id FROM ${spec.table} ${page})) ${order}`,
     params,
   );
-  params.push(opts.limit, (opts.page - 1) * opts.limit);
-  const rows = await db.query(
-    `SELECT * FROM ${spec.table} WHERE ${where.join(' AND ')}
-     ORDER BY created_at DESC, id LIMIT $${params.length - 1} OFFSET $${params.length}`,
-    params,
-  );
-  return { rows: rows.rows as R[], total: total.rows[0]?.n ?? 0 };
+  const first = result.rows[0];
+  if (first) return { rows: result.rows, total: first.total };
+  const counted = await db.query<{ n: number }>(`SELECT ${total}::int AS n`, params.slice(0, filters));
+  return { rows: [], total: counted.rows[0]?.n ?? 0 };
 }
 
-/** The most recent `limit` snapshots in the window, oldest first (ready for a chart). */
+/**
+ * The most recent `limit` snapshots in the window, oldest first (ready for a chart). Postgres reads them newest first
+ * off the index on (row, snapshot_at, cycle) and stops at the limit; they are reversed here rather than sorted again.
+ */
 export async function listTrackedSnapshots<R>(
   db: Queryable,
   spec: TrackedTableSpec,
   id: string,
   opts: { start?: Date; end?: Date; limit: number },
 ): Promise<R[]> {
+  const where = [`${spec.foreignKey} = $1`];
+  const params: unknown[] = [id];
+  if (opts.start) {
+    params.push(opts.start);
+    where.push(`snapshot_at >= $${params.length}`);
+  }
+  if (opts.end) {
+    params.push(opts.end);
+    where.push(`snapshot_at <= $${params.length}`);
+  }
+  params.push(opts.limit);
   const result = await db.query(
-    `SELECT * FROM (
-       SELECT * FROM ${spec.snapshots}
-        WHERE ${spec.foreignKey} = $1
-          AND ($2::timestamptz IS NULL OR snapshot_at >= $2)
-          AND ($3::timestamptz IS NULL OR snapshot_at <= $3)
-        ORDER BY snapshot_at DESC, cycle DESC LIMIT $4
-     ) recent ORDER BY snapshot_at, cycle`,
-    [id, opts.start ?? null, opts.end ?? null, opts.limit],
+    `SELECT ${spec.snapshotColumns} FROM ${spec.snapshots} WHERE ${where.join(' AND ')}
+      ORDER BY ${spec.snapshots}.snapshot_at DESC, cycle DESC LIMIT $${params.length}`,
+    params,
   );
-  return result.rows as R[];
+  return (result.rows as R[]).reverse();
 }
 
 export interface StoredReport {

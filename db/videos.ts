@@ -6,6 +6,7 @@ import type { TrajectoryFlags, TrajectoryMetrics } from '../domain/trajectory';
 import type { PauseReason } from '../workflows/messages';
 import {
   findTracked,
+  isoColumn,
   latestTrackedReport,
   listTracked,
   listTrackedSnapshots,
@@ -67,6 +68,32 @@ export interface VideoSnapshotRow extends VideoMetrics, VideoDeltas {
   snapshot_at: Date;
 }
 
+/** A row of `GET /v1/tracking/videos` (`VIDEO_TABLES.listColumns`): what a list item shows, timestamps as text. */
+export interface VideoListRow extends Pick<
+  VideoRow,
+  | 'id'
+  | 'platform'
+  | 'url'
+  | 'title'
+  | 'status'
+  | 'scrape_cadence'
+  | 'latest_views'
+  | 'latest_likes'
+  | 'latest_comments'
+  | 'latest_shares'
+  | 'growth_rate'
+  | 'enrichment_status'
+> {
+  last_scraped_at: string | null;
+  next_scrape_at: string | null;
+  created_at: string;
+}
+
+/** A snapshot as `GET .../snapshots` reads it (`VIDEO_TABLES.snapshotColumns`): `snapshot_at` as text, no cycle. */
+export interface VideoSnapshotItemRow extends Omit<VideoSnapshotRow, 'cycle' | 'snapshot_at'> {
+  snapshot_at: string;
+}
+
 export const VIDEO_TABLES: TrackedTableSpec = {
   table: 'tracked_videos',
   snapshots: 'video_snapshots',
@@ -74,6 +101,11 @@ export const VIDEO_TABLES: TrackedTableSpec = {
   foreignKey: 'tracking_video_id',
   searchColumns: ['title', 'url'],
   growthMetric: 'views',
+  listColumns: `id, platform, url, title, status, scrape_cadence, latest_views, latest_likes, latest_comments,
+    latest_shares, growth_rate, enrichment_status, ${isoColumn('last_scraped_at')}, ${isoColumn('next_scrape_at')},
+    ${isoColumn('created_at')}`,
+  snapshotColumns: `id, tracking_video_id, views, likes, comments, shares, bookmarks, ${isoColumn('snapshot_at')},
+    delta_views, delta_likes, delta_comments, delta_shares, delta_bookmarks`,
 };
 
 export const videoPath = (id: string): string => `/v1/tracking/videos/${id}`;
@@ -87,10 +119,10 @@ export const listVideos = (
   db: Queryable,
   teamId: string,
   opts: { page: number; limit: number; platform?: string; search?: string },
-) => listTracked<VideoRow>(db, VIDEO_TABLES, teamId, opts);
+) => listTracked<VideoListRow>(db, VIDEO_TABLES, teamId, opts);
 
 export const listVideoSnapshots = (db: Queryable, id: string, opts: { start?: Date; end?: Date; limit: number }) =>
-  listTrackedSnapshots<VideoSnapshotRow>(db, VIDEO_TABLES, id, opts);
+  listTrackedSnapshots<VideoSnapshotItemRow>(db, VIDEO_TABLES, id, opts);
 
 export const latestVideoReport = (db: Queryable, id: string) => latestTrackedReport(db, VIDEO_TABLES, id);
 

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import type { LifecycleColumns, StoredReport } from '../../db/tracked';
-import { videoPath, type VideoRow, type VideoSnapshotRow } from '../../db/videos';
+import {
+  videoPath,
+  type VideoListRow,
+  type VideoRow,
+  type VideoSnapshotItemRow,
+  type VideoSnapshotRow,
+} from '../../db/videos';
 import { VIDEO_CADENCES } from '../../domain/cadence';
 import { PLATFORMS } from '../../domain/platform';
 import { videoAnalysisSchema } from '../../domain/report-schemas';
@@ -53,8 +59,8 @@ export const videoListItemSchema = z
   })
   .meta({ id: 'VideoListItem' });
 
-/** The list item shape of `GET /v1/tracking/videos`. */
-export function videoListItem(row: VideoRow): z.output<typeof videoListItemSchema> {
+/** The list item shape of `GET /v1/tracking/videos`; Postgres has already formatted the timestamps. */
+export function videoListItem(row: VideoListRow): z.output<typeof videoListItemSchema> {
   return {
     id: row.id,
     platform: row.platform,
@@ -68,9 +74,9 @@ export function videoListItem(row: VideoRow): z.output<typeof videoListItemSchem
     latest_shares: row.latest_shares,
     growth_rate: row.growth_rate,
     enrichment_status: row.enrichment_status,
-    last_scraped_at: iso(row.last_scraped_at),
-    next_scrape_at: iso(row.next_scrape_at),
-    created_at: row.created_at.toISOString(),
+    last_scraped_at: row.last_scraped_at,
+    next_scrape_at: row.next_scrape_at,
+    created_at: row.created_at,
   };
 }
 
@@ -181,7 +187,11 @@ export const videoSnapshotSchema = z
   })
   .meta({ id: 'VideoSnapshot' });
 
-export function videoSnapshotItem(row: VideoSnapshotRow): z.output<typeof videoSnapshotSchema> {
+/**
+ * An item of `GET /v1/tracking/videos/{id}/snapshots` (a `VideoSnapshotItemRow`, its time already text), also the
+ * `snapshot` of a video's `tracking.cycle.completed` event (a stored `VideoSnapshotRow`).
+ */
+export function videoSnapshotItem(row: VideoSnapshotRow | VideoSnapshotItemRow): z.output<typeof videoSnapshotSchema> {
   return {
     id: row.id,
     tracking_video_id: row.tracking_video_id,
@@ -190,7 +200,7 @@ export function videoSnapshotItem(row: VideoSnapshotRow): z.output<typeof videoS
     comments: row.comments,
     shares: row.shares,
     bookmarks: row.bookmarks,
-    snapshot_at: row.snapshot_at.toISOString(),
+    snapshot_at: typeof row.snapshot_at === 'string' ? row.snapshot_at : row.snapshot_at.toISOString(),
     delta_views: row.delta_views,
     delta_likes: row.delta_likes,
     delta_comments: row.delta_comments,
