@@ -54,7 +54,7 @@ export async function trackedById<R>(db: Queryable, spec: TrackedTableSpec, id: 
 
 /**
  * A page of the team's live rows, newest first, with the total: one statement, the total read from
- * `tracked_live_counts` (kept by triggers, migration 0009) unless a search has to count its matches. Only a page past
+ * `tracked_live_counts` (kept by triggers, migration 0011) unless a search has to count its matches. Only a page past
  * the end, which has no row to carry the total, asks for it again. test/integration/read-plans.test.ts checks the
  * plans.
  */

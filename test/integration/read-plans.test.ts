@@ -10,7 +10,7 @@ import { newTeam } from '../helpers/teams';
 /**
  * The API's reads stay on their indexes: EXPLAIN (FORMAT JSON) of the exact statements the db/ functions send (caught
  * on their way to Postgres, parameters included) over a few thousand seeded rows, analyzed. And the list `total`, read
- * from the counts the triggers of migration 0009 keep, agrees with counting the rows through inserts, stops and
+ * from the counts the triggers of migration 0011 keep, agrees with counting the rows through inserts, stops and
  * deletes.
  */
 
