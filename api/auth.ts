@@ -2,7 +2,7 @@ import type { RequestHandler, Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { LRUCache } from 'lru-cache';
 import type { Pool } from 'pg';
-import { hashApiKey, teamForApiKey } from '../db/teams';
+import { hashApiKey, teamForKeyHash } from '../db/teams';
 import { ApiError } from './errors';
 
 export interface AuthContext {
@@ -49,7 +49,7 @@ export function authenticate(pool: Pool, options: { cacheTtlMs?: number } = {}):
     const hash = hashApiKey(key);
     let found = ttl > 0 ? verified.get(hash) : undefined;
     if (!found) {
-      found = await teamForApiKey(pool, key);
+      found = await teamForKeyHash(pool, hash);
       if (!found) throw unauthorized(res, 'Invalid or revoked API key');
       if (ttl > 0) verified.set(hash, found);
     }

@@ -42,13 +42,16 @@ export async function createApiKey(
 }
 
 /** The team an active key belongs to, or undefined for an unknown or revoked key. */
-export async function teamForApiKey(
+export const teamForApiKey = (db: Queryable, key: string) => teamForKeyHash(db, hashApiKey(key));
+
+/** `teamForApiKey` for a caller that has hashed the key already (the API's key cache is keyed by the hash). */
+export async function teamForKeyHash(
   db: Queryable,
-  key: string,
+  keyHash: string,
 ): Promise<{ teamId: string; keyId: string } | undefined> {
   const result = await db.query<{ team_id: string; id: string }>(
     'SELECT team_id, id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL',
-    [hashApiKey(key)],
+    [keyHash],
   );
   const row = result.rows[0];
   return row ? { teamId: row.team_id, keyId: row.id } : undefined;
