@@ -12,12 +12,11 @@ import { COLLECTION_DEPTHS } from '../../domain/costs';
 import type { CreatorAnalysis } from '../../domain/creator-report';
 import { PLATFORMS } from '../../domain/platform';
 import { creatorAnalysisSchema } from '../../domain/report-schemas';
-import { iso } from '../../domain/time';
 import type { TrackingView } from '../../workflows/messages';
 import {
-  cycleFailureSchema,
+  cycleRecord,
+  cycleRecordShape,
   enrichmentStatusSchema,
-  orNull,
   pauseReasonSchema,
   trackingJobs,
   trackingJobsShape,
@@ -81,12 +80,7 @@ export const creatorDetailSchema = z
     ),
     latest_subscribers: metric.describe('YouTube only'),
     ...growth,
-    cycles_completed: z.number().int(),
-    cycles_failed: z.number().int(),
-    consecutive_failures: z.number().int().describe('three in a row pause tracking (`consecutive_failures`)'),
-    last_failure: orNull(cycleFailureSchema),
-    last_scraped_at: timestamp.nullable(),
-    next_scrape_at: timestamp.nullable().describe('null while paused or stopped'),
+    ...cycleRecordShape,
     category: z.string().nullable(),
     content_tags: z.array(z.string()),
     profile_metadata: z
@@ -227,12 +221,7 @@ export function creatorDetail(row: CreatorRow): z.output<typeof creatorDetailSch
     latest_subscribers: row.latest_subscribers,
     growth_rate: row.growth_rate,
     followers_gained: row.followers_gained,
-    cycles_completed: row.cycles_completed,
-    cycles_failed: row.cycles_failed,
-    consecutive_failures: row.consecutive_failures,
-    last_failure: row.last_failure,
-    last_scraped_at: iso(row.last_scraped_at),
-    next_scrape_at: iso(row.next_scrape_at),
+    ...cycleRecord(row),
     category: row.category,
     content_tags: row.content_tags,
     profile_metadata: row.profile_metadata,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { LifecycleColumns } from '../../db/tracked';
+import { iso } from '../../domain/time';
 import type { PauseReason, TrackingStatus } from '../../workflows/messages';
 
 /** What tracked creators and videos share in their answers: lifecycle, pause reason, failures, pending cycle. */
@@ -26,6 +27,36 @@ export const cycleFailureSchema = z
     at: z.iso.datetime(),
   })
   .meta({ id: 'CycleFailure' });
+
+/** The cycle record a tracked creator's or video's detail shows, in this order. */
+export const cycleRecordShape = {
+  cycles_completed: z.number().int(),
+  cycles_failed: z.number().int(),
+  consecutive_failures: z.number().int().describe('three in a row pause tracking (`consecutive_failures`)'),
+  last_failure: orNull(cycleFailureSchema),
+  last_scraped_at: z.iso.datetime().nullable(),
+  next_scrape_at: z.iso.datetime().nullable().describe('null while paused or stopped'),
+};
+
+export interface CycleRecordColumns {
+  cycles_completed: number;
+  cycles_failed: number;
+  consecutive_failures: number;
+  last_failure: { kind: string; message: string; cycle: number; at: string } | null;
+  last_scraped_at: Date | null;
+  next_scrape_at: Date | null;
+}
+
+export function cycleRecord(row: CycleRecordColumns): z.output<z.ZodObject<typeof cycleRecordShape>> {
+  return {
+    cycles_completed: row.cycles_completed,
+    cycles_failed: row.cycles_failed,
+    consecutive_failures: row.consecutive_failures,
+    last_failure: row.last_failure,
+    last_scraped_at: iso(row.last_scraped_at),
+    next_scrape_at: iso(row.next_scrape_at),
+  };
+}
 
 export const trackingPendingJobSchema = z
   .object({
