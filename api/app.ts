@@ -1,5 +1,4 @@
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import type { Client, Connection } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { SourcePlan } from '../domain/sources';
@@ -14,7 +13,7 @@ import { webhookLoopbackSetting } from '../domain/config';
 import { docsRouter } from './docs';
 import { errorHandler, unknownRoute } from './errors';
 import { healthRoutes } from './health';
-import { noStore, refuseNul, requestId, requireJsonBody } from './middleware';
+import { noStore, refuseNul, requestId, requireJsonBody, securityHeaders } from './middleware';
 import { openApiDocument } from './openapi';
 import { routerOf, type Route } from './route';
 
@@ -60,8 +59,11 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  // answers are `no-store` (nothing keeps them to revalidate), so an ETag would be a hash of every body for nothing;
+  // the docs' static files keep theirs (serve-static sets its own)
+  app.set('etag', false);
   app.use(requestId);
-  app.use(helmet());
+  app.use(securityHeaders);
   app.use(requireJsonBody);
   app.use(express.json({ limit: '64kb' }));
   app.use(refuseNul);

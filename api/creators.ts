@@ -8,8 +8,8 @@ import {
   findCreator,
   latestReport,
   listCreators,
-  listSnapshots,
   liveCreatorByHandle,
+  ownedCreatorSnapshots,
   type CreatorRow,
 } from '../db/creators';
 import { DEFAULT_CADENCE, SCRAPE_CADENCES } from '../domain/cadence';
@@ -26,7 +26,6 @@ import {
   creatorDetail,
   creatorDetailExample,
   creatorDetailSchema,
-  creatorListItem,
   creatorListItemExample,
   creatorListItemSchema,
   creatorReport,
@@ -37,7 +36,6 @@ import {
   creatorTrackingState,
   creatorTrackingStateSchema,
   EXAMPLE_CREATOR_ID,
-  snapshotItem,
 } from './schemas/creators';
 import {
   patchTracking,
@@ -48,7 +46,7 @@ import {
   startTracking,
   stopTracking,
 } from './tracking';
-import { pageQuery, pagination, searchText, snapshotsQuery, uuidParam } from './validation';
+import { pageJson, pageQuery, pagination, searchText, snapshotsQuery, uuidParam } from './validation';
 
 export const trackCreatorBody = z
   .strictObject({
@@ -270,11 +268,8 @@ export function creatorRoutes({ pool, temporal, taskQueue }: CreatorsDeps): Rout
         },
       },
       handler: async ({ query, res }) => {
-        const { rows, total } = await listCreators(pool, auth(res).teamId, query);
-        return {
-          status: 200,
-          body: { data: rows.map(creatorListItem), pagination: pagination(query.page, query.limit, total) },
-        };
+        const { items, total } = await listCreators(pool, auth(res).teamId, query);
+        return { status: 200, json: pageJson(items, pagination(query.page, query.limit, total)) };
       },
     }),
     route({
@@ -371,9 +366,9 @@ export function creatorRoutes({ pool, temporal, taskQueue }: CreatorsDeps): Rout
       },
       errors: { 404: 'No such creator, or another team’s' },
       handler: async ({ params, query, res }) => {
-        const row = await ownCreator(pool, res, params.id);
-        const rows = await listSnapshots(pool, row.id, snapshotWindow(query));
-        return { status: 200, body: { data: rows.map(snapshotItem) } };
+        const items = await ownedCreatorSnapshots(pool, auth(res).teamId, params.id, snapshotWindow(query));
+        if (items === undefined) throw notFound('Tracked creator');
+        return { status: 200, json: `{"data":${items}}` };
       },
     }),
     route({

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
+import helmet from 'helmet';
 import { ApiError } from './errors';
 
 /** A client's `X-Request-Id` is kept when it is a plain token; anything else is replaced by a new UUID. */
@@ -82,3 +83,30 @@ export const refuseNul: RequestHandler = (req, _res, next) => {
   }
   next();
 };
+
+/**
+ * The security headers of JSON answers (`/v1`), as the OWASP REST Security Cheat Sheet lists them for APIs: a policy
+ * that lets the body load nothing and be framed nowhere, no MIME sniffing, HSTS, and `Cache-Control: no-store`
+ * (`noStore`). helmet's HTML-document headers (cross-origin isolation, DNS prefetch, download options, ...) protect
+ * pages, not JSON; leaving them off halves the headers of every API answer. `/docs`, `/openapi.json` and `/healthz` keep
+ * helmet's full set.
+ */
+export const jsonApiHeaders: RequestHandler = helmet({
+  contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  crossOriginEmbedderPolicy: false,
+  crossOriginOpenerPolicy: false,
+  crossOriginResourcePolicy: false,
+  originAgentCluster: false,
+  referrerPolicy: false,
+  xDnsPrefetchControl: false,
+  xDownloadOptions: false,
+  xFrameOptions: { action: 'deny' },
+  xPermittedCrossDomainPolicies: false,
+  xXssProtection: false,
+});
+
+/** helmet's full set for everything but `/v1`. */
+const pageHeaders = helmet();
+
+export const securityHeaders: RequestHandler = (req, res, next) =>
+  req.path.startsWith('/v1/') ? jsonApiHeaders(req, res, next) : pageHeaders(req, res, next);

@@ -27,6 +27,8 @@ export interface ResponseSpec {
 export interface Reply {
   status: number;
   body?: unknown;
+  /** the body as JSON text already (assembled by Postgres), sent as it is instead of serializing `body` */
+  json?: string;
 }
 
 type Part = z.ZodType | undefined;
@@ -136,11 +138,13 @@ export function routerOf(routes: readonly Route[], options: { validateResponses?
   const paths = [...byPath.keys()].sort((a, b) => (specificity(a) < specificity(b) ? -1 : 1));
   for (const path of paths) {
     const declared = byPath.get(path) ?? [];
+    // one router layer per path, dispatching on the method: a request is matched against each path once
+    const methods = router.route(expressPath(path));
     for (const r of declared) {
       const params = strict(r.request?.params);
       const query = strict(r.request?.query);
       const body = r.request?.body;
-      router[r.method](expressPath(path), async (req, res) => {
+      methods[r.method](async (req, res) => {
         const reply = await r.handler({
           params: parse('path', params, req.params) as never,
           query: parse('query', query, req.query) as never,
@@ -152,18 +156,21 @@ export function routerOf(routes: readonly Route[], options: { validateResponses?
         const declaredResponse = r.responses[reply.status];
         if (!declaredResponse) throw new Error(`${r.operationId} answered ${reply.status}, which it does not declare`);
         if (options.validateResponses && declaredResponse.schema) {
-          const checked = declaredResponse.schema.safeParse(reply.body);
+          const checked = declaredResponse.schema.safeParse(
+            reply.json === undefined ? reply.body : JSON.parse(reply.json),
+          );
           if (!checked.success) {
             throw new Error(`${r.operationId} ${reply.status} does not match its schema: ${checked.error.message}`);
           }
         }
-        if (declaredResponse.schema) res.status(reply.status).json(reply.body);
-        else res.status(reply.status).end();
+        if (!declaredResponse.schema) res.status(reply.status).end();
+        else if (reply.json === undefined) res.status(reply.status).json(reply.body);
+        else res.status(reply.status).type('application/json').send(reply.json);
       });
     }
     const allowed = declared.map((r) => r.method.toUpperCase());
     if (allowed.includes('GET')) allowed.push('HEAD');
-    router.all(expressPath(path), (req, res) => {
+    methods.all((req, res) => {
       res.set('Allow', allowed.join(', '));
       throw new ApiError(
         405,

@@ -73,6 +73,10 @@ export function pagination(page: number, limit: number, total: number) {
   };
 }
 
+/** A page answered from a JSON array text (db/tracked.ts `listTrackedJson`): `{"data": [...], "pagination": {...}}`. */
+export const pageJson = (items: string, page: ReturnType<typeof pagination>): string =>
+  `{"data":${items},"pagination":${JSON.stringify(page)}}`;
+
 /** A search text: trimmed, and not blank (the document states it as a pattern, since trimming happens here). */
 export const searchText = (max: number) =>
   z

@@ -10,6 +10,7 @@ import {
   listVideos,
   liveVideoByPlatformId,
   listVideoSnapshots,
+  ownedVideoSnapshots,
   videoPath,
   type VideoRow,
 } from '../db/videos';
@@ -30,12 +31,10 @@ import {
   videoDetailExample,
   videoAccepted,
   videoDetailSchema,
-  videoListItem,
   videoListItemSchema,
   videoReport,
   videoReportSchema,
   videoSnapshotExample,
-  videoSnapshotItem,
   videoSnapshotSchema,
   videoTrackingAcceptedSchema,
   videoTrackingState,
@@ -51,7 +50,7 @@ import {
   startTracking,
   stopTracking,
 } from './tracking';
-import { pageQuery, pagination, searchText, snapshotsQuery, uuidParam, uuidString } from './validation';
+import { pageJson, pageQuery, pagination, searchText, snapshotsQuery, uuidParam, uuidString } from './validation';
 
 export const trackVideoBody = z.strictObject({
   url: z.string().min(1).max(2048),
@@ -248,11 +247,8 @@ export function videoRoutes({ pool, temporal, taskQueue }: VideosDeps): Route[] 
         },
       },
       handler: async ({ query, res }) => {
-        const { rows, total } = await listVideos(pool, auth(res).teamId, query);
-        return {
-          status: 200,
-          body: { data: rows.map(videoListItem), pagination: pagination(query.page, query.limit, total) },
-        };
+        const { items, total } = await listVideos(pool, auth(res).teamId, query);
+        return { status: 200, json: pageJson(items, pagination(query.page, query.limit, total)) };
       },
     }),
 
@@ -340,9 +336,9 @@ export function videoRoutes({ pool, temporal, taskQueue }: VideosDeps): Route[] 
       },
       errors: { 404: notTracked },
       handler: async ({ params, query, res }) => {
-        const row = await ownVideo(res, params.id);
-        const window = snapshotWindow(query);
-        return { status: 200, body: { data: (await listVideoSnapshots(pool, row.id, window)).map(videoSnapshotItem) } };
+        const items = await ownedVideoSnapshots(pool, auth(res).teamId, params.id, snapshotWindow(query));
+        if (items === undefined) throw notFound('Tracked video');
+        return { status: 200, json: `{"data":${items}}` };
       },
     }),
 

@@ -28,8 +28,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import express from 'express';
-import type { Pool } from 'pg';
-import { findCreator, listCreators, listSnapshots } from '../db/creators';
+import type { Pool, QueryConfig } from 'pg';
+import { findCreator, listCreators, ownedCreatorSnapshots } from '../db/creators';
 import { createTeam, teamForApiKey } from '../db/teams';
 import type { Queryable } from '../db/transaction';
 import { projectRoot } from '../scripts/temporal-tools';
@@ -148,7 +148,9 @@ export async function seedReads(db: Pool, teamId: string): Promise<string> {
  */
 async function explain(db: Pool, what: string, work: (db: Queryable) => Promise<unknown>): Promise<void> {
   const explaining = {
-    query: async (text: string, params?: unknown[]) => {
+    query: async (statement: string | QueryConfig, values?: unknown[]) => {
+      // a statement arrives as text and parameters, or as a (prepared) query config
+      const [text, params] = typeof statement === 'string' ? [statement, values] : [statement.text, statement.values];
       const plan = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${text}`, params);
       console.error(`-- ${what}\n${text}\n${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}\n`);
       return db.query(text, params);
@@ -262,8 +264,10 @@ async function run(stack: EmbeddedStack): Promise<Row[]> {
     await explain(stack.db, 'creator', (db) => findCreator(db, teamId, targetId));
     await explain(stack.db, 'creators list', (db) => listCreators(db, teamId, { page: 1, limit: 50 }));
     await explain(stack.db, 'creators list, page 100', (db) => listCreators(db, teamId, { page: 100, limit: 50 }));
-    await explain(stack.db, 'snapshots', (db) => listSnapshots(db, targetId, { limit: 30 }));
-    await explain(stack.db, `snapshots, limit ${SNAPSHOTS}`, (db) => listSnapshots(db, targetId, { limit: SNAPSHOTS }));
+    await explain(stack.db, 'snapshots', (db) => ownedCreatorSnapshots(db, teamId, targetId, { limit: 30 }));
+    await explain(stack.db, `snapshots, limit ${SNAPSHOTS}`, (db) =>
+      ownedCreatorSnapshots(db, teamId, targetId, { limit: SNAPSHOTS }),
+    );
   }
   const selected = routes.filter(([name]) => !ONLY || ONLY.some((o) => name.startsWith(o)));
 

@@ -5,11 +5,12 @@ import type { Platform, ProfileMetrics } from '../domain/platform';
 import { profileUrlFor } from '../domain/urls';
 import type { PauseReason } from '../workflows/messages';
 import {
+  everyColumn,
   findTracked,
   isoColumn,
   latestTrackedReport,
-  listTracked,
-  listTrackedSnapshots,
+  listTrackedJson,
+  ownedSnapshotsJson,
   snapshotOfCycle,
   trackedById,
   type TrackedTableSpec,
@@ -64,32 +65,6 @@ export interface SnapshotRow extends CreatorMetrics, CreatorDeltas {
   snapshot_at: Date;
 }
 
-/** A row of `GET /v1/tracking/creators` (`CREATOR_TABLES.listColumns`): what a list item shows, timestamps as text. */
-export interface CreatorListRow extends Pick<
-  CreatorRow,
-  | 'id'
-  | 'platform'
-  | 'platform_handle'
-  | 'display_name'
-  | 'status'
-  | 'scrape_cadence'
-  | 'latest_followers'
-  | 'latest_total_likes'
-  | 'latest_total_videos'
-  | 'growth_rate'
-  | 'followers_gained'
-  | 'enrichment_status'
-> {
-  last_scraped_at: string | null;
-  next_scrape_at: string | null;
-  created_at: string;
-}
-
-/** A snapshot as `GET .../snapshots` reads it (`CREATOR_TABLES.snapshotColumns`): `snapshot_at` as text, no cycle. */
-export interface SnapshotItemRow extends Omit<SnapshotRow, 'cycle' | 'snapshot_at'> {
-  snapshot_at: string;
-}
-
 export const creatorPath = (id: string): string => `/v1/tracking/creators/${id}`;
 
 export const CREATOR_TABLES: TrackedTableSpec = {
@@ -105,6 +80,44 @@ export const CREATOR_TABLES: TrackedTableSpec = {
   snapshotColumns: `id, tracking_account_id, followers, following, total_videos, total_views, total_likes,
     collected_post_count, subscribers, ${isoColumn('snapshot_at')}, delta_followers, delta_following, delta_total_videos,
     delta_total_views, delta_total_likes`,
+  rowColumns: everyColumn<CreatorRow>()(
+    'id',
+    'team_id',
+    'platform',
+    'platform_handle',
+    'platform_user_id',
+    'display_name',
+    'avatar_url',
+    'profile_url',
+    'bio',
+    'is_verified',
+    'category',
+    'content_tags',
+    'profile_metadata',
+    'status',
+    'pause_reason',
+    'scrape_cadence',
+    'enrichment_status',
+    'latest_followers',
+    'latest_following',
+    'latest_total_videos',
+    'latest_total_likes',
+    'latest_total_views',
+    'latest_subscribers',
+    'growth_rate',
+    'followers_gained',
+    'cycles_completed',
+    'cycles_failed',
+    'consecutive_failures',
+    'cycle_in_progress',
+    'cycle_started_at',
+    'last_failure',
+    'last_scraped_at',
+    'next_scrape_at',
+    'created_at',
+    'updated_at',
+    'deleted_at',
+  ),
 };
 
 export const findCreator = (db: Queryable, teamId: string, id: string) =>
@@ -112,14 +125,20 @@ export const findCreator = (db: Queryable, teamId: string, id: string) =>
 
 export const creatorById = (db: Queryable, id: string) => trackedById<CreatorRow>(db, CREATOR_TABLES, id);
 
+/** A page of the team's live rows as a JSON array text of list items (`listColumns`), with the total. */
 export const listCreators = (
   db: Queryable,
   teamId: string,
   opts: { page: number; limit: number; platform?: string; search?: string },
-) => listTracked<CreatorListRow>(db, CREATOR_TABLES, teamId, opts);
+) => listTrackedJson(db, CREATOR_TABLES, teamId, opts);
 
-export const listSnapshots = (db: Queryable, id: string, opts: { start?: Date; end?: Date; limit: number }) =>
-  listTrackedSnapshots<SnapshotItemRow>(db, CREATOR_TABLES, id, opts);
+/** The team's row's snapshots in the window as a JSON array text (`snapshotColumns`); undefined if not the team's. */
+export const ownedCreatorSnapshots = (
+  db: Queryable,
+  teamId: string,
+  id: string,
+  opts: { start?: Date; end?: Date; limit: number },
+) => ownedSnapshotsJson(db, CREATOR_TABLES, teamId, id, opts);
 
 export const latestReport = (db: Queryable, id: string) => latestTrackedReport(db, CREATOR_TABLES, id);
 

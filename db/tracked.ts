@@ -1,5 +1,6 @@
 import type { Queryable } from './transaction';
 import { MissingRowError } from './missing-row';
+import { prepared } from './prepared';
 import type { GeneratedReport } from '../domain/report-text';
 
 /**
@@ -17,13 +18,26 @@ export interface TrackedTableSpec {
   /** the snapshot column the trailing growth summary is measured on */
   growthMetric: 'followers' | 'views';
   /**
-   * the select list of a list item: only the columns it shows, timestamps already ISO 8601 (`isoColumn`). An ORDER BY
-   * on a formatted column names it with its table: unqualified, it would sort by the text.
+   * the select list of a list item, as the API shows it: its columns are the item's fields, in order (Postgres writes
+   * the JSON, `jsonItem`), timestamps already ISO 8601 (`isoColumn`)
    */
   listColumns: string;
-  /** the select list of `GET .../snapshots` (the trajectory reads them too), formatted the same way */
+  /** the select list of a snapshot of `GET .../snapshots` (the trajectory reads them too), written the same way */
   snapshotColumns: string;
+  /** every column of the row type (`everyColumn`): the select list of the prepared read by id */
+  rowColumns: string;
 }
+
+/**
+ * The select list naming every key of the row type `R`, for a prepared statement (which must not say `SELECT *`, see
+ * db/prepared.ts); the compiler refuses a list that misses a key or names one the type does not have.
+ */
+export const everyColumn =
+  <R>() =>
+  <const K extends readonly (keyof R & string)[]>(
+    ...columns: K & ([Exclude<keyof R, K[number]>] extends [never] ? unknown : never)
+  ): string =>
+    columns.join(', ');
 
 /**
  * A timestamptz column as the text `Date.prototype.toISOString` makes of it (UTC, milliseconds truncated), formatted
@@ -40,9 +54,14 @@ export interface LifecycleColumns {
   cycle_started_at: Date | null;
 }
 
-/** A team's tracked row by id, stopped ones included (their history stays readable); another team's is not found. */
+/**
+ * A team's tracked row by id, stopped ones included (their history stays readable); another team's is not found. A
+ * prepared statement: every authenticated route of a creator or video starts with it.
+ */
 export async function findTracked<R>(db: Queryable, spec: TrackedTableSpec, teamId: string, id: string) {
-  const result = await db.query(`SELECT * FROM ${spec.table} WHERE id = $1 AND team_id = $2`, [id, teamId]);
+  const result = await db.query(
+    prepared(`SELECT ${spec.rowColumns} FROM ${spec.table} WHERE id = $1 AND team_id = $2`, [id, teamId]),
+  );
   return result.rows[0] as R | undefined;
 }
 
@@ -53,17 +72,26 @@ export async function trackedById<R>(db: Queryable, spec: TrackedTableSpec, id: 
 }
 
 /**
- * A page of the team's live rows, newest first, with the total: one statement, the total read from
- * `tracked_live_counts` (kept by triggers, migration 0011) unless a search has to count its matches. Only a page past
- * the end, which has no row to carry the total, asks for it again. test/integration/read-plans.test.ts checks the
- * plans.
+ * Rows as one JSON array text, assembled by Postgres: `rows` selects each row's object as `item` (`jsonItem`) beside
+ * the keys `order` sorts them by. Node then sends the text as it is: no row parsing, no mapping, no `JSON.stringify`.
  */
-export async function listTracked<R>(
+const jsonArrayOf = (rows: string, order: string): string =>
+  `SELECT '[' || COALESCE(string_agg(item, ',' ORDER BY ${order}), '') || ']' FROM (${rows}) page`;
+/** A row as a JSON object of `columns` (a select list resolved against the enclosing FROM), in their order and
+ * without whitespace (`row_to_json`): the text `JSON.stringify` makes of the same object. */
+const jsonItem = (columns: string): string => `(SELECT row_to_json(item) FROM (SELECT ${columns}) item)::text AS item`;
+
+/**
+ * A page of the team's live rows, newest first, as a JSON array text (`jsonArrayOf`), with the total: one prepared
+ * statement, the total read from `tracked_live_counts` (kept by triggers, migration 0011) unless a search has to
+ * count its matches. test/integration/read-plans.test.ts checks the plans.
+ */
+export async function listTrackedJson(
   db: Queryable,
   spec: TrackedTableSpec,
   teamId: string,
   opts: { page: number; limit: number; platform?: string; search?: string },
-): Promise<{ rows: R[]; total: number }> {
+): Promise<{ items: string; total: number }> {
   const where = ['team_id = $1', 'deleted_at IS NULL'];
   const params: unknown[] = [teamId];
   if (opts.platform) {
@@ -80,22 +108,57 @@ export async function listTracked<R>(
   const filters = params.length;
   const offset = (opts.page - 1) * opts.limit;
   params.push(opts.limit, offset);
-  const order = `ORDER BY ${spec.table}.created_at DESC, id`;
+  const order = `ORDER BY created_at DESC, id`;
   const page = `WHERE ${where.join(' AND ')} ${order} LIMIT $${filters + 1} OFFSET $${filters + 2}`;
+  const keyed = `${jsonItem(spec.listColumns)}, created_at AS sort_at, id AS sort_id FROM ${spec.table}`;
   // past the first page the ids come off the list index alone (an index-only scan over the entries skipped), then
   // only the page's rows are read by key: reading every skipped row made Postgres prefer sorting the whole team, and
   // a join to the ids let it scan the whole table on small ones
-  const result = await db.query<R & { total: number }>(
+  const rows =
     offset === 0
-      ? `SELECT ${spec.listColumns}, ${total}::int AS total FROM ${spec.table} ${page}`
-      : `SELECT ${spec.listColumns}, ${total}::int AS total FROM ${spec.table}
-          WHERE id = ANY (ARRAY (SELECT id FROM ${spec.table} ${page})) ${order}`,
-    params,
+      ? `SELECT ${keyed} ${page}`
+      : `SELECT ${keyed} WHERE id = ANY (ARRAY (SELECT id FROM ${spec.table} ${page}))`;
+  const result = await db.query<{ items: string; total: number }>(
+    prepared(`SELECT (${jsonArrayOf(rows, 'sort_at DESC, sort_id')}) AS items, ${total}::int AS total`, params),
   );
-  const first = result.rows[0];
-  if (first) return { rows: result.rows, total: first.total };
-  const counted = await db.query<{ n: number }>(`SELECT ${total}::int AS n`, params.slice(0, filters));
-  return { rows: [], total: counted.rows[0]?.n ?? 0 };
+  const first = result.rows[0] as { items: string; total: number };
+  return { items: first.items, total: first.total };
+}
+
+/**
+ * The team's row's most recent `limit` snapshots in the window, oldest first, as a JSON array text (`jsonArrayOf`) of
+ * `snapshotColumns`; undefined when the row is not the team's. One prepared statement: the ownership check and the
+ * read. Postgres reads the snapshots newest first off the index on (row, snapshot_at, cycle) and stops at the limit.
+ */
+export async function ownedSnapshotsJson(
+  db: Queryable,
+  spec: TrackedTableSpec,
+  teamId: string,
+  id: string,
+  opts: { start?: Date; end?: Date; limit: number },
+): Promise<string | undefined> {
+  const where = [`${spec.foreignKey} = owner.id`];
+  const params: unknown[] = [id, teamId];
+  if (opts.start) {
+    params.push(opts.start);
+    where.push(`snapshot_at >= $${params.length}`);
+  }
+  if (opts.end) {
+    params.push(opts.end);
+    where.push(`snapshot_at <= $${params.length}`);
+  }
+  params.push(opts.limit);
+  const rows = `SELECT ${jsonItem(spec.snapshotColumns)}, snapshot_at AS sort_at, cycle AS sort_cycle
+    FROM ${spec.snapshots} WHERE ${where.join(' AND ')}
+    ORDER BY ${spec.snapshots}.snapshot_at DESC, cycle DESC LIMIT $${params.length}`;
+  const result = await db.query<{ items: string }>(
+    prepared(
+      `SELECT (${jsonArrayOf(rows, 'sort_at, sort_cycle')}) AS items
+         FROM ${spec.table} owner WHERE owner.id = $1 AND owner.team_id = $2`,
+      params,
+    ),
+  );
+  return result.rows[0]?.items;
 }
 
 /**

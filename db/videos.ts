@@ -5,11 +5,13 @@ import type { GrowthSummary, VideoDeltas, VideoMetrics } from '../domain/snapsho
 import type { TrajectoryFlags, TrajectoryMetrics } from '../domain/trajectory';
 import type { PauseReason } from '../workflows/messages';
 import {
+  everyColumn,
   findTracked,
   isoColumn,
   latestTrackedReport,
-  listTracked,
+  listTrackedJson,
   listTrackedSnapshots,
+  ownedSnapshotsJson,
   snapshotOfCycle,
   trackedById,
   type TrackedTableSpec,
@@ -68,27 +70,6 @@ export interface VideoSnapshotRow extends VideoMetrics, VideoDeltas {
   snapshot_at: Date;
 }
 
-/** A row of `GET /v1/tracking/videos` (`VIDEO_TABLES.listColumns`): what a list item shows, timestamps as text. */
-export interface VideoListRow extends Pick<
-  VideoRow,
-  | 'id'
-  | 'platform'
-  | 'url'
-  | 'title'
-  | 'status'
-  | 'scrape_cadence'
-  | 'latest_views'
-  | 'latest_likes'
-  | 'latest_comments'
-  | 'latest_shares'
-  | 'growth_rate'
-  | 'enrichment_status'
-> {
-  last_scraped_at: string | null;
-  next_scrape_at: string | null;
-  created_at: string;
-}
-
 /** A snapshot as `GET .../snapshots` reads it (`VIDEO_TABLES.snapshotColumns`): `snapshot_at` as text, no cycle. */
 export interface VideoSnapshotItemRow extends Omit<VideoSnapshotRow, 'cycle' | 'snapshot_at'> {
   snapshot_at: string;
@@ -106,6 +87,49 @@ export const VIDEO_TABLES: TrackedTableSpec = {
     ${isoColumn('created_at')}`,
   snapshotColumns: `id, tracking_video_id, views, likes, comments, shares, bookmarks, ${isoColumn('snapshot_at')},
     delta_views, delta_likes, delta_comments, delta_shares, delta_bookmarks`,
+  rowColumns: everyColumn<VideoRow>()(
+    'id',
+    'team_id',
+    'tracking_account_id',
+    'platform',
+    'platform_video_id',
+    'url',
+    'title',
+    'description',
+    'author_handle',
+    'author_name',
+    'thumbnail_url',
+    'published_at',
+    'duration_seconds',
+    'status',
+    'pause_reason',
+    'scrape_cadence',
+    'adaptive_interval_seconds',
+    'enrichment_status',
+    'latest_views',
+    'latest_likes',
+    'latest_comments',
+    'latest_shares',
+    'latest_bookmarks',
+    'growth_rate',
+    'true_vpd',
+    'accel',
+    'lifetime_vpd',
+    'is_breakout',
+    'is_accelerating',
+    'is_peaking',
+    'cycles_completed',
+    'cycles_failed',
+    'consecutive_failures',
+    'cycle_in_progress',
+    'cycle_started_at',
+    'last_failure',
+    'last_scraped_at',
+    'next_scrape_at',
+    'created_at',
+    'updated_at',
+    'deleted_at',
+  ),
 };
 
 export const videoPath = (id: string): string => `/v1/tracking/videos/${id}`;
@@ -115,11 +139,20 @@ export const findVideo = (db: Queryable, teamId: string, id: string) =>
 
 export const videoById = (db: Queryable, id: string) => trackedById<VideoRow>(db, VIDEO_TABLES, id);
 
+/** A page of the team's live rows as a JSON array text of list items (`listColumns`), with the total. */
 export const listVideos = (
   db: Queryable,
   teamId: string,
   opts: { page: number; limit: number; platform?: string; search?: string },
-) => listTracked<VideoListRow>(db, VIDEO_TABLES, teamId, opts);
+) => listTrackedJson(db, VIDEO_TABLES, teamId, opts);
+
+/** The team's row's snapshots in the window as a JSON array text (`snapshotColumns`); undefined if not the team's. */
+export const ownedVideoSnapshots = (
+  db: Queryable,
+  teamId: string,
+  id: string,
+  opts: { start?: Date; end?: Date; limit: number },
+) => ownedSnapshotsJson(db, VIDEO_TABLES, teamId, id, opts);
 
 export const listVideoSnapshots = (db: Queryable, id: string, opts: { start?: Date; end?: Date; limit: number }) =>
   listTrackedSnapshots<VideoSnapshotItemRow>(db, VIDEO_TABLES, id, opts);

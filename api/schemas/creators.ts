@@ -1,11 +1,5 @@
 import { z } from 'zod';
-import {
-  creatorPath,
-  type CreatorListRow,
-  type CreatorRow,
-  type SnapshotItemRow,
-  type SnapshotRow,
-} from '../../db/creators';
+import { creatorPath, type CreatorRow, type SnapshotRow } from '../../db/creators';
 import type { LifecycleColumns, StoredReport } from '../../db/tracked';
 import { SCRAPE_CADENCES, type ScrapeCadence } from '../../domain/cadence';
 import { COLLECTION_DEPTHS } from '../../domain/costs';
@@ -177,27 +171,6 @@ export const creatorReportSchema = z
 
 export const creatorJobs = (row: CreatorRow) => trackingJobs(row, creatorPath(row.id));
 
-/** The list item shape of `GET /v1/tracking/creators`; Postgres has already formatted the timestamps. */
-export function creatorListItem(row: CreatorListRow): z.output<typeof creatorListItemSchema> {
-  return {
-    id: row.id,
-    platform: row.platform,
-    platform_handle: row.platform_handle,
-    display_name: row.display_name,
-    status: row.status,
-    scrape_cadence: row.scrape_cadence,
-    latest_followers: row.latest_followers,
-    latest_total_likes: row.latest_total_likes,
-    latest_total_videos: row.latest_total_videos,
-    growth_rate: row.growth_rate,
-    followers_gained: row.followers_gained,
-    enrichment_status: row.enrichment_status,
-    last_scraped_at: row.last_scraped_at,
-    next_scrape_at: row.next_scrape_at,
-    created_at: row.created_at,
-  };
-}
-
 /** `GET /v1/tracking/creators/{id}`, also the `creator` of a `tracking.cycle.completed` event. */
 export function creatorDetail(row: CreatorRow): z.output<typeof creatorDetailSchema> {
   return {
@@ -235,7 +208,7 @@ export function creatorDetail(row: CreatorRow): z.output<typeof creatorDetailSch
  * An item of `GET /v1/tracking/creators/{id}/snapshots` (a `SnapshotItemRow`, its time already text), also the
  * `snapshot` of a `tracking.cycle.completed` event (a stored `SnapshotRow`).
  */
-export function snapshotItem(row: SnapshotRow | SnapshotItemRow): z.output<typeof creatorSnapshotSchema> {
+export function snapshotItem(row: SnapshotRow): z.output<typeof creatorSnapshotSchema> {
   return {
     id: row.id,
     tracking_account_id: row.tracking_account_id,
@@ -246,7 +219,7 @@ export function snapshotItem(row: SnapshotRow | SnapshotItemRow): z.output<typeo
     total_likes: row.total_likes,
     collected_post_count: row.collected_post_count,
     subscribers: row.subscribers,
-    snapshot_at: typeof row.snapshot_at === 'string' ? row.snapshot_at : row.snapshot_at.toISOString(),
+    snapshot_at: row.snapshot_at.toISOString(),
     delta_followers: row.delta_followers,
     delta_following: row.delta_following,
     delta_total_videos: row.delta_total_videos,

@@ -1,12 +1,6 @@
 import { z } from 'zod';
 import type { LifecycleColumns, StoredReport } from '../../db/tracked';
-import {
-  videoPath,
-  type VideoListRow,
-  type VideoRow,
-  type VideoSnapshotItemRow,
-  type VideoSnapshotRow,
-} from '../../db/videos';
+import { videoPath, type VideoRow, type VideoSnapshotItemRow, type VideoSnapshotRow } from '../../db/videos';
 import { VIDEO_CADENCES } from '../../domain/cadence';
 import { PLATFORMS } from '../../domain/platform';
 import { videoAnalysisSchema } from '../../domain/report-schemas';
@@ -59,27 +53,6 @@ export const videoListItemSchema = z
     created_at: timestamp,
   })
   .meta({ id: 'VideoListItem' });
-
-/** The list item shape of `GET /v1/tracking/videos`; Postgres has already formatted the timestamps. */
-export function videoListItem(row: VideoListRow): z.output<typeof videoListItemSchema> {
-  return {
-    id: row.id,
-    platform: row.platform,
-    url: row.url,
-    title: row.title,
-    status: row.status,
-    scrape_cadence: row.scrape_cadence,
-    latest_views: row.latest_views,
-    latest_likes: row.latest_likes,
-    latest_comments: row.latest_comments,
-    latest_shares: row.latest_shares,
-    growth_rate: row.growth_rate,
-    enrichment_status: row.enrichment_status,
-    last_scraped_at: row.last_scraped_at,
-    next_scrape_at: row.next_scrape_at,
-    created_at: row.created_at,
-  };
-}
 
 export const videoDetailSchema = z
   .object({

@@ -98,6 +98,15 @@ describe('bad input, one answer', () => {
     expect(given.status).toBe(200);
     expect(given.headers.get('x-request-id')).toBe('trace-42');
     expect(given.headers.get('cache-control')).toBe('no-store');
+    // the API security headers of a JSON answer, and none of the HTML-document ones
+    expect(given.headers.get('content-security-policy')).toBe("default-src 'none';frame-ancestors 'none'");
+    expect(given.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(given.headers.get('x-frame-options')).toBe('DENY');
+    expect(given.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+    expect(given.headers.get('x-dns-prefetch-control')).toBeNull();
+    // nothing stores the answer to revalidate it: no ETag hashed from every body
+    expect(given.headers.get('etag')).toBeNull();
+    expect(anonymous.headers.get('content-security-policy')).toBe(given.headers.get('content-security-policy'));
     // a header that is not a plain token is replaced, never echoed
     const unsafe = await raw('/v1/account', { headers: { authorization: `Bearer ${key}`, 'x-request-id': 'a b<c>' } });
     expect(unsafe.headers.get('x-request-id')).not.toBe('a b<c>');

@@ -1,9 +1,9 @@
-import type { Pool } from 'pg';
+import type { Pool, QueryConfig } from 'pg';
 import { createPool } from '../../db/pool';
-import { CREATOR_TABLES, findCreator, listCreators, listSnapshots } from '../../db/creators';
+import { CREATOR_TABLES, findCreator, listCreators, ownedCreatorSnapshots } from '../../db/creators';
 import { writeTrackingState } from '../../db/tracked';
 import type { Queryable } from '../../db/transaction';
-import { listVideos, listVideoSnapshots } from '../../db/videos';
+import { listVideos, listVideoSnapshots, ownedVideoSnapshots } from '../../db/videos';
 import { testDatabaseUrl } from '../helpers/env';
 import { newTeam } from '../helpers/teams';
 
@@ -33,10 +33,11 @@ describe('read plans', () => {
   /** Every node of the plan of each statement `work` sends. */
   async function plansOf(work: (db: Queryable) => Promise<unknown>): Promise<PlanNode[][]> {
     const sent: { text: string; params?: unknown[] }[] = [];
+    // a statement arrives as text and parameters, or as a (prepared) query config
     const recording = {
-      query: (text: string, params?: unknown[]) => {
-        sent.push({ text, params });
-        return pool.query(text, params);
+      query: (text: string | QueryConfig, params?: unknown[]) => {
+        sent.push(typeof text === 'string' ? { text, params } : { text: text.text, params: text.values });
+        return pool.query(text as string, params);
       },
     };
     await work(recording as unknown as Queryable);
@@ -161,12 +162,42 @@ describe('read plans', () => {
       { limit: 30, start: new Date(Date.now() - 90 * 86_400_000), end: new Date(Date.now() - 30 * 86_400_000) },
     ];
     for (const window of windows) {
-      const [plan, ...more] = await plansOf((db) => listSnapshots(db, creatorId, window));
+      // the API's read: the team's row by key and its snapshots, in one statement
+      const [plan, ...more] = await plansOf((db) => ownedCreatorSnapshots(db, teamId, creatorId, window));
       expect(more).toHaveLength(0);
-      expect(kinds(plan as PlanNode[])).toEqual(['Limit ', 'Index Scan creator_snapshots_recent']);
-      const [videos] = await plansOf((db) => listVideoSnapshots(db, videoId, window));
-      expect(kinds(videos as PlanNode[])).toEqual(['Limit ', 'Index Scan video_snapshots_recent']);
+      expect(kinds(plan as PlanNode[])).toEqual(
+        expect.arrayContaining(['Index Scan tracked_creators_pkey', 'Limit ', 'Index Scan creator_snapshots_recent']),
+      );
+      const [videos] = await plansOf((db) => ownedVideoSnapshots(db, teamId, videoId, window));
+      expect(kinds(videos as PlanNode[])).toEqual(
+        expect.arrayContaining(['Index Scan tracked_videos_pkey', 'Limit ', 'Index Scan video_snapshots_recent']),
+      );
+      // the trajectory's read
+      const [trajectory] = await plansOf((db) => listVideoSnapshots(db, videoId, window));
+      expect(kinds(trajectory as PlanNode[])).toEqual(['Limit ', 'Index Scan video_snapshots_recent']);
+      for (const p of [plan, videos]) {
+        expect(kinds(p as PlanNode[])).not.toContainEqual(expect.stringMatching(/^(Sort|Incremental Sort|Seq Scan)/));
+      }
     }
+  });
+
+  it('answers the snapshots of another team’s row as not found, and an empty history as an empty array', async () => {
+    const { rows: owners } = await pool.query<{ team_id: string }>(
+      'SELECT team_id FROM tracked_creators WHERE id = $1',
+      [creatorId],
+    );
+    const owner = owners[0]?.team_id as string;
+    const stranger = owner === teamId ? otherTeamId : teamId;
+    expect(await ownedCreatorSnapshots(pool, stranger, creatorId, { limit: 30 })).toBeUndefined();
+    // the most recent three, oldest first
+    const items = JSON.parse((await ownedCreatorSnapshots(pool, owner, creatorId, { limit: 3 })) as string);
+    expect(items.map((s: { followers: number }) => s.followers)).toEqual([1363, 1364, 1365]);
+    const { rows } = await pool.query<{ id: string }>(
+      `SELECT id FROM tracked_creators c WHERE team_id = $1
+          AND NOT EXISTS (SELECT 1 FROM creator_snapshots WHERE tracking_account_id = c.id) LIMIT 1`,
+      [teamId],
+    );
+    expect(await ownedCreatorSnapshots(pool, teamId, rows[0]?.id as string, { limit: 30 })).toBe('[]');
   });
 
   it('finds a team’s creator by primary key', async () => {
