@@ -19,7 +19,7 @@ export interface TrackedTableSpec {
   growthMetric: 'followers' | 'views';
   /**
    * the select list of a list item, as the API shows it: its columns are the item's fields, in order (Postgres writes
-   * the JSON, `jsonItem`), timestamps already ISO 8601 (`isoColumn`)
+   * the JSON, `jsonArrayOf`), timestamps already ISO 8601 (`isoColumn`)
    */
   listColumns: string;
   /** the select list of a snapshot of `GET .../snapshots` (the trajectory reads them too), written the same way */
@@ -72,14 +72,15 @@ export async function trackedById<R>(db: Queryable, spec: TrackedTableSpec, id: 
 }
 
 /**
- * Rows as one JSON array text, assembled by Postgres: `rows` selects each row's object as `item` (`jsonItem`) beside
- * the keys `order` sorts them by. Node then sends the text as it is: no row parsing, no mapping, no `JSON.stringify`.
+ * Rows as one JSON array text, assembled by Postgres: `rows` (a subquery of whole rows, already limited) becomes an
+ * array of objects of `columns` (a select list over those rows: its names and order are the objects'), without
+ * whitespace (`row_to_json`, the text `JSON.stringify` makes of the same objects), ordered by `order`. The objects are
+ * written after the limit, for the rows answered only. Node then sends the text as it is: no row parsing, no mapping,
+ * no `JSON.stringify`.
  */
-const jsonArrayOf = (rows: string, order: string): string =>
-  `SELECT '[' || COALESCE(string_agg(item, ',' ORDER BY ${order}), '') || ']' FROM (${rows}) page`;
-/** A row as a JSON object of `columns` (a select list resolved against the enclosing FROM), in their order and
- * without whitespace (`row_to_json`): the text `JSON.stringify` makes of the same object. */
-const jsonItem = (columns: string): string => `(SELECT row_to_json(item) FROM (SELECT ${columns}) item)::text AS item`;
+const jsonArrayOf = (columns: string, rows: string, order: string): string =>
+  `SELECT '[' || COALESCE(string_agg((SELECT row_to_json(item) FROM (SELECT ${columns}) item)::text, ','
+     ORDER BY ${order}), '') || ']' FROM (${rows}) page`;
 
 /**
  * A page of the team's live rows, newest first, as a JSON array text (`jsonArrayOf`), with the total: one prepared
@@ -108,18 +109,17 @@ export async function listTrackedJson(
   const filters = params.length;
   const offset = (opts.page - 1) * opts.limit;
   params.push(opts.limit, offset);
-  const order = `ORDER BY created_at DESC, id`;
-  const page = `WHERE ${where.join(' AND ')} ${order} LIMIT $${filters + 1} OFFSET $${filters + 2}`;
-  const keyed = `${jsonItem(spec.listColumns)}, created_at AS sort_at, id AS sort_id FROM ${spec.table}`;
+  const order = 'created_at DESC, id';
+  const page = `WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT $${filters + 1} OFFSET $${filters + 2}`;
   // past the first page the ids come off the list index alone (an index-only scan over the entries skipped), then
   // only the page's rows are read by key: reading every skipped row made Postgres prefer sorting the whole team, and
   // a join to the ids let it scan the whole table on small ones
   const rows =
     offset === 0
-      ? `SELECT ${keyed} ${page}`
-      : `SELECT ${keyed} WHERE id = ANY (ARRAY (SELECT id FROM ${spec.table} ${page}))`;
+      ? `SELECT * FROM ${spec.table} ${page}`
+      : `SELECT * FROM ${spec.table} WHERE id = ANY (ARRAY (SELECT id FROM ${spec.table} ${page}))`;
   const result = await db.query<{ items: string; total: number }>(
-    prepared(`SELECT (${jsonArrayOf(rows, 'sort_at DESC, sort_id')}) AS items, ${total}::int AS total`, params),
+    prepared(`SELECT (${jsonArrayOf(spec.listColumns, rows, order)}) AS items, ${total}::int AS total`, params),
   );
   const first = result.rows[0] as { items: string; total: number };
   return { items: first.items, total: first.total };
@@ -137,7 +137,8 @@ export async function ownedSnapshotsJson(
   id: string,
   opts: { start?: Date; end?: Date; limit: number },
 ): Promise<string | undefined> {
-  const where = [`${spec.foreignKey} = owner.id`];
+  // the row's id as the parameter itself, not the owner's column: Postgres plans the read for that row's history
+  const where = [`${spec.foreignKey} = $1`];
   const params: unknown[] = [id, teamId];
   if (opts.start) {
     params.push(opts.start);
@@ -148,12 +149,11 @@ export async function ownedSnapshotsJson(
     where.push(`snapshot_at <= $${params.length}`);
   }
   params.push(opts.limit);
-  const rows = `SELECT ${jsonItem(spec.snapshotColumns)}, snapshot_at AS sort_at, cycle AS sort_cycle
-    FROM ${spec.snapshots} WHERE ${where.join(' AND ')}
-    ORDER BY ${spec.snapshots}.snapshot_at DESC, cycle DESC LIMIT $${params.length}`;
+  const rows = `SELECT * FROM ${spec.snapshots} WHERE ${where.join(' AND ')}
+    ORDER BY snapshot_at DESC, cycle DESC LIMIT $${params.length}`;
   const result = await db.query<{ items: string }>(
     prepared(
-      `SELECT (${jsonArrayOf(rows, 'sort_at, sort_cycle')}) AS items
+      `SELECT (${jsonArrayOf(spec.snapshotColumns, rows, 'snapshot_at, cycle')}) AS items
          FROM ${spec.table} owner WHERE owner.id = $1 AND owner.team_id = $2`,
       params,
     ),
