@@ -1,8 +1,9 @@
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { ledgerTotals, listUsage, type UsageRow } from '../db/ledger';
+import { ledgerTotals, listUsage, streamUsage, type UsageFilters, type UsageRow } from '../db/ledger';
 import { findTeam } from '../db/teams';
 import { auth } from './auth';
+import { mapped } from './download';
 import { ApiError } from './errors';
 import { dataOf, pageOf, route, type Route } from './route';
 import { refuseInvertedRange } from './tracking';
@@ -12,6 +13,14 @@ export const usageQuery = pageQuery(100, 50).extend({
   ...dateRange,
   resource_id: uuidString.optional(),
   resource_type: z.enum(['creator', 'video']).optional(),
+});
+
+/** The ledger filters of a usage query, shared by the page and the download. */
+const usageFilters = (query: z.output<typeof usageQuery>): UsageFilters => ({
+  startDate: query.start_date,
+  endDate: query.end_date,
+  resourceId: query.resource_id,
+  resourceType: query.resource_type,
 });
 
 const credits = z.number().int().describe('credits, in cents');
@@ -147,21 +156,19 @@ export function accountRoutes(pool: Pool, rateLimitPerMinute: number): Route[] {
       handler: async ({ query, res }) => {
         const { teamId } = auth(res);
         refuseInvertedRange(query);
-        const { rows, total } = await listUsage(
-          pool,
-          teamId,
-          {
-            startDate: query.start_date,
-            endDate: query.end_date,
-            resourceId: query.resource_id,
-            resourceType: query.resource_type,
-          },
-          query,
-        );
+        const { rows, total } = await listUsage(pool, teamId, usageFilters(query), query);
         return {
           status: 200,
           body: { data: rows.map(usageItem), pagination: pagination(query.page, query.limit, total) },
         };
+      },
+      download: {
+        item: usageItemSchema,
+        filename: () => 'usage',
+        rows: async ({ query, res }) => {
+          refuseInvertedRange(query);
+          return mapped(streamUsage(pool, auth(res).teamId, usageFilters(query)), usageItem);
+        },
       },
     }),
   ];

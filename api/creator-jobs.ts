@@ -1,8 +1,15 @@
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { activeJobs, audienceSnapshotById, findJob, freshAudienceSnapshot } from '../db/jobs';
-import { findPost, listPosts, postPublishDates, POST_SORTS } from '../db/posts';
+import {
+  activeJobs,
+  audienceSnapshotById,
+  findJob,
+  freshAudienceSnapshot,
+  listAudienceSnapshots,
+  streamAudienceSnapshots,
+} from '../db/jobs';
+import { findPost, listPosts, postPublishDates, POST_SORTS, streamPosts } from '../db/posts';
 import type { CreatorRow } from '../db/creators';
 import {
   AUDIENCE_REFRESH_COST,
@@ -14,6 +21,7 @@ import {
 import { postingCadence } from '../domain/posting-cadence';
 import { refreshAudienceUpdate, startCollectionUpdate, type JobStart } from '../workflows/messages';
 import { ownCreator } from './creators';
+import { mapped } from './download';
 import { ApiError, notFound } from './errors';
 import { dataOf, pageOf, route, type Route } from './route';
 import { EXAMPLE_CREATOR_ID } from './schemas/creators';
@@ -27,6 +35,7 @@ import {
   audienceRefreshStartedSchema,
   audienceSnapshotExample,
   audienceSnapshotItem,
+  audienceSnapshotSchema,
   collectionItem,
   collectionPendingJobs,
   collectionSchema,
@@ -237,6 +246,54 @@ export function creatorJobRoutes({ pool, temporal }: { pool: Pool; temporal: Cli
           status: 200,
           body: { data: rows.map(postListItem), pagination: pagination(query.page, query.limit, total) },
         };
+      },
+      download: {
+        item: postListItemSchema,
+        filename: ({ params }) => `creator-${params.id}-posts`,
+        rows: async ({ params, query, res }) => {
+          const row = await ownCreator(pool, res, params.id);
+          refuseInvertedRange(query);
+          const filters = { start: query.start_date, end: query.end_date, sort: query.sort };
+          return mapped(streamPosts(pool, row.id, filters), postListItem);
+        },
+      },
+    }),
+    route({
+      method: 'get',
+      path: `${CREATOR}/audience-snapshots`,
+      operationId: 'listAudienceSnapshots',
+      tag: 'Creator jobs',
+      summary: 'Every audience snapshot of the creator, newest first (free)',
+      description:
+        'The history the audience refreshes wrote, both halves of each snapshot. `audience-demographics` and ' +
+        '`audience-geography` read the newest one.',
+      request: { params: uuidParam, query: pageQuery(100, 20) },
+      responses: {
+        200: {
+          description: 'A page of audience snapshots with `pagination`',
+          schema: pageOf(audienceSnapshotSchema),
+          example: {
+            data: [audienceSnapshotExample],
+            pagination: { page: 1, limit: 20, total: 1, total_pages: 1, has_next_page: false, has_prev_page: false },
+          },
+        },
+      },
+      errors: { 404: NOT_FOUND },
+      handler: async ({ params, query, res }) => {
+        const row = await ownCreator(pool, res, params.id);
+        const { rows, total } = await listAudienceSnapshots(pool, row.id, query);
+        return {
+          status: 200,
+          body: { data: rows.map(audienceSnapshotItem), pagination: pagination(query.page, query.limit, total) },
+        };
+      },
+      download: {
+        item: audienceSnapshotSchema,
+        filename: ({ params }) => `creator-${params.id}-audience-snapshots`,
+        rows: async ({ params, res }) => {
+          const row = await ownCreator(pool, res, params.id);
+          return mapped(streamAudienceSnapshots(pool, row.id), audienceSnapshotItem);
+        },
       },
     }),
     route({

@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import {
+  CREATOR_TABLES,
   creatorPath,
   findCreator,
   latestReport,
@@ -11,13 +12,16 @@ import {
   liveCreatorByHandle,
   ownedCreatorSnapshots,
   type CreatorRow,
+  type SnapshotRow,
 } from '../db/creators';
+import { streamTrackedSnapshots } from '../db/tracked';
 import { DEFAULT_CADENCE, SCRAPE_CADENCES } from '../domain/cadence';
 import { COLLECTION_COSTS, COLLECTION_DEPTHS, COLLECTION_MAX_VIDEOS, CYCLE_COST } from '../domain/costs';
 import { PLATFORMS, type Platform } from '../domain/platform';
 import { normalizeHandle, parseProfileUrl } from '../domain/urls';
 import type { CreatorTrackingInput } from '../workflows/messages';
 import { auth } from './auth';
+import { mapped } from './download';
 import { ApiError, notFound } from './errors';
 import { dataOf, pageOf, route, type Route } from './route';
 import {
@@ -36,6 +40,7 @@ import {
   creatorTrackingState,
   creatorTrackingStateSchema,
   EXAMPLE_CREATOR_ID,
+  snapshotItem,
 } from './schemas/creators';
 import {
   patchTracking,
@@ -369,6 +374,15 @@ export function creatorRoutes({ pool, temporal, taskQueue }: CreatorsDeps): Rout
         const items = await ownedCreatorSnapshots(pool, auth(res).teamId, params.id, snapshotWindow(query));
         if (items === undefined) throw notFound('Tracked creator');
         return { status: 200, json: `{"data":${items}}` };
+      },
+      download: {
+        item: creatorSnapshotSchema,
+        filename: ({ params }) => `creator-${params.id}-snapshots`,
+        rows: async ({ params, query, res }) => {
+          const row = await ownCreator(pool, res, params.id);
+          const window = snapshotWindow(query);
+          return mapped(streamTrackedSnapshots<SnapshotRow>(pool, CREATOR_TABLES, row.id, window), snapshotItem);
+        },
       },
     }),
     route({

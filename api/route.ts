@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { DOWNLOAD_MEDIA_TYPES, downloadFormat, formatParam, sendDownload } from './download';
 import { ApiError, fromZodError } from './errors';
 
 /**
@@ -59,6 +60,20 @@ export interface RouteSpec<P extends Part = Part, Q extends Part = Part, B exten
   errors?: Partial<Record<ErrorStatus, string>>;
   /** answers with `{status, body}`, or writes the response itself and returns nothing */
   handler(input: RouteInput<P, Q, B>): Promise<Reply | void>;
+  /** the route's download (api/download.ts): its 200 is then also CSV or NDJSON of every matching row */
+  download?: DownloadSpec<P, Q>;
+}
+
+export interface DownloadSpec<P extends Part = Part, Q extends Part = Part> {
+  /** one item: its keys are the CSV columns, in order */
+  item: z.ZodObject;
+  /** the file name, without the extension */
+  filename(input: RouteInput<P, Q, undefined>): string;
+  /**
+   * every row the filters match (no pagination), as items; checks (ownership, date order) happen before it resolves,
+   * so they still answer in the error envelope
+   */
+  rows(input: RouteInput<P, Q, undefined>): Promise<AsyncIterable<unknown>>;
 }
 
 /** A route with its request types erased, so routes of different shapes share one list. */
@@ -68,7 +83,10 @@ export type Route = RouteSpec<Part, Part, Part>;
 export function route<P extends Part = undefined, Q extends Part = undefined, B extends Part = undefined>(
   spec: RouteSpec<P, Q, B>,
 ): Route {
-  return spec as unknown as Route;
+  if (!spec.download) return spec as unknown as Route;
+  // a download route also takes `format`, parsed (and documented) with its other query parameters
+  const query = (spec.request?.query ?? z.object({})) as unknown as z.ZodObject;
+  return { ...spec, request: { ...spec.request, query: query.extend({ format: formatParam }) } } as unknown as Route;
 }
 
 /** `{ "data": ... }`: the envelope of every single-resource answer. */
@@ -145,13 +163,23 @@ export function routerOf(routes: readonly Route[], options: { validateResponses?
       const query = strict(r.request?.query);
       const body = r.request?.body;
       methods[r.method](async (req, res) => {
-        const reply = await r.handler({
+        const input = {
           params: parse('path', params, req.params) as never,
           query: parse('query', query, req.query) as never,
           body: (body ? parse('body', strict(body), req.body) : {}) as never,
           req,
           res,
-        });
+        };
+        if (r.download) {
+          // the same URL answers JSON or a file by Accept: caches must keep them apart
+          res.vary('Accept');
+          const format = downloadFormat(req, (input.query as { format?: string }).format);
+          if (format) {
+            const { item, filename, rows } = r.download;
+            return sendDownload(res, format, filename(input), Object.keys(item.shape), await rows(input));
+          }
+        }
+        const reply = await r.handler(input);
         if (!reply) return;
         const declaredResponse = r.responses[reply.status];
         if (!declaredResponse) throw new Error(`${r.operationId} answered ${reply.status}, which it does not declare`);
@@ -211,13 +239,31 @@ export function registerRoutes(registry: OpenAPIRegistry, routes: readonly Route
   for (const r of routes) {
     const responses: RouteConfig['responses'] = {};
     for (const [status, spec] of Object.entries(r.responses)) {
+      const downloads =
+        r.download && status === '200'
+          ? {
+              [DOWNLOAD_MEDIA_TYPES.csv]: {
+                schema: z.string().meta({ description: 'a header row, then one row an item' }),
+              },
+              [DOWNLOAD_MEDIA_TYPES.ndjson]: { schema: r.download.item },
+            }
+          : {};
+      const headers =
+        r.download && status === '200'
+          ? {
+              ...spec.headers,
+              'Content-Disposition': 'On a download: `attachment; filename=<name>.csv` (or .ndjson)',
+            }
+          : spec.headers;
       responses[status] = {
         description: spec.description,
-        ...(spec.schema ? { content: json(spec.schema, spec.description, spec.example).content } : {}),
-        ...(spec.headers
+        ...(spec.schema
+          ? { content: { ...json(spec.schema, spec.description, spec.example).content, ...downloads } }
+          : {}),
+        ...(headers
           ? {
               headers: Object.fromEntries(
-                Object.entries(spec.headers).map(([name, description]) => [
+                Object.entries(headers).map(([name, description]) => [
                   name,
                   { description, schema: { type: 'string' } },
                 ]),

@@ -11,10 +11,12 @@ import {
   liveVideoByPlatformId,
   listVideoSnapshots,
   ownedVideoSnapshots,
+  VIDEO_TABLES,
   videoPath,
   type VideoRow,
+  type VideoSnapshotRow,
 } from '../db/videos';
-import type { LifecycleColumns } from '../db/tracked';
+import { streamTrackedSnapshots, type LifecycleColumns } from '../db/tracked';
 import { DEFAULT_CADENCE, VIDEO_CADENCES } from '../domain/cadence';
 import { CYCLE_COST } from '../domain/costs';
 import { PLATFORMS } from '../domain/platform';
@@ -22,6 +24,7 @@ import { videoTrajectory } from '../domain/trajectory';
 import { parseVideoUrl, type VideoRef } from '../domain/urls';
 import type { VideoTrackingInput } from '../workflows/messages';
 import { auth } from './auth';
+import { mapped } from './download';
 import { ApiError, notFound } from './errors';
 import { dataOf, pageOf, route, type Reply, type Route } from './route';
 import {
@@ -35,6 +38,7 @@ import {
   videoReport,
   videoReportSchema,
   videoSnapshotExample,
+  videoSnapshotItem,
   videoSnapshotSchema,
   videoTrackingAcceptedSchema,
   videoTrackingState,
@@ -339,6 +343,18 @@ export function videoRoutes({ pool, temporal, taskQueue }: VideosDeps): Route[] 
         const items = await ownedVideoSnapshots(pool, auth(res).teamId, params.id, snapshotWindow(query));
         if (items === undefined) throw notFound('Tracked video');
         return { status: 200, json: `{"data":${items}}` };
+      },
+      download: {
+        item: videoSnapshotSchema,
+        filename: ({ params }) => `video-${params.id}-snapshots`,
+        rows: async ({ params, query, res }) => {
+          const row = await ownVideo(res, params.id);
+          const window = snapshotWindow(query);
+          return mapped(
+            streamTrackedSnapshots<VideoSnapshotRow>(pool, VIDEO_TABLES, row.id, window),
+            videoSnapshotItem,
+          );
+        },
       },
     }),
 

@@ -1,3 +1,5 @@
+import type { Pool } from 'pg';
+import { streamRows } from './cursor';
 import type { Queryable } from './transaction';
 import { MissingRowError } from './missing-row';
 import type { AudienceDataSource, AudienceSnapshotData, CityShare, CountryShare } from '../domain/audience';
@@ -200,6 +202,33 @@ export async function freshAudienceSnapshot(
   );
   return result.rows[0];
 }
+
+/** A page of the creator's audience snapshots, newest first, with how many there are. */
+export async function listAudienceSnapshots(
+  db: Queryable,
+  creatorId: string,
+  page: { page: number; limit: number },
+): Promise<{ rows: AudienceSnapshotRow[]; total: number }> {
+  const [rows, total] = await Promise.all([
+    db.query<AudienceSnapshotRow>(
+      `SELECT * FROM audience_snapshots WHERE tracking_account_id = $1
+        ORDER BY snapshot_at DESC, id LIMIT $2 OFFSET $3`,
+      [creatorId, page.limit, (page.page - 1) * page.limit],
+    ),
+    db.query<{ n: number }>('SELECT count(*)::int AS n FROM audience_snapshots WHERE tracking_account_id = $1', [
+      creatorId,
+    ]),
+  ]);
+  return { rows: rows.rows, total: total.rows[0]?.n ?? 0 };
+}
+
+/** Every audience snapshot of the creator, newest first, streamed (a download). */
+export const streamAudienceSnapshots = (pool: Pool, creatorId: string): AsyncGenerator<AudienceSnapshotRow> =>
+  streamRows<AudienceSnapshotRow>(
+    pool,
+    'SELECT * FROM audience_snapshots WHERE tracking_account_id = $1 ORDER BY snapshot_at DESC, id',
+    [creatorId],
+  );
 
 export interface NewAudienceSnapshot {
   id: string;

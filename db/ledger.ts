@@ -1,3 +1,5 @@
+import type { Pool } from 'pg';
+import { streamRows } from './cursor';
 import type { Queryable } from './transaction';
 
 export class InsufficientCreditsError extends Error {
@@ -212,16 +214,8 @@ export interface UsageFilters {
   resourceType?: string;
 }
 
-/**
- * One page of the team's charges and refunds (top-ups are not usage), newest first, and how many there are in all.
- * `page` counts from 1.
- */
-export async function listUsage(
-  db: Queryable,
-  teamId: string,
-  filters: UsageFilters,
-  page: { page: number; limit: number },
-): Promise<{ rows: UsageRow[]; total: number }> {
+/** The WHERE of a team's charges and refunds (top-ups are not usage), shared by the page and the download. */
+function usageMatching(teamId: string, filters: UsageFilters): { where: string; params: unknown[] } {
   const where = [`l.team_id = $1`, `l.kind IN ('reserve', 'refund')`];
   const params: unknown[] = [teamId];
   const add = (sql: string, value: unknown): void => {
@@ -232,18 +226,39 @@ export async function listUsage(
   if (filters.endDate) add('l.created_at <= ?', filters.endDate);
   if (filters.resourceId) add('l.resource_id = ?', filters.resourceId);
   if (filters.resourceType) add('l.resource_type = ?', filters.resourceType);
-  const total = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM credit_ledger l WHERE ${where.join(' AND ')}`,
-    params,
-  );
+  return { where: where.join(' AND '), params };
+}
+
+/** The usage rows matching `where`, newest first, each with how its reservation was settled. */
+const usageSelect = (where: string): string =>
+  `SELECT l.id, l.kind, l.amount_cents, l.operation, l.resource_type, l.resource_id, l.description, l.created_at,
+          (SELECT s.kind::text FROM credit_ledger s WHERE s.settles = l.idempotency_key) AS settled_by
+     FROM credit_ledger l WHERE ${where}
+    ORDER BY l.created_at DESC, l.id DESC`;
+
+/**
+ * One page of the team's charges and refunds (top-ups are not usage), newest first, and how many there are in all.
+ * `page` counts from 1.
+ */
+export async function listUsage(
+  db: Queryable,
+  teamId: string,
+  filters: UsageFilters,
+  page: { page: number; limit: number },
+): Promise<{ rows: UsageRow[]; total: number }> {
+  const { where, params } = usageMatching(teamId, filters);
+  const total = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM credit_ledger l WHERE ${where}`, params);
   const rows = await db.query<UsageRow>(
-    `SELECT l.id, l.kind, l.amount_cents, l.operation, l.resource_type, l.resource_id, l.description, l.created_at,
-            (SELECT s.kind::text FROM credit_ledger s WHERE s.settles = l.idempotency_key) AS settled_by
-       FROM credit_ledger l WHERE ${where.join(' AND ')}
-      ORDER BY l.created_at DESC, l.id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+    `${usageSelect(where)} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
     [...params, page.limit, (page.page - 1) * page.limit],
   );
   return { rows: rows.rows, total: total.rows[0]?.n ?? 0 };
+}
+
+/** Every charge and refund matching the filters, newest first, streamed (a download). */
+export function streamUsage(pool: Pool, teamId: string, filters: UsageFilters): AsyncGenerator<UsageRow> {
+  const { where, params } = usageMatching(teamId, filters);
+  return streamRows<UsageRow>(pool, usageSelect(where), params);
 }
 
 /** Adds prepaid credits once per idempotency key; returns the balance after. */

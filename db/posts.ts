@@ -1,3 +1,5 @@
+import type { Pool } from 'pg';
+import { streamRows } from './cursor';
 import type { Queryable } from './transaction';
 import type { Post } from '../domain/platform';
 
@@ -19,11 +21,14 @@ export interface PostRow extends Omit<Post, 'published_at'> {
   updated_at: Date;
 }
 
-export async function listPosts(
-  db: Queryable,
-  creatorId: string,
-  opts: { page: number; limit: number; start?: Date; end?: Date; sort: PostSort },
-): Promise<{ rows: PostRow[]; total: number }> {
+export interface PostFilters {
+  start?: Date;
+  end?: Date;
+  sort: PostSort;
+}
+
+/** The WHERE and ORDER BY of a creator's posts, shared by the page and the download. */
+function postsMatching(creatorId: string, opts: PostFilters): { where: string; params: unknown[]; order: string } {
   const where = ['tracking_account_id = $1'];
   const params: unknown[] = [creatorId];
   if (opts.start) {
@@ -34,17 +39,29 @@ export async function listPosts(
     params.push(opts.end);
     where.push(`published_at <= $${params.length}`);
   }
-  const total = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM creator_posts WHERE ${where.join(' AND ')}`,
-    params,
-  );
+  return { where: where.join(' AND '), params, order: ORDER[opts.sort] };
+}
+
+export async function listPosts(
+  db: Queryable,
+  creatorId: string,
+  opts: PostFilters & { page: number; limit: number },
+): Promise<{ rows: PostRow[]; total: number }> {
+  const { where, params, order } = postsMatching(creatorId, opts);
+  const total = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM creator_posts WHERE ${where}`, params);
   params.push(opts.limit, (opts.page - 1) * opts.limit);
   const rows = await db.query<PostRow>(
-    `SELECT * FROM creator_posts WHERE ${where.join(' AND ')} ORDER BY ${ORDER[opts.sort]}
+    `SELECT * FROM creator_posts WHERE ${where} ORDER BY ${order}
       LIMIT $${params.length - 1} OFFSET $${params.length}`,
     params,
   );
   return { rows: rows.rows, total: total.rows[0]?.n ?? 0 };
+}
+
+/** Every post matching the filters, in the sort's order, streamed (a download). */
+export function streamPosts(pool: Pool, creatorId: string, opts: PostFilters): AsyncGenerator<PostRow> {
+  const { where, params, order } = postsMatching(creatorId, opts);
+  return streamRows<PostRow>(pool, `SELECT * FROM creator_posts WHERE ${where} ORDER BY ${order}`, params);
 }
 
 export async function findPost(db: Queryable, creatorId: string, postId: string): Promise<PostRow | undefined> {

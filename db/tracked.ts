@@ -1,3 +1,5 @@
+import type { Pool } from 'pg';
+import { streamRows } from './cursor';
 import type { Queryable } from './transaction';
 import { MissingRowError } from './missing-row';
 import { prepared } from './prepared';
@@ -72,6 +74,23 @@ export async function trackedById<R>(db: Queryable, spec: TrackedTableSpec, id: 
 }
 
 /**
+ * The conditions of a row's snapshots in a window, the row's id being `$1` of `params` (the parameter itself, not a
+ * joined column, so Postgres plans the read for that row's history); the bounds are appended to `params`.
+ */
+function snapshotsOf(spec: TrackedTableSpec, params: unknown[], opts: { start?: Date; end?: Date }): string[] {
+  const where = [`${spec.foreignKey} = $1`];
+  if (opts.start) {
+    params.push(opts.start);
+    where.push(`snapshot_at >= $${params.length}`);
+  }
+  if (opts.end) {
+    params.push(opts.end);
+    where.push(`snapshot_at <= $${params.length}`);
+  }
+  return where;
+}
+
+/**
  * Rows as one JSON array text, assembled by Postgres: `rows` (a subquery of whole rows, already limited) becomes an
  * array of objects of `columns` (a select list over those rows: its names and order are the objects'), without
  * whitespace (`row_to_json`, the text `JSON.stringify` makes of the same objects), ordered by `order`. The objects are
@@ -137,17 +156,8 @@ export async function ownedSnapshotsJson(
   id: string,
   opts: { start?: Date; end?: Date; limit: number },
 ): Promise<string | undefined> {
-  // the row's id as the parameter itself, not the owner's column: Postgres plans the read for that row's history
-  const where = [`${spec.foreignKey} = $1`];
   const params: unknown[] = [id, teamId];
-  if (opts.start) {
-    params.push(opts.start);
-    where.push(`snapshot_at >= $${params.length}`);
-  }
-  if (opts.end) {
-    params.push(opts.end);
-    where.push(`snapshot_at <= $${params.length}`);
-  }
+  const where = snapshotsOf(spec, params, opts);
   params.push(opts.limit);
   const rows = `SELECT * FROM ${spec.snapshots} WHERE ${where.join(' AND ')}
     ORDER BY snapshot_at DESC, cycle DESC LIMIT $${params.length}`;
@@ -171,16 +181,8 @@ export async function listTrackedSnapshots<R>(
   id: string,
   opts: { start?: Date; end?: Date; limit: number },
 ): Promise<R[]> {
-  const where = [`${spec.foreignKey} = $1`];
   const params: unknown[] = [id];
-  if (opts.start) {
-    params.push(opts.start);
-    where.push(`snapshot_at >= $${params.length}`);
-  }
-  if (opts.end) {
-    params.push(opts.end);
-    where.push(`snapshot_at <= $${params.length}`);
-  }
+  const where = snapshotsOf(spec, params, opts);
   params.push(opts.limit);
   const result = await db.query(
     `SELECT ${spec.snapshotColumns} FROM ${spec.snapshots} WHERE ${where.join(' AND ')}
@@ -188,6 +190,22 @@ export async function listTrackedSnapshots<R>(
     params,
   );
   return (result.rows as R[]).reverse();
+}
+
+/** Every snapshot of the row in the window, oldest first, streamed (a download). */
+export function streamTrackedSnapshots<R>(
+  pool: Pool,
+  spec: TrackedTableSpec,
+  id: string,
+  opts: { start?: Date; end?: Date },
+): AsyncGenerator<R> {
+  const params: unknown[] = [id];
+  const where = snapshotsOf(spec, params, opts);
+  return streamRows<R>(
+    pool,
+    `SELECT * FROM ${spec.snapshots} WHERE ${where.join(' AND ')} ORDER BY snapshot_at, cycle`,
+    params,
+  );
 }
 
 export interface StoredReport {
