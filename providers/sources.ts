@@ -34,9 +34,9 @@ export class PlatformRouter implements PlatformProvider {
   listCommentsOfPosts: NonNullable<PlatformProvider['listCommentsOfPosts']> = (platform, posts, opts) =>
     commentsOfPosts(this.byPlatform[platform], platform, posts, opts.perPost);
   /** sounds are optional: a platform whose source has none answers `blocked`, as a platform without sounds does */
-  getSound: NonNullable<PlatformProvider['getSound']> = (platform, musicId) =>
+  getSound: NonNullable<PlatformProvider['getSound']> = async (platform, musicId) =>
     this.soundSource(platform, 'getSound').getSound!(platform, musicId);
-  listSoundVideos: NonNullable<PlatformProvider['listSoundVideos']> = (platform, musicId, opts) =>
+  listSoundVideos: NonNullable<PlatformProvider['listSoundVideos']> = async (platform, musicId, opts) =>
     this.soundSource(platform, 'listSoundVideos').listSoundVideos!(platform, musicId, opts);
 
   private soundSource(platform: Platform, method: 'getSound' | 'listSoundVideos'): PlatformProvider {
