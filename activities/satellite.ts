@@ -376,9 +376,10 @@ export function createSatelliteActivities({
     },
 
     /**
-     * Reads a sound and the videos using it, page by page up to the limit and never past the hard cap (25 pages, 500
-     * videos), heartbeating meanwhile, and stages the videos with the job (a video listed twice counts once). A sound
-     * the platform does not know fails as `deleted`; a sound without videos is an empty corpus, not a failure.
+     * Reads the videos using a sound, page by page up to the limit and never past the hard cap (25 pages, 500
+     * videos), then the sound itself (after the listing, so a source reading both from one scrape runs it once),
+     * heartbeating meanwhile, and stages the videos with the job (a video listed twice counts once). A sound the
+     * platform does not know fails as `deleted`; a sound without videos is an empty corpus, not a failure.
      */
     async fetchSoundLookup(input: FetchSoundLookupInput): Promise<FetchedSoundLookup> {
       let progress = { step: 'sound', videos: 0, pages: 0 };
@@ -389,7 +390,6 @@ export function createSatelliteActivities({
       return whileHeartbeating(
         () => progress,
         async () => {
-          const sound = await getSound.call(provider, input.platform, input.musicId);
           const videos = new Map<string, SoundLookupVideo>();
           let cursor: string | null = null;
           let pages = 0;
@@ -399,6 +399,7 @@ export function createSatelliteActivities({
             const page: SoundVideoPage = await listSoundVideos.call(provider, input.platform, input.musicId, {
               limit: Math.min(SOUND_PAGE_SIZE, input.limit - videos.size),
               cursor,
+              total: input.limit,
             });
             pages += 1;
             for (const v of page.videos) {
@@ -409,6 +410,8 @@ export function createSatelliteActivities({
             cursor = page.next_cursor;
             more = cursor !== null && page.videos.length > 0;
           }
+          progress = { step: 'sound', videos: videos.size, pages };
+          const sound = await getSound.call(provider, input.platform, input.musicId);
           const fetched = [...videos.values()];
           await stage(input.jobId, fetched);
           return {

@@ -69,6 +69,7 @@ type SourceConfig = Pick<
   | 'APIFY_API_BASE_URL'
   | 'APIFY_TIKTOK_ACTOR'
   | 'APIFY_TIKTOK_COMMENTS_ACTOR'
+  | 'APIFY_TIKTOK_SOUND_ACTOR'
   | 'APIFY_INSTAGRAM_PROFILE_ACTOR'
   | 'APIFY_INSTAGRAM_POST_ACTOR'
   | 'APIFY_INSTAGRAM_COMMENT_ACTOR'
@@ -130,6 +131,7 @@ export function createSources(
       actors: {
         tiktok: config.APIFY_TIKTOK_ACTOR,
         tiktokComments: config.APIFY_TIKTOK_COMMENTS_ACTOR,
+        tiktokSound: config.APIFY_TIKTOK_SOUND_ACTOR,
         instagramProfile: config.APIFY_INSTAGRAM_PROFILE_ACTOR,
         instagramPosts: config.APIFY_INSTAGRAM_POST_ACTOR,
         instagramComments: config.APIFY_INSTAGRAM_COMMENT_ACTOR,

@@ -19,7 +19,7 @@ const daysAgo = (d: number) => new Date(NOW.getTime() - d * DAY).toISOString();
 
 let seq = 0;
 function video(
-  over: Partial<SoundLookupVideo> & { author?: string; verified?: boolean | null } = {},
+  over: Partial<Omit<SoundLookupVideo, 'author'>> & { author?: string; verified?: boolean | null } = {},
 ): SoundLookupVideo {
   const { author, verified, ...rest } = over;
   seq += 1;
