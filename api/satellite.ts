@@ -610,7 +610,8 @@ export function satelliteRoutes({ pool, temporal, taskQueue }: SatelliteDeps): R
       summary: 'A slice of the videos a run rests on (free)',
       description:
         'For a video outlier run: the creator’s most recent videos the analysis compared the video with, newest ' +
-        'first. `limit` 1–100 (default 50), `offset` from 0.',
+        'first; for a sound lookup run: the result’s `videos`, in their order. `limit` 1–100 (default 50), `offset` ' +
+        'from 0.',
       request: { params: satelliteRunParams, query: runVideosQuery },
       responses: {
         200: {
