@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
-import { EVENT_DATA } from '../../api/schemas/events';
 import { soundLookupResultSchema } from '../../api/schemas/satellite-sounds';
 import { sampleNote, soundStats } from '../../domain/sound-lookup';
 import { requireEnv } from '../helpers/env';
 import { recordHistory } from '../helpers/histories';
-import { apiClient, eventually } from '../helpers/http';
+import { satelliteKit } from '../helpers/satellite';
 import { stackForSuite } from '../helpers/stack';
 import { ledgerOf, teamClient } from '../helpers/teams';
-
-type Api = ReturnType<typeof apiClient>;
 
 /** A few hundred videos over a year and a half; `…0001` is tiny (8–15 videos), `…0002` huge, `…0000` deleted. */
 const REGULAR = '7570679470014532374';
@@ -31,35 +28,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('satellite sound lookups', () => {
   const suite = stackForSuite();
 
-  const untilEnded = (api: Api, jobId: string) =>
-    eventually(
-      `sound lookup ${jobId}`,
-      async () => {
-        const res = await api.get(statusPath(jobId));
-        expect(res.status).toBe(200);
-        return res.body.data.status === 'processing' ? undefined : res.body.data;
-      },
-      90_000,
-    );
-
-  const satelliteLedger = async (teamId: string) =>
-    (await ledgerOf(suite.stack.pool, teamId)).entries
-      .filter((e) => e.idempotency_key.startsWith('satellite:'))
-      .map((e) => [e.kind, e.amount_cents, e.idempotency_key]);
-
-  async function eventsOf(jobId: string) {
-    const rows = (
-      await suite.stack.pool.query<{ type: 'satellite.lookup.completed'; data: any }>(
-        `SELECT type, data FROM events WHERE resource_id = $1 ORDER BY created_at`,
-        [jobId],
-      )
-    ).rows;
-    for (const row of rows) {
-      const checked = EVENT_DATA[row.type].safeParse(row.data);
-      if (!checked.success) throw new Error(`${row.type}: ${checked.error.message}`);
-    }
-    return rows;
-  }
+  const { untilEnded: ended, satelliteLedger, eventsOf, completedEvent } = satelliteKit(suite, 'sound_lookup');
+  const untilEnded = (api: Parameters<typeof ended>[0], jobId: string) => ended(api, jobId, 90_000);
 
   const stagedRows = async (jobId: string) =>
     (await suite.stack.pool.query('SELECT count(*)::int AS n FROM satellite_job_videos WHERE job_id = $1', [jobId]))
@@ -246,21 +216,7 @@ describe('satellite sound lookups', () => {
     expect(await stagedRows(jobId)).toBe(0);
 
     const runId = job.run_id as string;
-    expect((await eventsOf(jobId)).map((e) => e.data)).toEqual([
-      {
-        type: 'sound_lookup',
-        job_id: jobId,
-        platform: 'tiktok',
-        url: statusPath(jobId),
-        credit_unit: 'cent',
-        status: 'completed',
-        run_id: runId,
-        run_url: `/v1/satellite/runs/${runId}`,
-        error: null,
-        error_message: null,
-        credits_used: 100,
-      },
-    ]);
+    expect((await eventsOf(jobId)).map((e) => e.data)).toEqual([completedEvent(jobId, runId, 100)]);
 
     // pay once, read forever: the run has the same result, its videos page in the same order
     const run = await api.get(`/v1/satellite/runs/${runId}`);

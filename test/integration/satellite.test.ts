@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
-import { EVENT_DATA } from '../../api/schemas/events';
 import type { Platform, Post } from '../../domain/platform';
 import { outlierAnalysis, performanceLabel } from '../../domain/satellite-stats';
 import { requireEnv } from '../helpers/env';
 import { recordHistory } from '../helpers/histories';
-import { apiClient, eventually } from '../helpers/http';
+import { satelliteKit } from '../helpers/satellite';
 import { stackForSuite } from '../helpers/stack';
 import { ledgerOf, teamClient } from '../helpers/teams';
-
-type Api = ReturnType<typeof apiClient>;
 
 const START = '/v1/satellite/video-outlier';
 const statusPath = (jobId: string) => `/v1/satellite/video-outlier/status/${jobId}`;
@@ -33,37 +30,7 @@ describe('satellite video outlier analysis', () => {
     return post;
   }
 
-  /** Polls the status fast (tests need no 2-second pauses) until the job leaves `processing`. */
-  const untilEnded = (api: Api, jobId: string) =>
-    eventually(
-      `satellite job ${jobId}`,
-      async () => {
-        const res = await api.get(statusPath(jobId));
-        expect(res.status).toBe(200);
-        return res.body.data.status === 'processing' ? undefined : res.body.data;
-      },
-      60_000,
-    );
-
-  const satelliteLedger = async (teamId: string) =>
-    (await ledgerOf(suite.stack.pool, teamId)).entries
-      .filter((e) => e.idempotency_key.startsWith('satellite:'))
-      .map((e) => [e.kind, e.amount_cents, e.idempotency_key]);
-
-  /** The job's `satellite.lookup.completed` rows, each checked against the schema the document publishes. */
-  async function eventsOf(jobId: string) {
-    const rows = (
-      await suite.stack.pool.query<{ type: 'satellite.lookup.completed'; resource_type: string; data: any }>(
-        `SELECT type, resource_type, data FROM events WHERE resource_id = $1 ORDER BY created_at`,
-        [jobId],
-      )
-    ).rows;
-    for (const row of rows) {
-      const checked = EVENT_DATA[row.type].safeParse(row.data);
-      if (!checked.success) throw new Error(`${row.type}: ${checked.error.message}`);
-    }
-    return rows;
-  }
+  const { untilEnded, satelliteLedger, eventsOf, completedEvent } = satelliteKit(suite, 'video_outlier');
 
   const jobRows = async (teamId: string) =>
     (await suite.stack.pool.query('SELECT id, status FROM satellite_jobs WHERE team_id = $1', [teamId])).rows;
@@ -204,19 +171,7 @@ describe('satellite video outlier analysis', () => {
       {
         type: 'satellite.lookup.completed',
         resource_type: 'satellite_job',
-        data: {
-          type: 'video_outlier',
-          job_id: jobId,
-          platform: 'tiktok',
-          url: statusPath(jobId),
-          credit_unit: 'cent',
-          status: 'completed',
-          run_id: runId,
-          run_url: `/v1/satellite/runs/${runId}`,
-          error: null,
-          error_message: null,
-          credits_used: 25,
-        },
+        data: completedEvent(jobId, runId, 25),
       },
     ]);
 
