@@ -8,6 +8,8 @@ import { ledgerOf } from './teams';
 
 type Api = ReturnType<typeof apiClient>;
 
+export const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
 /** What the satellite suites read back: a job's end by polling, its ledger rows and its checked events. */
 export function satelliteKit(suite: { readonly stack: Stack }, type: SatelliteType) {
   const statusPath = (jobId: string) => satelliteStatusPath(type, jobId);
@@ -46,6 +48,20 @@ export function satelliteKit(suite: { readonly stack: Stack }, type: SatelliteTy
       }
       return rows;
     },
+
+    /** A failed job's status, as every failure and its refund leave it. */
+    failedStatus: (jobId: string, error: string) => ({
+      job_id: jobId,
+      status: 'failed',
+      error,
+      error_message: expect.any(String),
+      credits_used: 0,
+      credit_unit: 'cent',
+      created_at: expect.stringMatching(ISO),
+      completed_at: expect.stringMatching(ISO),
+      finalized: true,
+      pending_jobs: [],
+    }),
 
     /** The data of the event a completed job records. */
     completedEvent: (jobId: string, runId: string, creditsUsed: number) => ({

@@ -4,7 +4,7 @@ import { soundLookupResultSchema } from '../../api/schemas/satellite-sounds';
 import { sampleNote, soundStats } from '../../domain/sound-lookup';
 import { requireEnv } from '../helpers/env';
 import { recordHistory } from '../helpers/histories';
-import { satelliteKit } from '../helpers/satellite';
+import { ISO, satelliteKit } from '../helpers/satellite';
 import { stackForSuite } from '../helpers/stack';
 import { ledgerOf, teamClient } from '../helpers/teams';
 
@@ -16,7 +16,6 @@ const DELETED = '7570679470014530000';
 
 const start = (musicId: string, query = '') => `/v1/satellite/sounds/tiktok/${musicId}${query ? `?${query}` : ''}`;
 const statusPath = (jobId: string) => `/v1/satellite/sounds/status/${jobId}`;
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -28,7 +27,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('satellite sound lookups', () => {
   const suite = stackForSuite();
 
-  const { untilEnded: ended, satelliteLedger, eventsOf, completedEvent } = satelliteKit(suite, 'sound_lookup');
+  const {
+    untilEnded: ended,
+    satelliteLedger,
+    eventsOf,
+    completedEvent,
+    failedStatus,
+  } = satelliteKit(suite, 'sound_lookup');
   const untilEnded = (api: Parameters<typeof ended>[0], jobId: string) => ended(api, jobId, 90_000);
 
   const stagedRows = async (jobId: string) =>
@@ -352,18 +357,7 @@ describe('satellite sound lookups', () => {
     expect(started.status).toBe(202);
     const jobId = started.body.data.job_id as string;
     const done = await untilEnded(api, jobId);
-    expect(done).toEqual({
-      job_id: jobId,
-      status: 'failed',
-      error: 'deleted',
-      error_message: expect.any(String),
-      credits_used: 0,
-      credit_unit: 'cent',
-      created_at: expect.stringMatching(ISO),
-      completed_at: expect.stringMatching(ISO),
-      finalized: true,
-      pending_jobs: [],
-    });
+    expect(done).toEqual(failedStatus(jobId, 'deleted'));
     expect(await satelliteLedger(teamId)).toEqual([
       ['reserve', -50, `satellite:${jobId}:reserve`],
       ['reserve', -50, `satellite:${jobId}:surcharge:reserve`],

@@ -4,13 +4,12 @@ import type { Platform, Post } from '../../domain/platform';
 import { outlierAnalysis, performanceLabel } from '../../domain/satellite-stats';
 import { requireEnv } from '../helpers/env';
 import { recordHistory } from '../helpers/histories';
-import { satelliteKit } from '../helpers/satellite';
+import { ISO, satelliteKit } from '../helpers/satellite';
 import { stackForSuite } from '../helpers/stack';
 import { ledgerOf, teamClient } from '../helpers/teams';
 
 const START = '/v1/satellite/video-outlier';
 const statusPath = (jobId: string) => `/v1/satellite/video-outlier/status/${jobId}`;
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -30,7 +29,7 @@ describe('satellite video outlier analysis', () => {
     return post;
   }
 
-  const { untilEnded, satelliteLedger, eventsOf, completedEvent } = satelliteKit(suite, 'video_outlier');
+  const { untilEnded, satelliteLedger, eventsOf, completedEvent, failedStatus } = satelliteKit(suite, 'video_outlier');
 
   const jobRows = async (teamId: string) =>
     (await suite.stack.pool.query('SELECT id, status FROM satellite_jobs WHERE team_id = $1', [teamId])).rows;
@@ -266,18 +265,7 @@ describe('satellite video outlier analysis', () => {
     expect(started.status).toBe(202);
     const jobId = started.body.data.job_id as string;
     const ended = await untilEnded(api, jobId);
-    expect(ended).toEqual({
-      job_id: jobId,
-      status: 'failed',
-      error: 'deleted',
-      error_message: expect.any(String),
-      credits_used: 0,
-      credit_unit: 'cent',
-      created_at: expect.stringMatching(ISO),
-      completed_at: expect.stringMatching(ISO),
-      finalized: true,
-      pending_jobs: [],
-    });
+    expect(ended).toEqual(failedStatus(jobId, 'deleted'));
     expect(await satelliteLedger(teamId)).toEqual([
       ['reserve', -25, `satellite:${jobId}:reserve`],
       ['refund', 25, `satellite:${jobId}:refund`],
