@@ -49,6 +49,28 @@ export function satelliteKit(suite: { readonly stack: Stack }, type: SatelliteTy
       return rows;
     },
 
+    /** The 202 of a job just started: its poll_url and the job itself as its one pending job (seed 004). */
+    startedJob: (jobId: string, creditsReserved: number) => ({
+      job_id: jobId,
+      status: 'processing',
+      credits_reserved: creditsReserved,
+      credit_unit: 'cent',
+      poll_url: statusPath(jobId),
+      finalized: false,
+      pending_jobs: [
+        {
+          type,
+          status: 'processing',
+          job_id: jobId,
+          poll_url: statusPath(jobId),
+          result_path: 'data.result',
+          webhook_event: 'satellite.lookup.completed',
+          started_at: expect.stringMatching(ISO),
+          retry_after_seconds: 2,
+        },
+      ],
+    }),
+
     /** A failed job's status, as every failure and its refund leave it. */
     failedStatus: (jobId: string, error: string) => ({
       job_id: jobId,
