@@ -7,6 +7,7 @@ import {
   finishSatelliteJob,
   insertSatelliteJob,
   insertSatelliteRun,
+  lockSatelliteJob,
   stagedSatelliteJobVideos,
   stagedSatelliteTrends,
   stageSatelliteJobVideos,
@@ -445,11 +446,13 @@ export function createSatelliteActivities({
     /**
      * Computes the result from what the job staged, stores the run and its videos, ends the job completed, settles
      * the credits (the base captured; a surcharge captured when earned, refunded otherwise), records the event and
-     * clears the stage, in one transaction. A retry changes nothing: the run is stored once, the settlements are
-     * keyed, and only the call that ended the job records its event.
+     * clears the stage, in one transaction. A retry changes nothing: a job already ended (the first attempt committed
+     * and its answer was lost) is left as it is, so the run, the keyed settlements and the event are written once.
      */
     async completeSatelliteJob(input: CompleteSatelliteInput): Promise<void> {
       await inTransaction(pool, async (client) => {
+        // once the job ended its stage is gone: nothing to recompute, and nothing left to do
+        if ((await lockSatelliteJob(client, input.jobId)) !== 'processing') return;
         let result: VideoOutlierResult | Omit<SoundLookupResult, 'videos'>;
         let videos: unknown[];
         if (input.outcome.type === 'video_outlier') {

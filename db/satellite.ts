@@ -124,6 +124,15 @@ export async function clearSatelliteJobStage(db: Queryable, jobId: string): Prom
   await db.query('UPDATE satellite_jobs SET staged_trends = NULL WHERE id = $1 AND staged_trends IS NOT NULL', [jobId]);
 }
 
+/** Locks a job's row for the transaction that ends it and says how it stands; undefined when there is none. */
+export async function lockSatelliteJob(db: Queryable, id: string): Promise<SatelliteJobRow['status'] | undefined> {
+  const result = await db.query<{ status: SatelliteJobRow['status'] }>(
+    'SELECT status FROM satellite_jobs WHERE id = $1 FOR UPDATE',
+    [id],
+  );
+  return result.rows[0]?.status;
+}
+
 /**
  * Ends a processing job: completed with its run, or failed with its error. A job already ended keeps its first
  * outcome, so a retried or late step cannot rewrite it. Returns the ended row when this call ended the job.

@@ -225,13 +225,19 @@ describe('ledger audit', () => {
         surcharge: { amountCents: 50, reservationKey: surcharge.reservationKey },
       });
       expect(reservation).toEqual({ reserved: true });
-      return { jobId, ref, keys, surcharge, request };
+      return { jobId, ref, keys, surcharge, request, runId: randomUUID() };
     }
 
-    const complete = (job: Awaited<ReturnType<typeof reservedLookup>>, capture: boolean, creditsUsed: number) =>
+    const complete = (
+      job: Awaited<ReturnType<typeof reservedLookup>>,
+      capture: boolean,
+      creditsUsed: number,
+      trends: 'insufficient_corpus' | 'ok' = 'insufficient_corpus',
+    ) =>
       steps().completeSatelliteJob({
         ...job.ref,
-        runId: randomUUID(),
+        // the workflow's run id: the same on every attempt
+        runId: job.runId,
         request: job.request,
         outcome: {
           type: 'sound_lookup',
@@ -255,7 +261,7 @@ describe('ledger audit', () => {
           pagesFetched: 1,
           truncatedByCap: false,
           dataCapturedAt: new Date().toISOString(),
-          trends: 'insufficient_corpus',
+          trends,
         },
         creditsUsed,
         ...job.keys,
@@ -266,6 +272,10 @@ describe('ledger audit', () => {
       const { teamId } = await newTeam(pool, 1000);
       const done = await reservedLookup(teamId);
       await complete(done, false, 50);
+      // a retried completion (its first attempt's answer lost) changes nothing, although its stage is gone
+      await complete(done, false, 50, 'ok');
+      const runs = await pool.query('SELECT id FROM satellite_runs WHERE team_id = $1', [teamId]);
+      expect(runs.rows).toEqual([{ id: done.runId }]);
       const failed = await reservedLookup(teamId);
       await steps().compensateSatelliteJob({
         ...failed.ref,

@@ -389,6 +389,7 @@ describe('satellite sound lookups', () => {
       [start(REGULAR).replace('tiktok', 'instagram'), 'platform', /TikTok only, not instagram/],
       [start(REGULAR).replace('tiktok', 'vine'), 'platform', /platform/],
       [start('not-a-sound'), 'music_id', /Not a TikTok music id/],
+      [start('%20'), 'music_id', /Not a TikTok music id/],
       [start('12345678901234567890123'), 'music_id', /Not a TikTok music id/],
       [
         start(encodeURIComponent('https://www.youtube.com/watch?v=dQw4w9WgXcQ')),
@@ -423,7 +424,7 @@ describe('satellite sound lookups', () => {
         expect(res.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ path: field })]));
     }
     expect(await satelliteLedger(teamId)).toEqual([]);
-    // an empty music id is no route at all: the path ends at the platform
+    // no music id segment at all is no route: the path ends at the platform (a blank one is the 400 above)
     expect((await api.get('/v1/satellite/sounds/tiktok/')).status).toBe(404);
     // none used up the start budget
     const ok = await api.get(start(TINY));
