@@ -11,6 +11,7 @@ import { createTrackingActivities } from './tracking';
 import { createVideoActivities } from './videos';
 import { createWebhookActivities, type WebhookActivityOptions } from './webhooks';
 import { heuristicVideoReportGenerator, type VideoReportGenerator } from '../domain/video-report';
+import { heuristicSoundTrendGenerator, type SoundTrendGenerator } from '../domain/sound-trends';
 
 export interface ActivityDeps {
   pool: Pool;
@@ -18,6 +19,8 @@ export interface ActivityDeps {
   reportGenerator: CreatorReportGenerator;
   /** the heuristic video analyst unless given */
   videoReportGenerator?: VideoReportGenerator;
+  /** the heuristic trend analyst unless given */
+  soundTrendGenerator?: SoundTrendGenerator;
   /** webhook delivery settings: the development loopback setting, and a resolver and clock for tests */
   webhooks?: WebhookActivityOptions;
 }
@@ -31,7 +34,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCreatorActivities(deps),
     ...createJobActivities(deps),
     ...createAudienceActivities(deps),
-    ...createSatelliteActivities(deps),
+    ...createSatelliteActivities({ ...deps, trends: deps.soundTrendGenerator ?? heuristicSoundTrendGenerator }),
     ...createVideoActivities({
       ...deps,
       videoReportGenerator: deps.videoReportGenerator ?? heuristicVideoReportGenerator,

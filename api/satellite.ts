@@ -7,19 +7,26 @@ import { z } from 'zod';
 import { findSatelliteJob, findSatelliteRun, listSatelliteRunVideos, listSatelliteRuns } from '../db/satellite';
 import { PLATFORMS } from '../domain/platform';
 import { HandleAttr, PlatformAttr, TeamIdAttr } from '../domain/search-attributes';
-import { InvalidInputError, normalizeHandle, parseVideoUrl, type VideoRef } from '../domain/urls';
+import {
+  SOUND_DEFAULT_MAX_VIDEOS,
+  SOUND_LOOKUP_COST,
+  SOUND_MAX_VIDEOS,
+  SOUND_TRENDS_SURCHARGE,
+} from '../domain/sound-lookup';
+import { InvalidInputError, normalizeHandle, parseMusicId, parseVideoUrl, type VideoRef } from '../domain/urls';
 import {
   SATELLITE_TYPES,
   satelliteReservationUpdate,
   satelliteWorkflow,
   satelliteWorkflowId,
   VIDEO_OUTLIER_COST,
-  type VideoOutlierInput,
+  type SatelliteInput,
+  type SatelliteType,
 } from '../workflows/satellite';
 import { auth } from './auth';
 import { ApiError, notFound } from './errors';
 import { withTemporalDeadline } from './outages';
-import { dataOf, pageOf, route, type Route } from './route';
+import { dataOf, pageOf, route, type Reply, type Route } from './route';
 import {
   EXAMPLE_SATELLITE_JOB_ID,
   EXAMPLE_SATELLITE_RUN_ID,
@@ -34,12 +41,17 @@ import {
   satelliteRunVideoSchema,
   satelliteStatusPath,
   satelliteVideoExample,
+  satelliteJobStatus,
+  soundLookupResult,
+  soundLookupStartedSchema,
+  soundLookupStatusSchema,
   videoOutlierInputExample,
   videoOutlierResultExample,
   videoOutlierStartedSchema,
   videoOutlierStatus,
   videoOutlierStatusSchema,
 } from './schemas/satellite';
+import { soundLookupResultExample } from './schemas/satellite-sounds';
 import { requireCredits } from './tracking';
 import { pageQuery, pagination, uuidString } from './validation';
 
@@ -65,13 +77,50 @@ export const listRunsQuery = pageQuery(100, 20).extend({
   platform: z.enum(PLATFORMS).optional(),
 });
 
+/** `platform` is any platform the API knows, so a non-TikTok one gets a 400 that says sounds are TikTok only. */
+export const soundLookupParams = z.object({
+  platform: z.enum(PLATFORMS),
+  music_id: z
+    .string()
+    .min(1)
+    .max(2048)
+    .describe(
+      'the TikTok music id (the sounds endpoints’ `external_id`), or a TikTok sound URL ' +
+        '(`https://www.tiktok.com/music/<name>-<id>`, URL-encoded into this path segment) or its last segment',
+    ),
+});
+
+const queryBoolean = z
+  .enum(['true', 'false'])
+  .transform((v) => v === 'true')
+  .describe('`true` or `false`');
+
+export const soundLookupQuery = z.object({
+  trend_analysis: queryBoolean
+    .default(false)
+    .describe(
+      `\`true\` adds LLM trend detection over a creator-diverse sample of up to 300 videos (+${SOUND_TRENDS_SURCHARGE} ` +
+        'credits, not billed when the corpus is too small) and ignores `max_videos`',
+    ),
+  max_videos: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(SOUND_MAX_VIDEOS)
+    .default(SOUND_DEFAULT_MAX_VIDEOS)
+    .describe(`videos to fetch when trend_analysis is false (1–${SOUND_MAX_VIDEOS})`),
+});
+
 export const runVideosQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
 
-/** Seed 001's limits on starting a video outlier analysis, per team; polling and run reads are not limited here. */
-export const VIDEO_OUTLIER_RATE_LIMITS = [
+/**
+ * Seed 001's limits on starting a satellite job, per team and per start endpoint (a video outlier analysis and a
+ * sound lookup each have their own budget); polling and run reads are not limited here.
+ */
+export const SATELLITE_START_RATE_LIMITS = [
   { per: 'minute', windowMs: 60_000, limit: 5 },
   { per: 'hour', windowMs: 3_600_000, limit: 30 },
   { per: 'day', windowMs: 86_400_000, limit: 200 },
@@ -139,8 +188,8 @@ const runMiddleware = (middleware: RequestHandler, req: Request, res: Response):
  * empty balance does not use up the budget. The `X-RateLimit-*` headers describe the window closest to refusing (the
  * one refusing, on a 429, with `Retry-After`).
  */
-function startRateLimits(): (req: Request, res: Response) => Promise<void> {
-  const windows = VIDEO_OUTLIER_RATE_LIMITS.map((w) => {
+function startRateLimits(what: string): (req: Request, res: Response) => Promise<void> {
+  const windows = SATELLITE_START_RATE_LIMITS.map((w) => {
     const property = `satelliteRateLimitPer_${w.per}`;
     const limiter = rateLimit({
       windowMs: w.windowMs,
@@ -159,13 +208,7 @@ function startRateLimits(): (req: Request, res: Response) => Promise<void> {
             : w.windowMs / 1000;
           res.set('Retry-After', String(Math.max(1, seconds)));
         }
-        next(
-          new ApiError(
-            429,
-            'rate_limited',
-            `Rate limit exceeded: ${w.limit} video outlier analyses per ${w.per} per team`,
-          ),
-        );
+        next(new ApiError(429, 'rate_limited', `Rate limit exceeded: ${w.limit} ${what} per ${w.per} per team`));
       },
     });
     return { property, limiter };
@@ -195,10 +238,15 @@ export interface SatelliteDeps {
 
 /** The Satellite routes: the video outlier job (start, status) and the durable runs every satellite job leaves. */
 export function satelliteRoutes({ pool, temporal, taskQueue }: SatelliteDeps): Route[] {
-  const limits = startRateLimits();
+  const limits = startRateLimits('video outlier analyses');
+  const soundLimits = startRateLimits('sound lookups');
 
   /** Starts the workflow and waits for its reservation in one call: 202 only once the credits are held. */
-  async function startJob(input: VideoOutlierInput): Promise<void> {
+  async function startJob(input: SatelliteInput): Promise<void> {
+    const summary =
+      input.type === 'video_outlier'
+        ? `${input.platform} video outlier · @${input.request.handle}`
+        : `tiktok sound lookup · ${input.request.musicId}${input.request.trendAnalysis ? ' · trends' : ''}`;
     const reservation = await withTemporalDeadline(temporal, () =>
       temporal.workflow.executeUpdateWithStart(satelliteReservationUpdate, {
         startWorkflowOperation: new WithStartWorkflowOperation(satelliteWorkflow, {
@@ -206,11 +254,11 @@ export function satelliteRoutes({ pool, temporal, taskQueue }: SatelliteDeps): R
           taskQueue,
           args: [input],
           workflowIdConflictPolicy: 'FAIL',
-          staticSummary: `${input.platform} video outlier · @${input.request.handle}`,
+          staticSummary: summary,
           typedSearchAttributes: [
             { key: TeamIdAttr, value: input.teamId },
             { key: PlatformAttr, value: input.platform },
-            { key: HandleAttr, value: input.request.handle },
+            ...(input.type === 'video_outlier' ? [{ key: HandleAttr, value: input.request.handle }] : []),
           ],
         }),
       }),
@@ -219,6 +267,46 @@ export function satelliteRoutes({ pool, temporal, taskQueue }: SatelliteDeps): R
     if (reservation.reason === 'insufficient_credits') throw new ApiError(402, 'payment_required', reservation.message);
     throw new ApiError(409, 'conflict', `The job ended before its credits were reserved: ${reservation.message}`);
   }
+
+  /** Starts the job and answers 202 with its poll_url and pending job (seed 004). */
+  async function accepted(input: SatelliteInput, reservedCents: number): Promise<Reply> {
+    await startJob(input);
+    // the job is reserved and running: a failed read of its row must not turn that into an error
+    const row = await findSatelliteJob(pool, input.teamId, input.type, input.jobId).catch(() => undefined);
+    const pending = satellitePendingJobs({
+      id: input.jobId,
+      type: input.type,
+      // one that ended already still lists itself: the 202 says it started, its poll_url says how it went
+      status: 'processing',
+      created_at: row?.created_at ?? new Date(),
+    });
+    return {
+      status: 202,
+      body: {
+        data: {
+          job_id: input.jobId,
+          status: 'processing',
+          credits_reserved: reservedCents,
+          credit_unit: 'cent',
+          poll_url: satelliteStatusPath(input.type, input.jobId),
+          finalized: false,
+          pending_jobs: pending,
+        } satisfies z.output<typeof videoOutlierStartedSchema>,
+      },
+    };
+  }
+
+  /** A job of this type and team with its completed result, or 404 (another team's job looks missing). */
+  async function jobStatus(teamId: string, type: SatelliteType, jobId: string, what: string) {
+    const job = await findSatelliteJob(pool, teamId, type, jobId);
+    if (!job) throw notFound(what);
+    const run = job.run_id ? await findSatelliteRun(pool, teamId, job.run_id) : undefined;
+    return { job, run };
+  }
+
+  /** Every video of a run, for the results that list them inline (a sound lookup's: at most 300). */
+  const allRunVideos = (run: { id: string; video_count: number }) =>
+    listSatelliteRunVideos(pool, run.id, { limit: Math.max(1, run.video_count), offset: 0 });
 
   const RUN = '/v1/satellite/runs/{run_id}';
   const NO_RUN = 'No such run, or another team’s';
@@ -266,37 +354,16 @@ export function satelliteRoutes({ pool, temporal, taskQueue }: SatelliteDeps): R
         await limits(req, res);
         const { ref, handle } = resolveVideoOutlier(body);
         await requireCredits(pool, teamId, VIDEO_OUTLIER_COST, 'a video outlier analysis');
-        const jobId = randomUUID();
-        await startJob({
-          jobId,
-          teamId,
-          platform: ref.platform,
-          type: 'video_outlier',
-          request: { submittedUrl: body.url, url: ref.canonicalUrl, platformVideoId: ref.platformVideoId, handle },
-        });
-        // the job is reserved and running: a failed read of its row must not turn that into an error
-        const row = await findSatelliteJob(pool, teamId, 'video_outlier', jobId).catch(() => undefined);
-        const pending = satellitePendingJobs({
-          id: jobId,
-          type: 'video_outlier',
-          // one that ended already still lists itself: the 202 says it started, its poll_url says how it went
-          status: 'processing',
-          created_at: row?.created_at ?? new Date(),
-        });
-        return {
-          status: 202,
-          body: {
-            data: {
-              job_id: jobId,
-              status: 'processing',
-              credits_reserved: VIDEO_OUTLIER_COST,
-              credit_unit: 'cent',
-              poll_url: satelliteStatusPath('video_outlier', jobId),
-              finalized: false,
-              pending_jobs: pending,
-            } satisfies z.output<typeof videoOutlierStartedSchema>,
+        return accepted(
+          {
+            jobId: randomUUID(),
+            teamId,
+            platform: ref.platform,
+            type: 'video_outlier',
+            request: { submittedUrl: body.url, url: ref.canonicalUrl, platformVideoId: ref.platformVideoId, handle },
           },
-        };
+          VIDEO_OUTLIER_COST,
+        );
       },
     }),
     route({
@@ -333,10 +400,127 @@ export function satelliteRoutes({ pool, temporal, taskQueue }: SatelliteDeps): R
       errors: { 404: 'No such job, or another team’s' },
       handler: async ({ params, res }) => {
         const { teamId } = auth(res);
-        const job = await findSatelliteJob(pool, teamId, 'video_outlier', params.job_id);
-        if (!job) throw notFound('Video outlier job');
-        const run = job.run_id ? await findSatelliteRun(pool, teamId, job.run_id) : undefined;
+        const { job, run } = await jobStatus(teamId, 'video_outlier', params.job_id, 'Video outlier job');
         return { status: 200, body: { data: videoOutlierStatus(job, run) } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/satellite/sounds/{platform}/{music_id}',
+      operationId: 'startSoundLookup',
+      tag: 'Satellite',
+      summary:
+        `Start a TikTok sound lookup (${SOUND_LOOKUP_COST} credits, +${SOUND_TRENDS_SURCHARGE} with trend analysis; ` +
+        'refunded if it fails)',
+      description:
+        'Reserves the credits, then reads the sound and the videos using it in the background; poll `poll_url` until ' +
+        '`status` leaves `processing`. TikTok only: another platform is a 400. The music id is checked at once ' +
+        '(400); whether the sound exists is known once the job reads it (it then fails as `deleted`, refunded). With ' +
+        '`trend_analysis=true` the job reads up to the 25-page / 500-video cap, analyses a creator-diverse sample of ' +
+        'up to 300 videos and reserves the surcharge too, which is refunded when the corpus is too small ' +
+        '(`trends.status: "insufficient_corpus"`). Limited per team to 5 starts a minute, 30 an hour and 200 a day.',
+      request: { params: soundLookupParams, query: soundLookupQuery },
+      responses: {
+        202: {
+          description: 'The lookup started with its credits reserved; poll `poll_url`',
+          schema: dataOf(soundLookupStartedSchema),
+          headers: RATE_HEADERS,
+          example: {
+            data: {
+              job_id: EXAMPLE_SATELLITE_JOB_ID,
+              status: 'processing',
+              credits_reserved: SOUND_LOOKUP_COST + SOUND_TRENDS_SURCHARGE,
+              credit_unit: 'cent',
+              poll_url: satelliteStatusPath('sound_lookup', EXAMPLE_SATELLITE_JOB_ID),
+              finalized: false,
+              pending_jobs: [
+                {
+                  ...satellitePendingJobExample,
+                  type: 'sound_lookup',
+                  poll_url: satelliteStatusPath('sound_lookup', EXAMPLE_SATELLITE_JOB_ID),
+                },
+              ],
+            },
+          },
+        },
+      },
+      errors: {
+        402: `The balance cannot pay ${SOUND_LOOKUP_COST} credits (${SOUND_LOOKUP_COST + SOUND_TRENDS_SURCHARGE} with trend analysis)`,
+        409: 'The job was cancelled (an operator action) before its credits were reserved; nothing was charged',
+      },
+      handler: async ({ params, query, req, res }) => {
+        const { teamId } = auth(res);
+        await soundLimits(req, res);
+        if (params.platform !== 'tiktok') {
+          throw new ApiError(400, 'invalid_request', `Sound lookups are TikTok only, not ${params.platform}`, [
+            { location: 'path', path: 'platform', message: 'only tiktok is supported' },
+          ]);
+        }
+        let musicId: string;
+        try {
+          musicId = parseMusicId(params.music_id);
+        } catch (err) {
+          if (!(err instanceof InvalidInputError)) throw err;
+          throw new ApiError(400, 'invalid_request', `Invalid music_id: ${err.message}`, [
+            { location: 'path', path: 'music_id', message: err.message },
+          ]);
+        }
+        const cost = SOUND_LOOKUP_COST + (query.trend_analysis ? SOUND_TRENDS_SURCHARGE : 0);
+        await requireCredits(pool, teamId, cost, 'a sound lookup');
+        return accepted(
+          {
+            jobId: randomUUID(),
+            teamId,
+            platform: 'tiktok',
+            type: 'sound_lookup',
+            request: {
+              submitted: params.music_id,
+              musicId,
+              trendAnalysis: query.trend_analysis,
+              maxVideos: query.max_videos,
+            },
+          },
+          cost,
+        );
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/satellite/sounds/status/{job_id}',
+      operationId: 'getSoundLookupStatus',
+      tag: 'Satellite',
+      summary: 'Sound lookup status and result (free)',
+      description:
+        '`processing`, then `completed` with `run_id` and `result` (`request`, `sound`, `data_captured_at`, `stats`, ' +
+        '`sample_quality`, `trends`, `videos`) or `failed` with `error` (refunded). Statuses are kept in Postgres and ' +
+        'stay readable indefinitely; the result is also the durable run `GET /v1/satellite/runs/{run_id}`.',
+      request: { params: satelliteJobParams },
+      responses: {
+        200: {
+          description: 'processing, completed (with the result) or failed (with the error)',
+          schema: dataOf(soundLookupStatusSchema),
+          example: {
+            data: {
+              job_id: EXAMPLE_SATELLITE_JOB_ID,
+              status: 'completed',
+              run_id: EXAMPLE_SATELLITE_RUN_ID,
+              result: soundLookupResultExample,
+              credits_used: SOUND_LOOKUP_COST,
+              credit_unit: 'cent',
+              created_at: '2026-12-01T12:00:00.412Z',
+              completed_at: '2026-12-01T12:00:41.918Z',
+              finalized: true,
+              pending_jobs: [],
+            },
+          },
+        },
+      },
+      errors: { 404: 'No such job, or another team’s' },
+      handler: async ({ params, res }) => {
+        const teamId = auth(res).teamId;
+        const { job, run } = await jobStatus(teamId, 'sound_lookup', params.job_id, 'Sound lookup job');
+        const result = run ? soundLookupResult(run, await allRunVideos(run)) : undefined;
+        return { status: 200, body: { data: satelliteJobStatus(job, result) } };
       },
     }),
     route({
@@ -414,7 +598,8 @@ export function satelliteRoutes({ pool, temporal, taskQueue }: SatelliteDeps): R
       handler: async ({ params, res }) => {
         const run = await findSatelliteRun(pool, auth(res).teamId, params.run_id);
         if (!run) throw notFound('Satellite run');
-        return { status: 200, body: { data: satelliteRun(run) } };
+        const videos = run.type === 'sound_lookup' ? await allRunVideos(run) : [];
+        return { status: 200, body: { data: satelliteRun(run, videos) } };
       },
     }),
     route({
@@ -425,7 +610,8 @@ export function satelliteRoutes({ pool, temporal, taskQueue }: SatelliteDeps): R
       summary: 'A slice of the videos a run rests on (free)',
       description:
         'For a video outlier run: the creator’s most recent videos the analysis compared the video with, newest ' +
-        'first. `limit` 1–100 (default 50), `offset` from 0.',
+        'first; for a sound lookup run: the result’s `videos`, in their order. `limit` 1–100 (default 50), `offset` ' +
+        'from 0.',
       request: { params: satelliteRunParams, query: runVideosQuery },
       responses: {
         200: {

@@ -21,11 +21,14 @@ export interface AuditScope {
 
 export const DEFAULT_GRACE_MINUTES = 90;
 
-// Ledger keys are `<workflowId>:<cycle>:<step>` for tracking cycles (workflow `creator:<uuid>` or `video:<uuid>`)
-// and `<workflowId>:<step>` for paid jobs (workflow `collection:<uuid>` or `audience:<uuid>`).
+// Ledger keys are `<workflowId>:<cycle>:<step>` for tracking cycles (workflow `creator:<uuid>` or `video:<uuid>`),
+// `<workflowId>:<step>` for paid jobs (workflow `collection:<uuid>` or `audience:<uuid>`), and for satellite jobs
+// (workflow `satellite:<uuid>`) `<workflowId>:<step>` for the base price and `<workflowId>:surcharge:<step>` for a
+// sound lookup's trend surcharge.
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const CYCLE_RESERVATION = `^(creator|video):(${UUID}):([0-9]+):reserve$`;
 const JOB_RESERVATION = `^(collection|audience):(${UUID}):reserve$`;
+const SATELLITE_RESERVATION = `^satellite:(${UUID}):(surcharge:)?reserve$`;
 
 const teams = (scope: AuditScope): string[] | null => (scope.teamIds ? [...scope.teamIds] : null);
 
@@ -71,7 +74,8 @@ export async function unsettledReservations(db: Queryable, scope: AuditScope = {
      ), tagged AS (
        SELECT o.*,
               (regexp_match(o.idempotency_key, '${CYCLE_RESERVATION}')) AS cyc,
-              (regexp_match(o.idempotency_key, '${JOB_RESERVATION}')) AS job
+              (regexp_match(o.idempotency_key, '${JOB_RESERVATION}')) AS job,
+              (regexp_match(o.idempotency_key, '${SATELLITE_RESERVATION}')) AS sat
          FROM open o
      )
      SELECT t.team_id, t.idempotency_key, extract(epoch FROM now() - t.created_at)::int AS age_s,
@@ -83,10 +87,13 @@ export async function unsettledReservations(db: Queryable, scope: AuditScope = {
                      || ' (cycle_in_progress ' || coalesce(e.cycle_in_progress::text, 'null') || ')'
               WHEN t.job IS NOT NULL AND j.id IS NULL THEN 'its job does not exist'
               WHEN t.job IS NOT NULL AND j.status NOT IN ('pending', 'processing') THEN 'its job is ' || j.status
+              WHEN t.sat IS NOT NULL AND sj.id IS NULL THEN 'its satellite job does not exist'
+              WHEN t.sat IS NOT NULL AND sj.status <> 'processing' THEN 'its satellite job is ' || sj.status
             END AS why
        FROM tagged t
        LEFT JOIN (${ENTITIES}) e ON t.cyc IS NOT NULL AND e.resource_type = t.cyc[1] AND e.id = t.cyc[2]::uuid
        LEFT JOIN paid_jobs j ON t.job IS NOT NULL AND j.id = t.job[2]::uuid
+       LEFT JOIN satellite_jobs sj ON t.sat IS NOT NULL AND sj.id = t.sat[1]::uuid
       ORDER BY t.id`,
     scope,
     [scope.graceMinutes ?? DEFAULT_GRACE_MINUTES],
@@ -285,12 +292,67 @@ export async function jobDisagreements(db: Queryable, scope: AuditScope = {}): P
   return found.map((r) => ({ check: 'job_disagreement', teamId: r.team_id, subject: `job ${r.id}`, detail: r.detail }));
 }
 
+/**
+ * Satellite jobs whose status disagrees with their ledger. A job reserves its base price (and a sound lookup with
+ * trend analysis its surcharge) with the job row; completeSatelliteJob captures the base, captures or refunds the
+ * surcharge and ends the job completed in one transaction, compensateSatelliteJob refunds both and ends it failed. So
+ * a completed job has its base captured and credits_used equal to what was captured; a failed one is refunded in full
+ * and charged 0; a captured base means a completed job; and what the job says it reserved is what the ledger holds.
+ */
+export async function satelliteDisagreements(db: Queryable, scope: AuditScope = {}): Promise<Finding[]> {
+  const found = await rows<{ team_id: string; id: string; detail: string }>(
+    db,
+    `WITH legs AS (
+       SELECT j.id, r.idempotency_key, -r.amount_cents AS reserved, s.kind AS settled_by
+         FROM satellite_jobs j
+         JOIN credit_ledger r ON r.kind = 'reserve'
+          AND r.idempotency_key IN ('satellite:' || j.id || ':reserve', 'satellite:' || j.id || ':surcharge:reserve')
+         LEFT JOIN credit_ledger s ON s.settles = r.idempotency_key
+        WHERE $1::uuid[] IS NULL OR j.team_id = ANY($1)
+     ), jobs AS (
+       SELECT j.*,
+              (SELECT l.settled_by FROM legs l
+                WHERE l.id = j.id AND l.idempotency_key = 'satellite:' || j.id || ':reserve') AS base_settled_by,
+              coalesce((SELECT sum(l.reserved) FROM legs l WHERE l.id = j.id), 0) AS reserved,
+              coalesce((SELECT sum(l.reserved) FROM legs l WHERE l.id = j.id AND l.settled_by = 'capture'), 0) AS captured,
+              EXISTS (SELECT 1 FROM legs l WHERE l.id = j.id AND l.settled_by IS DISTINCT FROM 'refund') AS unrefunded
+         FROM satellite_jobs j
+        WHERE $1::uuid[] IS NULL OR j.team_id = ANY($1)
+     )
+     SELECT team_id, id::text, concat_ws('; ',
+              CASE WHEN reserved <> credits_reserved
+                   THEN 'records ' || credits_reserved || ' reserved but the ledger holds ' || reserved END,
+              CASE WHEN status = 'completed' AND base_settled_by IS DISTINCT FROM 'capture'
+                   THEN 'completed but its base price ' || coalesce(base_settled_by::text || 'ed', 'not settled') END,
+              CASE WHEN status = 'completed' AND credits_used IS DISTINCT FROM captured
+                   THEN 'completed with credits_used ' || coalesce(credits_used::text, 'null') || ' but ' || captured
+                        || ' captured' END,
+              CASE WHEN status = 'failed' AND (unrefunded OR credits_used IS DISTINCT FROM 0)
+                   THEN 'failed but not refunded in full' END,
+              CASE WHEN base_settled_by = 'capture' AND status <> 'completed' THEN 'captured but ' || status END
+            ) AS detail
+       FROM jobs
+      WHERE reserved <> credits_reserved
+         OR (status = 'completed' AND (base_settled_by IS DISTINCT FROM 'capture' OR credits_used IS DISTINCT FROM captured))
+         OR (status = 'failed' AND (unrefunded OR credits_used IS DISTINCT FROM 0))
+         OR (base_settled_by = 'capture' AND status <> 'completed')`,
+    scope,
+  );
+  return found.map((r) => ({
+    check: 'satellite_disagreement',
+    teamId: r.team_id,
+    subject: `satellite job ${r.id}`,
+    detail: r.detail,
+  }));
+}
+
 export const ledgerChecks = [
   unsettledReservations,
   badSettlements,
   balanceMismatches,
   cycleDisagreements,
   jobDisagreements,
+  satelliteDisagreements,
 ] as const;
 
 /** Every Postgres check, in order. */

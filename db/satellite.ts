@@ -2,7 +2,10 @@ import type { Platform } from '../domain/platform';
 import type { SatelliteType } from '../workflows/satellite';
 import type { Queryable } from './transaction';
 
-/** Every statement on `satellite_jobs`, `satellite_runs` and `satellite_run_videos` (db/migrations/0010). */
+/**
+ * Every statement on `satellite_jobs`, `satellite_runs`, `satellite_run_videos` (db/migrations/0010) and a running
+ * job's staged fetch, `satellite_job_videos` (0012).
+ */
 
 export interface SatelliteJobRow {
   id: string;
@@ -78,6 +81,56 @@ export async function insertSatelliteRun(db: Queryable, run: NewSatelliteRun): P
      ON CONFLICT (run_id, position) DO NOTHING`,
     [run.id, JSON.stringify(run.videos)],
   );
+}
+
+/**
+ * Stages what a job's fetch read, in this order: a retried fetch replaces what an earlier attempt left. One statement
+ * whatever the count, so a fetch of 500 videos is one round trip.
+ */
+export async function stageSatelliteJobVideos(db: Queryable, jobId: string, videos: readonly unknown[]): Promise<void> {
+  await db.query('DELETE FROM satellite_job_videos WHERE job_id = $1', [jobId]);
+  if (videos.length === 0) return;
+  await db.query(
+    `INSERT INTO satellite_job_videos (job_id, position, video)
+     SELECT $1, v.ordinality - 1, v.value FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS v`,
+    [jobId, JSON.stringify(videos)],
+  );
+}
+
+/** The videos a job's fetch staged, in their order. */
+export async function stagedSatelliteJobVideos<T>(db: Queryable, jobId: string): Promise<T[]> {
+  const result = await db.query<{ video: T }>(
+    'SELECT video FROM satellite_job_videos WHERE job_id = $1 ORDER BY position',
+    [jobId],
+  );
+  return result.rows.map((r) => r.video);
+}
+
+/** Stages a sound lookup's trends block until the job completes; a retry overwrites it. */
+export async function stageSatelliteTrends(db: Queryable, jobId: string, trends: unknown): Promise<void> {
+  await db.query('UPDATE satellite_jobs SET staged_trends = $2 WHERE id = $1', [jobId, JSON.stringify(trends)]);
+}
+
+export async function stagedSatelliteTrends<T>(db: Queryable, jobId: string): Promise<T | null> {
+  const result = await db.query<{ staged_trends: T | null }>('SELECT staged_trends FROM satellite_jobs WHERE id = $1', [
+    jobId,
+  ]);
+  return result.rows[0]?.staged_trends ?? null;
+}
+
+/** Drops a job's staged fetch and trends once the job has ended (they live on in the run, or nowhere). */
+export async function clearSatelliteJobStage(db: Queryable, jobId: string): Promise<void> {
+  await db.query('DELETE FROM satellite_job_videos WHERE job_id = $1', [jobId]);
+  await db.query('UPDATE satellite_jobs SET staged_trends = NULL WHERE id = $1 AND staged_trends IS NOT NULL', [jobId]);
+}
+
+/** Locks a job's row for the transaction that ends it and says how it stands; undefined when there is none. */
+export async function lockSatelliteJob(db: Queryable, id: string): Promise<SatelliteJobRow['status'] | undefined> {
+  const result = await db.query<{ status: SatelliteJobRow['status'] }>(
+    'SELECT status FROM satellite_jobs WHERE id = $1 FOR UPDATE',
+    [id],
+  );
+  return result.rows[0]?.status;
 }
 
 /**

@@ -54,6 +54,7 @@ export const configSchema = z.object({
   APIFY_API_BASE_URL: httpUrl.default('https://api.apify.com'),
   APIFY_TIKTOK_ACTOR: z.string().min(1).default('clockworks~tiktok-scraper'),
   APIFY_TIKTOK_COMMENTS_ACTOR: z.string().min(1).default('clockworks~tiktok-comments-scraper'),
+  APIFY_TIKTOK_SOUND_ACTOR: z.string().min(1).default('clockworks~tiktok-sound-scraper'),
   APIFY_INSTAGRAM_PROFILE_ACTOR: z.string().min(1).default('apify~instagram-profile-scraper'),
   APIFY_INSTAGRAM_POST_ACTOR: z.string().min(1).default('apify~instagram-post-scraper'),
   APIFY_INSTAGRAM_COMMENT_ACTOR: z.string().min(1).default('apify~instagram-comment-scraper'),

@@ -217,11 +217,12 @@ export interface PlatformProvider {
   getSound?(platform: Platform, musicId: string): Promise<Sound>;
   /**
    * The videos that use a sound, one page at a time, `cursor` from the previous page; the order is the source's own
-   * (TikTok's: most popular first). Optional, like `getSound`; failures as there.
+   * (TikTok's: most popular first). Optional, like `getSound`; failures as there. `total` is how many the caller means
+   * to page through in all (sources that fetch in bulk fetch that many at once, as for `listPosts`).
    */
   listSoundVideos?(
     platform: Platform,
     musicId: string,
-    opts: { limit: number; cursor?: string | null },
+    opts: { limit: number; cursor?: string | null; total?: number },
   ): Promise<SoundVideoPage>;
 }

@@ -10,6 +10,7 @@ export type InvalidInputCode =
   | 'unsupported_host'
   | 'not_a_profile'
   | 'not_a_video'
+  | 'not_a_sound'
   | 'invalid_handle';
 
 /** Input that names no supported profile or video. The message is meant for the API caller (a 400). */
@@ -329,4 +330,36 @@ export function parseVideoUrl(raw: string): VideoRef {
     canonicalUrl: `https://www.instagram.com/${canonicalPath}/${code}/`,
     authorHandle: author,
   };
+}
+
+const MUSIC_ID = /^\d{1,20}$/;
+/** the last segment of a TikTok sound page: `<title slug>-<music id>`, or the bare id */
+const MUSIC_SEGMENT = /^(?:.*-)?(\d{1,20})$/;
+
+/**
+ * A TikTok music id from what a caller has: the id itself (the sounds endpoints' `external_id`), a sound page URL
+ * `https://www.tiktok.com/music/<name>-<id>` (with or without scheme, query or trailing slash), or its last segment
+ * `<name>-<id>`. Throws `InvalidInputError` (field `url`) for anything else: another platform's URL included.
+ */
+export function parseMusicId(raw: string): string {
+  const trimmed = typeof raw === 'string' ? raw.trim() : '';
+  if (MUSIC_ID.test(trimmed)) return trimmed;
+  if (!trimmed.includes('/') && !trimmed.includes('.')) {
+    const bare = MUSIC_SEGMENT.exec(trimmed);
+    if (bare) return bare[1] as string;
+    throw urlError(
+      'not_a_sound',
+      'Not a TikTok music id: expected digits, or a https://www.tiktok.com/music/<name>-<id> URL',
+    );
+  }
+  const { platform, segments } = parseSupportedUrl(trimmed);
+  if (platform !== 'tiktok') {
+    throw urlError('not_a_sound', `Sound lookups are TikTok only; this is a ${PLATFORM_NAMES[platform]} URL`);
+  }
+  const [kind, name, ...rest] = segments;
+  const id = kind === 'music' && name !== undefined && rest.length === 0 ? MUSIC_SEGMENT.exec(name)?.[1] : undefined;
+  if (id === undefined) {
+    throw urlError('not_a_sound', 'Not a TikTok sound URL: expected https://www.tiktok.com/music/<name>-<id>');
+  }
+  return id;
 }

@@ -50,6 +50,9 @@ import {
   type PostPage,
   type ProfileMetrics,
   type ProviderFailureKind,
+  type Sound,
+  type SoundVideo,
+  type SoundVideoPage,
 } from '../domain/platform';
 import { checkLimit, checkPlatform, count, decodeCursor, encodeCursor, scrubbed } from './adapter-kit';
 import { fetchJson, retryAfterSeconds, type JsonResponse, type Upstream } from './upstream';
@@ -57,6 +60,8 @@ import { fetchJson, retryAfterSeconds, type JsonResponse, type Upstream } from '
 export interface ApifyActors {
   tiktok: string;
   tiktokComments: string;
+  /** the videos using a sound, each with the sound's `musicMeta`: input `{ musics: [url], resultsPerPage }` */
+  tiktokSound: string;
   instagramProfile: string;
   instagramPosts: string;
   instagramComments: string;
@@ -70,6 +75,7 @@ export interface ApifyActors {
 export const APIFY_DEFAULT_ACTORS = {
   tiktok: 'clockworks~tiktok-scraper',
   tiktokComments: 'clockworks~tiktok-comments-scraper',
+  tiktokSound: 'clockworks~tiktok-sound-scraper',
   instagramProfile: 'apify~instagram-profile-scraper',
   instagramPosts: 'apify~instagram-post-scraper',
   instagramComments: 'apify~instagram-comment-scraper',
@@ -119,7 +125,8 @@ type CursorKind =
   | 'instagram-latest'
   | 'tiktok-comments'
   | 'instagram-comments'
-  | 'tiktok-followers';
+  | 'tiktok-followers'
+  | 'tiktok-sound';
 
 /** An offset into a finished run's dataset: later pages read it and start nothing. */
 interface DatasetCursor {
@@ -135,6 +142,8 @@ const DEFAULT_PROFILE_POSTS = 30;
 const MAX_RESULTS = 1000;
 /** the most items a batch comment run's dataset is read for, whatever the actor returned */
 const MAX_BATCH_ITEMS = 10_000;
+/** items a sound run's first read takes, so getSound and the first listing page share it */
+const SOUND_HEAD = 20;
 /** the API holds a waitForFinish request at most this long */
 const MAX_WAIT_SECONDS = 60;
 /** how long a 402 (usage or memory limit) asks callers to wait: a retry seconds later cannot succeed */
@@ -203,6 +212,14 @@ function itemError(item: Item): { kind: ProviderFailureKind | 'nothing'; text: s
   if (/no[\s_-]?items|empty/.test(lower)) return { kind: 'nothing', text };
   if (lower.includes('private')) return { kind: 'private', text };
   return { kind: 'unavailable', text };
+}
+
+/** Sounds are TikTok's; a music id is digits. */
+function soundIdOf(platform: Platform, musicId: string): string {
+  if (platform !== 'tiktok') throw new ProviderError('blocked', `${platform} has no sounds to look up`);
+  const id = String(musicId).trim();
+  if (!/^\d{1,20}$/.test(id)) throw new ProviderError('deleted', `"${id.slice(0, 40)}" is not a TikTok music id`);
+  return id;
 }
 
 function firstError(items: Item[]): { kind: ProviderFailureKind | 'nothing'; text: string } | null {
@@ -303,6 +320,60 @@ function tiktokPost(item: Item): Post | null {
     is_stitch: null,
   };
 }
+
+/**
+ * A sound from the `musicMeta` its videos carry. The scraper's item says nothing of the sound's usage count, creation
+ * time or uploader handle: null, not guessed; `is_commerce` is true only when the item says so.
+ */
+function tiktokSound(musicId: string, meta: Item): Sound {
+  const title = str(meta.musicName) ?? 'original sound';
+  const slug =
+    title
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'sound';
+  return {
+    platform: 'tiktok',
+    music_id: musicId,
+    title,
+    author_name: str(meta.musicAuthor),
+    owner_handle: null,
+    album: str(meta.musicAlbum),
+    duration_seconds: count(meta.duration),
+    is_original: meta.musicOriginal === true,
+    is_commerce: meta.isCommerceMusic === true,
+    cover_url: str(meta.coverMediumUrl) ?? str(meta.originalCoverMediumUrl),
+    play_url: str(meta.playUrl),
+    url: `https://www.tiktok.com/music/${slug}-${musicId}`,
+    video_count: null,
+    created_at: null,
+  };
+}
+
+/** A video of a sound's listing: the post, and its author as the item's `authorMeta` tells. */
+function tiktokSoundVideo(item: Item, musicId: string): SoundVideo | null {
+  const post = tiktokPost(item);
+  const author = obj(item.authorMeta);
+  const handle = str(author?.name)?.toLowerCase();
+  if (post === null || !handle) return null;
+  const meta = obj(item.musicMeta);
+  return {
+    ...post,
+    music_id: musicId,
+    author_handle: handle,
+    author_user_id: str(author?.id),
+    author_display_name: str(author?.nickName),
+    author_followers: count(author?.fans),
+    author_is_verified: typeof author?.verified === 'boolean' ? author.verified : null,
+    is_commerce_music: typeof meta?.isCommerceMusic === 'boolean' ? meta.isCommerceMusic : null,
+  };
+}
+
+/** The item is one of the sound's videos: its musicMeta names the sound, or names none. */
+const usesSound = (item: Item, musicId: string): boolean => {
+  const id = str(obj(item.musicMeta)?.musicId);
+  return id === null || id === musicId;
+};
 
 function instagramProfile(item: Item, handle: string): ProfileMetrics {
   const name = (str(item.username) ?? handle).toLowerCase();
@@ -665,6 +736,78 @@ export class ApifyProvider implements PlatformProvider {
       const next = this.nextOffset(dataset, dataset.items.length, opts.limit);
       return { accounts, next_cursor: next === null ? null : this.cursorAt('tiktok-followers', dataset, next) };
     });
+  }
+
+  /**
+   * A sound's metadata, from the `musicMeta` of the first of its videos: one run of the sound scraper, shared with the
+   * listing that follows (or precedes) it. No videos, or none naming the sound, is `deleted`.
+   */
+  async getSound(platform: Platform, musicId: string): Promise<Sound> {
+    return this.guard(async () => {
+      const id = soundIdOf(platform, musicId);
+      const dataset = await this.soundRun(id, 1, SOUND_HEAD);
+      const meta = dataset.items
+        .filter((i) => usesSound(i, id))
+        .map((i) => obj(i.musicMeta))
+        .find(notNull);
+      if (meta) return tiktokSound(id, meta);
+      const error = firstError(dataset.items);
+      if (error && error.kind !== 'nothing') throw new ProviderError(error.kind, `TikTok sound ${id}: ${error.text}`);
+      throw new ProviderError('deleted', `TikTok returned no videos for sound ${id}: it does not exist or has none`);
+    });
+  }
+
+  /**
+   * The videos using a sound in the scraper's order. The first page runs the actor for `total` videos (the whole read
+   * the caller means to page through) and later pages read that run's dataset, starting nothing.
+   */
+  async listSoundVideos(
+    platform: Platform,
+    musicId: string,
+    opts: { limit: number; cursor?: string | null; total?: number },
+  ): Promise<SoundVideoPage> {
+    return this.guard(async () => {
+      const id = soundIdOf(platform, musicId);
+      checkLimit(opts.limit);
+      const videos = (items: Item[]) =>
+        items
+          .filter((i) => usesSound(i, id))
+          .map((i) => tiktokSoundVideo(i, id))
+          .filter(notNull);
+      if (opts.cursor) {
+        const cursor = datasetCursor(opts.cursor, ['tiktok-sound']);
+        const page = await this.cursorPage(cursor, opts.limit);
+        return { videos: videos(page.items), next_cursor: page.next, total: cursor.t };
+      }
+      const need = Math.max(opts.limit, opts.total ?? opts.limit);
+      const dataset = await this.soundRun(id, need, opts.limit);
+      const error = dataset.items.length > 0 && videos(dataset.items).length === 0 ? firstError(dataset.items) : null;
+      if (error && error.kind !== 'nothing') throw new ProviderError(error.kind, `TikTok sound ${id}: ${error.text}`);
+      const complete = dataset.total !== null && dataset.items.length >= dataset.total;
+      const items =
+        dataset.items.length >= opts.limit || complete
+          ? dataset.items.slice(0, opts.limit)
+          : (await this.readItems(dataset.datasetId, 0, opts.limit)).items;
+      const next = this.nextOffset(dataset, items.length, opts.limit);
+      return {
+        videos: videos(items),
+        next_cursor: next === null ? null : this.cursorAt('tiktok-sound', dataset, next),
+        total: dataset.total,
+      };
+    });
+  }
+
+  /** Runs the sound scraper for `need` videos, or reuses a recent run of the sound that fetched at least as many. */
+  private soundRun(musicId: string, need: number, headLimit: number): Promise<Dataset> {
+    // TikTok resolves a music page by the id that ends its path, whatever name precedes it
+    const input = {
+      musics: [`https://www.tiktok.com/music/sound-${musicId}`],
+      resultsPerPage: need,
+      ...TIKTOK_DOWNLOADS_OFF,
+    };
+    return this.cached(`tiktok:sound:${musicId}`, need, Math.min(need, Math.max(headLimit, SOUND_HEAD)), () =>
+      this.runActor(this.options.actors.tiktokSound, input, need),
+    );
   }
 
   /** A post's URL for the comment actors: the one given, or a placeholder TikTok and Instagram resolve by id. */

@@ -25,6 +25,12 @@ import { ProviderError, SourceConfigError, type Post } from '../domain/platform'
 import { postingCadence } from '../domain/posting-cadence';
 import { cmpStr, type GeneratedReport, type ReportGenerator, type ReportTokens } from '../domain/report-text';
 import { creatorAnalysisSchema, strictJsonSchema, videoAnalysisSchema } from '../domain/report-schemas';
+import {
+  heuristicSoundTrendGenerator,
+  soundTrendAnalysisSchema,
+  type SoundTrendGenerator,
+  type SoundTrendInput,
+} from '../domain/sound-trends';
 import { trajectoryFlags, videoTrajectory } from '../domain/trajectory';
 import {
   heuristicVideoReportGenerator,
@@ -111,6 +117,28 @@ export function llmVideoReportGenerator(opts: LlmReportOptions): VideoReportGene
       system: VIDEO_SYSTEM,
       data: videoPromptData,
       heuristic: heuristicVideoReportGenerator,
+    },
+    opts,
+  );
+}
+
+const SOUND_TRENDS_SYSTEM =
+  'You are the analyst of a creator-tracking service. From the JSON in the user message (a TikTok sound and the ' +
+  'videos that use it, each with its platform_video_id, publish date, counts, caption and hashtags) you find the ' +
+  'creative patterns ("trends") the videos fall into. Group videos by what they do, not by date: name each trend, ' +
+  'describe it in 1–3 sentences, give concrete production tactics, a 0–1 confidence and the platform_video_id values ' +
+  'of the videos in it (only ids from the input). Dates and counts are computed by the service from your groups, so ' +
+  `do not state any. ${RULES}`;
+
+/** Trends of a sound's videos; ids the model invents are stripped by `assembleTrends` afterwards. */
+export function llmSoundTrendGenerator(opts: LlmReportOptions): SoundTrendGenerator {
+  return llmReportGenerator(
+    {
+      name: 'sound_trends',
+      schema: soundTrendAnalysisSchema,
+      system: SOUND_TRENDS_SYSTEM,
+      data: soundTrendPromptData,
+      heuristic: heuristicSoundTrendGenerator,
     },
     opts,
   );
@@ -340,6 +368,22 @@ function videoPromptData(input: VideoReportInput): unknown {
     trajectory: { ...trajectory.metrics, ...trajectoryFlags(trajectory.metrics) },
     creator_median_views: input.creatorMedianViews ?? null,
     top_comments: topComments(input.comments).map((c) => ({ likes: c.likes, text: clip(c.text, COMMENT_CHARS) })),
+  };
+}
+
+function soundTrendPromptData(input: SoundTrendInput): unknown {
+  return {
+    sound: { ...input.sound, title: clip(input.sound.title, TITLE_CHARS) },
+    videos: input.videos.map((v) => ({
+      platform_video_id: v.platform_video_id,
+      published_at: v.publish_date,
+      caption: v.description === null ? null : clip(v.description, TITLE_CHARS),
+      hashtags: v.hashtags.slice(0, MAX_HASHTAGS).map((t) => clip(t, 40)),
+      duration_seconds: v.duration_seconds,
+      views: v.views,
+      likes: v.likes,
+      creator: v.author.unique_id,
+    })),
   };
 }
 

@@ -2,12 +2,13 @@
 import { register, type Registry } from 'prom-client';
 import type { Config } from '../domain/config';
 import { heuristicCreatorReportGenerator, type CreatorReportGenerator } from '../domain/creator-report';
-import { PLATFORMS, type Platform, type PlatformProvider } from '../domain/platform';
+import { PLATFORM_NAMES, PLATFORMS, ProviderError, type Platform, type PlatformProvider } from '../domain/platform';
+import { heuristicSoundTrendGenerator, type SoundTrendGenerator } from '../domain/sound-trends';
 import { sourcePlan, type SourcePlan } from '../domain/sources';
 import { heuristicVideoReportGenerator, type VideoReportGenerator } from '../domain/video-report';
 import { ApifyProvider } from './apify';
 import { commentsOfPosts } from './comments';
-import { llmCreatorReportGenerator, llmVideoReportGenerator } from './llm-reports';
+import { llmCreatorReportGenerator, llmSoundTrendGenerator, llmVideoReportGenerator } from './llm-reports';
 import { SimulatedProvider } from './simulated';
 import { Upstream } from './upstream';
 import { YouTubeProvider } from './youtube';
@@ -32,6 +33,19 @@ export class PlatformRouter implements PlatformProvider {
   /** a platform whose provider reads comments in batches does so; the others page post by post */
   listCommentsOfPosts: NonNullable<PlatformProvider['listCommentsOfPosts']> = (platform, posts, opts) =>
     commentsOfPosts(this.byPlatform[platform], platform, posts, opts.perPost);
+  /** sounds are optional: a platform whose source has none answers `blocked`, as a platform without sounds does */
+  getSound: NonNullable<PlatformProvider['getSound']> = async (platform, musicId) =>
+    this.soundSource(platform, 'getSound').getSound!(platform, musicId);
+  listSoundVideos: NonNullable<PlatformProvider['listSoundVideos']> = async (platform, musicId, opts) =>
+    this.soundSource(platform, 'listSoundVideos').listSoundVideos!(platform, musicId, opts);
+
+  private soundSource(platform: Platform, method: 'getSound' | 'listSoundVideos'): PlatformProvider {
+    const source = this.byPlatform[platform];
+    if (typeof source[method] !== 'function') {
+      throw new ProviderError('blocked', `${PLATFORM_NAMES[platform]} sounds are not available from ${source.name}`);
+    }
+    return source;
+  }
 }
 
 export interface Sources {
@@ -39,6 +53,7 @@ export interface Sources {
   provider: PlatformProvider;
   creatorReports: CreatorReportGenerator;
   videoReports: VideoReportGenerator;
+  soundTrends: SoundTrendGenerator;
   /** the real upstreams in use, for metering and shutdown */
   upstreams: Upstream[];
 }
@@ -54,6 +69,7 @@ type SourceConfig = Pick<
   | 'APIFY_API_BASE_URL'
   | 'APIFY_TIKTOK_ACTOR'
   | 'APIFY_TIKTOK_COMMENTS_ACTOR'
+  | 'APIFY_TIKTOK_SOUND_ACTOR'
   | 'APIFY_INSTAGRAM_PROFILE_ACTOR'
   | 'APIFY_INSTAGRAM_POST_ACTOR'
   | 'APIFY_INSTAGRAM_COMMENT_ACTOR'
@@ -115,6 +131,7 @@ export function createSources(
       actors: {
         tiktok: config.APIFY_TIKTOK_ACTOR,
         tiktokComments: config.APIFY_TIKTOK_COMMENTS_ACTOR,
+        tiktokSound: config.APIFY_TIKTOK_SOUND_ACTOR,
         instagramProfile: config.APIFY_INSTAGRAM_PROFILE_ACTOR,
         instagramPosts: config.APIFY_INSTAGRAM_POST_ACTOR,
         instagramComments: config.APIFY_INSTAGRAM_COMMENT_ACTOR,
@@ -133,6 +150,7 @@ export function createSources(
 
   let creatorReports: CreatorReportGenerator = heuristicCreatorReportGenerator;
   let videoReports: VideoReportGenerator = heuristicVideoReportGenerator;
+  let soundTrends: SoundTrendGenerator = heuristicSoundTrendGenerator;
   if (plan.reports.generator === 'openai-compatible') {
     const llm = {
       apiKey: config.OPENAI_API_KEY,
@@ -148,11 +166,12 @@ export function createSources(
     };
     creatorReports = llmCreatorReportGenerator(llm);
     videoReports = llmVideoReportGenerator(llm);
+    soundTrends = llmSoundTrendGenerator(llm);
   }
 
   const provider =
     youtube === simulated && apify === simulated
       ? simulated
       : new PlatformRouter({ tiktok: apify, youtube, instagram: apify });
-  return { plan, provider, creatorReports, videoReports, upstreams };
+  return { plan, provider, creatorReports, videoReports, soundTrends, upstreams };
 }

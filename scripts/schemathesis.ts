@@ -389,6 +389,16 @@ export const SEMANTIC_400: { method: string; path: string; why: string }[] = [
     why: 'the receiver must be https and resolve, at request time, to public addresses only (DNS, SSRF guard)',
   },
   { method: 'PATCH', path: '/v1/webhooks/{id}', why: 'the same receiver check when the url changes' },
+  {
+    method: 'POST',
+    path: '/v1/satellite/video-outlier',
+    why: 'the url must be a video of the platform named that names its creator (or comes with `handle`)',
+  },
+  {
+    method: 'GET',
+    path: '/v1/satellite/sounds/{platform}/{music_id}',
+    why: 'sounds are TikTok only (the seed answers 400 for another platform), and music_id must be a TikTok id or sound URL',
+  },
   // start_date <= end_date is a relation between two parameters
   { method: 'GET', path: '/v1/usage', why: 'start_date must not be after end_date' },
   { method: 'GET', path: '/v1/tracking/creators/{id}/posts', why: 'start_date must not be after end_date' },

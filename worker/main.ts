@@ -29,6 +29,7 @@ async function main(): Promise<void> {
         provider: sources.provider,
         reportGenerator: sources.creatorReports,
         videoReportGenerator: sources.videoReports,
+        soundTrendGenerator: sources.soundTrends,
         webhooks: { allowInsecureLoopback: config.WEBHOOK_ALLOW_INSECURE_LOOPBACK },
       },
     });

@@ -12,8 +12,9 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import type { Platform } from '../domain/platform';
-import { outlierAnalysis, type OutlierAnalysis } from '../domain/satellite-stats';
+import type { Platform, Sound } from '../domain/platform';
+import type { OutlierAnalysis } from '../domain/satellite-stats';
+import { sampleNote, SOUND_LOOKUP_COST, SOUND_TRENDS_SURCHARGE, SOUND_VIDEO_CAP } from '../domain/sound-lookup';
 import { bookkeepingOptions, platformRetry } from './activity-options';
 import { failureOf } from './failures';
 import { jobKeys } from './paid-jobs';
@@ -66,8 +67,20 @@ export interface VideoOutlierInput extends SatelliteJobBase {
   };
 }
 
-/** Every satellite job's input; the sound lookup joins this union. */
-export type SatelliteInput = VideoOutlierInput;
+/** `type: 'sound_lookup'`: every video using a TikTok sound (seed 003). */
+export interface SoundLookupInput extends SatelliteJobBase {
+  type: 'sound_lookup';
+  request: {
+    /** the music id or sound URL as the caller sent it */
+    submitted: string;
+    musicId: string;
+    trendAnalysis: boolean;
+    /** the caller's `max_videos` (default 50); ignored when trendAnalysis */
+    maxVideos: number;
+  };
+}
+
+export type SatelliteInput = VideoOutlierInput | SoundLookupInput;
 
 export interface SatelliteJobResult {
   jobId: string;
@@ -114,10 +127,41 @@ export interface VideoOutlierResult {
   analysis: OutlierAnalysis;
 }
 
-/** What a job's work leaves for the run: its result envelope and the videos it rests on. */
-interface SatelliteOutput {
-  result: VideoOutlierResult;
-  videos: SatelliteVideo[];
+/**
+ * What a job's work leaves for its completion step. The videos it read are staged in Postgres under the job
+ * (`satellite_job_videos`), never carried here: the completion step reads them, computes the result and stores the run,
+ * so the history holds ids and counts, not a hundred video objects.
+ */
+export type SatelliteOutcome =
+  | { type: 'video_outlier'; video: SatelliteVideo; creator: SatelliteCreator; videoCount: number }
+  | {
+      type: 'sound_lookup';
+      sound: Sound;
+      videoCount: number;
+      pagesFetched: number;
+      truncatedByCap: boolean;
+      dataCapturedAt: string;
+      /** the trends block's status; for `ok`, the block is staged with the job */
+      trends: 'skipped' | 'insufficient_corpus' | 'ok';
+    };
+
+/** The trend surcharge's own reservation, captured or refunded apart from the base price. */
+export interface SurchargeKeys {
+  reservationKey: string;
+  captureKey: string;
+  refundKey: string;
+}
+
+export const surchargeKeys = (workflowId: string): SurchargeKeys => ({
+  reservationKey: `${workflowId}:surcharge:reserve`,
+  captureKey: `${workflowId}:surcharge:capture`,
+  refundKey: `${workflowId}:surcharge:refund`,
+});
+
+/** A job's price: the base, and the surcharge reserved with it but billed only when earned. */
+interface JobPrice {
+  baseCents: number;
+  surchargeCents: number;
 }
 
 /** Money and bookkeeping: a cancelled job waits for a running step to finish before compensating (see paid-jobs). */
@@ -133,34 +177,61 @@ const fetching = proxyActivities<Activities>({
   retry: platformRetry,
 });
 
-async function videoOutlier(input: VideoOutlierInput): Promise<SatelliteOutput> {
+/** Asking the trend analyst (a model, or the heuristic): one long call, retried like a platform read. */
+const analysing = proxyActivities<Activities>({
+  startToCloseTimeout: '5 minutes',
+  retry: platformRetry,
+});
+
+async function videoOutlier(input: VideoOutlierInput): Promise<SatelliteOutcome> {
   const fetched = await fetching.fetchVideoOutlier({
+    jobId: input.jobId,
     platform: input.platform,
     platformVideoId: input.request.platformVideoId,
     url: input.request.url,
     handle: input.request.handle,
     limit: VIDEO_OUTLIER_SAMPLE,
   });
-  // the creator's recent videos as listed: the target is among them when it is one of the most recent (seed 001)
-  const analysis = outlierAnalysis(
-    fetched.videos.map((v) => v.views),
-    fetched.video.views,
-  );
-  return { result: { video: fetched.video, creator: fetched.creator, analysis }, videos: fetched.videos };
+  return { type: 'video_outlier', ...fetched };
+}
+
+async function soundLookup(input: SoundLookupInput): Promise<SatelliteOutcome> {
+  const { trendAnalysis, maxVideos, musicId } = input.request;
+  // trend analysis reads as deep as the pagination cap allows and samples from that (seed 003)
+  const fetched = await fetching.fetchSoundLookup({
+    jobId: input.jobId,
+    platform: input.platform,
+    musicId,
+    limit: trendAnalysis ? SOUND_VIDEO_CAP : maxVideos,
+  });
+  let trends: 'skipped' | 'insufficient_corpus' | 'ok' = 'skipped';
+  if (trendAnalysis) {
+    if (sampleNote(fetched.videoCount) === 'insufficient_corpus') trends = 'insufficient_corpus';
+    else {
+      setCurrentDetails(`${fetched.videoCount} videos fetched; finding trends`);
+      await analysing.analyzeSoundTrends({ jobId: input.jobId, sound: fetched.sound });
+      trends = 'ok';
+    }
+  }
+  return { type: 'sound_lookup', ...fetched, trends };
 }
 
 /**
- * The saga: the refund is registered before the reservation it undoes (a reservation whose result was lost is still
+ * The saga: the refunds are registered before the reservation they undo (a reservation whose result was lost is still
  * given back), compensations run newest first in a non-cancellable scope, and a cancellation is rethrown once
- * compensated. A refused reservation leaves nothing behind: no job row, no event, nothing charged.
+ * compensated. A refused reservation leaves nothing behind: no job row, no event, nothing charged. The surcharge, when
+ * there is one, is reserved with the base price (one 402 for both) and settled on its own: captured when the trends
+ * ran, refunded when the corpus was too small.
  */
 async function runSatelliteJob(
   input: SatelliteInput,
-  amountCents: number,
+  price: JobPrice,
   reserved: (reservation: SatelliteReservation) => void,
-  work: () => Promise<SatelliteOutput>,
+  work: () => Promise<SatelliteOutcome>,
 ): Promise<SatelliteJobResult> {
-  const keys = jobKeys(workflowInfo().workflowId);
+  const { workflowId } = workflowInfo();
+  const keys = jobKeys(workflowId);
+  const surcharge = price.surchargeCents > 0 ? surchargeKeys(workflowId) : undefined;
   const ref = { jobId: input.jobId, teamId: input.teamId, type: input.type, platform: input.platform };
   let failure = { kind: 'error', message: 'unknown failure' };
   const compensations: (() => Promise<unknown>)[] = [];
@@ -170,6 +241,7 @@ async function runSatelliteJob(
         ...ref,
         reservationKey: keys.reservationKey,
         refundKey: keys.refundKey,
+        surcharge,
         error: failure.kind,
         message: failure.message,
       }),
@@ -177,23 +249,25 @@ async function runSatelliteJob(
     const reservation = await ledgerSteps.reserveSatelliteJob({
       ...ref,
       request: input.request,
-      amountCents,
+      amountCents: price.baseCents,
       reservationKey: keys.reservationKey,
+      surcharge: surcharge && { amountCents: price.surchargeCents, reservationKey: surcharge.reservationKey },
     });
     reserved(reservation);
     if (!reservation.reserved) return { jobId: input.jobId, status: 'failed', error: reservation.reason, runId: null };
-    setCurrentDetails(`reserved ${amountCents} credits; fetching`);
-    const output = await work();
+    setCurrentDetails(`reserved ${price.baseCents + price.surchargeCents} credits; fetching`);
+    const outcome = await work();
     const runId = uuid4();
+    const chargeSurcharge = outcome.type === 'sound_lookup' && outcome.trends === 'ok';
     await ledgerSteps.completeSatelliteJob({
       ...ref,
       runId,
       request: input.request,
-      result: output.result,
-      videos: output.videos,
-      creditsUsed: amountCents,
+      outcome,
+      creditsUsed: price.baseCents + (chargeSurcharge ? price.surchargeCents : 0),
       reservationKey: keys.reservationKey,
       captureKey: keys.captureKey,
+      surcharge: surcharge && { ...surcharge, capture: chargeSurcharge },
     });
     return { jobId: input.jobId, status: 'completed', error: null, runId };
   } catch (err) {
@@ -209,10 +283,18 @@ async function runSatelliteJob(
 }
 
 /** Each type's price and work. */
-function jobOf(input: SatelliteInput): { amountCents: number; work: () => Promise<SatelliteOutput> } {
+function jobOf(input: SatelliteInput): { price: JobPrice; work: () => Promise<SatelliteOutcome> } {
   switch (input.type) {
     case 'video_outlier':
-      return { amountCents: VIDEO_OUTLIER_COST, work: () => videoOutlier(input) };
+      return { price: { baseCents: VIDEO_OUTLIER_COST, surchargeCents: 0 }, work: () => videoOutlier(input) };
+    case 'sound_lookup':
+      return {
+        price: {
+          baseCents: SOUND_LOOKUP_COST,
+          surchargeCents: input.request.trendAnalysis ? SOUND_TRENDS_SURCHARGE : 0,
+        },
+        work: () => soundLookup(input),
+      };
   }
 }
 
@@ -226,8 +308,8 @@ export async function satelliteWorkflow(input: SatelliteInput): Promise<Satellit
   const reserved = (r: SatelliteReservation) => {
     reservation ??= r;
   };
-  const { amountCents, work } = jobOf(input);
-  const result = await runSatelliteJob(input, amountCents, reserved, work);
+  const { price, work } = jobOf(input);
+  const result = await runSatelliteJob(input, price, reserved, work);
   await condition(allHandlersFinished);
   return result;
 }

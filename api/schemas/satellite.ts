@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { EventType } from '../../db/events';
 import type { SatelliteJobRow, SatelliteRunRow } from '../../db/satellite';
 import { PLATFORMS } from '../../domain/platform';
+import type { SoundLookupResult, SoundLookupVideo } from '../../domain/sound-lookup';
 import {
   SATELLITE_TYPES,
   VIDEO_OUTLIER_COST,
@@ -10,6 +11,7 @@ import {
   type SatelliteVideo,
   type VideoOutlierResult,
 } from '../../workflows/satellite';
+import { soundLookupInputSchema, soundLookupResultSchema, soundLookupVideoSchema } from './satellite-sounds';
 
 /**
  * Satellite answers: the video outlier job (its start and status), durable runs and their videos, and the
@@ -116,70 +118,79 @@ export const satellitePendingJobSchema = z
   })
   .meta({ id: 'SatellitePendingJob' });
 
+/** A job's 202: the same shape for every satellite type, named per type in the document. */
+const jobStartedSchema = (id: string) =>
+  z
+    .object({
+      job_id: z.uuid(),
+      status: z.literal('processing'),
+      credits_reserved: credits,
+      credit_unit: z.literal('cent'),
+      poll_url: z.string(),
+      finalized: z.literal(false),
+      pending_jobs: z.array(satellitePendingJobSchema).length(1).describe('the job just started'),
+    })
+    .meta({ id });
+
 /** `POST /v1/satellite/video-outlier` */
-export const videoOutlierStartedSchema = z
-  .object({
-    job_id: z.uuid(),
-    status: z.literal('processing'),
-    credits_reserved: credits,
-    credit_unit: z.literal('cent'),
-    poll_url: z.string(),
-    finalized: z.literal(false),
-    pending_jobs: z.array(satellitePendingJobSchema).length(1).describe('the job just started'),
-  })
-  .meta({ id: 'VideoOutlierStarted' });
+export const videoOutlierStartedSchema = jobStartedSchema('VideoOutlierStarted');
+/** `GET /v1/satellite/sounds/{platform}/{music_id}` */
+export const soundLookupStartedSchema = jobStartedSchema('SoundLookupStarted').extend({
+  credits_reserved: credits.describe('the base price, plus the trend surcharge when `trend_analysis=true`'),
+});
 
 const jobTimes = {
   created_at: timestamp,
   completed_at: timestamp,
 };
 
-export const videoOutlierProcessingSchema = z
-  .object({
-    job_id: z.uuid(),
-    status: z.literal('processing'),
-    created_at: timestamp,
-    finalized: z.literal(false),
-    pending_jobs: z.array(satellitePendingJobSchema).length(1).describe('the job itself'),
-  })
-  .meta({ id: 'VideoOutlierProcessing' });
+/** A job's status poll, `processing` | `completed` (with the type's result) | `failed`, named per type. */
+function jobStatusSchemas<R extends z.ZodType>(name: string, result: R) {
+  const processing = z
+    .object({
+      job_id: z.uuid(),
+      status: z.literal('processing'),
+      created_at: timestamp,
+      finalized: z.literal(false),
+      pending_jobs: z.array(satellitePendingJobSchema).length(1).describe('the job itself'),
+    })
+    .meta({ id: `${name}Processing` });
+  const completed = z
+    .object({
+      job_id: z.uuid(),
+      status: z.literal('completed'),
+      run_id: z.uuid().describe('the durable run: re-read it for free at `GET /v1/satellite/runs/{run_id}`, forever'),
+      result,
+      credits_used: credits,
+      credit_unit: z.literal('cent'),
+      ...jobTimes,
+      finalized: z.literal(true),
+      pending_jobs: z.array(satellitePendingJobSchema).max(0),
+    })
+    .meta({ id: `${name}Completed` });
+  const failed = z
+    .object({
+      job_id: z.uuid(),
+      status: z.literal('failed'),
+      error: z
+        .string()
+        .describe(
+          'the failure: a platform outcome (`deleted`, `private`, `blocked`, `empty`, `rate_limited`, `unavailable`, ' +
+            '`misconfigured`), `timeout`, `cancelled` or `error`',
+        ),
+      error_message: z.string(),
+      credits_used: credits.describe('0: a failed job is refunded'),
+      credit_unit: z.literal('cent'),
+      ...jobTimes,
+      finalized: z.literal(true),
+      pending_jobs: z.array(satellitePendingJobSchema).max(0),
+    })
+    .meta({ id: `${name}Failed` });
+  return z.discriminatedUnion('status', [processing, completed, failed]).meta({ id: `${name}Status` });
+}
 
-export const videoOutlierCompletedSchema = z
-  .object({
-    job_id: z.uuid(),
-    status: z.literal('completed'),
-    run_id: z.uuid().describe('the durable run: re-read it for free at `GET /v1/satellite/runs/{run_id}`, forever'),
-    result: videoOutlierResultSchema,
-    credits_used: credits,
-    credit_unit: z.literal('cent'),
-    ...jobTimes,
-    finalized: z.literal(true),
-    pending_jobs: z.array(satellitePendingJobSchema).max(0),
-  })
-  .meta({ id: 'VideoOutlierCompleted' });
-
-export const videoOutlierFailedSchema = z
-  .object({
-    job_id: z.uuid(),
-    status: z.literal('failed'),
-    error: z
-      .string()
-      .describe(
-        'the failure: a platform outcome (`deleted`, `private`, `blocked`, `empty`, `rate_limited`, `unavailable`, ' +
-          '`misconfigured`), `timeout`, `cancelled` or `error`',
-      ),
-    error_message: z.string(),
-    credits_used: credits.describe('0: a failed job is refunded'),
-    credit_unit: z.literal('cent'),
-    ...jobTimes,
-    finalized: z.literal(true),
-    pending_jobs: z.array(satellitePendingJobSchema).max(0),
-  })
-  .meta({ id: 'VideoOutlierFailed' });
-
-export const videoOutlierStatusSchema = z
-  .discriminatedUnion('status', [videoOutlierProcessingSchema, videoOutlierCompletedSchema, videoOutlierFailedSchema])
-  .meta({ id: 'VideoOutlierStatus' });
+export const videoOutlierStatusSchema = jobStatusSchemas('VideoOutlier', videoOutlierResultSchema);
+export const soundLookupStatusSchema = jobStatusSchemas('SoundLookup', soundLookupResultSchema);
 
 /** `pending_jobs` (seed 004) of a job: the job itself while it runs. */
 export function satellitePendingJobs(
@@ -200,11 +211,14 @@ export function satellitePendingJobs(
   ];
 }
 
-/** `GET /v1/satellite/video-outlier/status/{job_id}`: the job, and for a completed one the run's result. */
-export function videoOutlierStatus(
+/** A job's status poll: the job, and for a completed one its run's result (`result`, read by the caller). */
+export function satelliteJobStatus<R>(
   row: SatelliteJobRow,
-  run: Pick<SatelliteRunRow, 'result'> | undefined,
-): z.output<typeof videoOutlierStatusSchema> {
+  result: R | undefined,
+):
+  | { job_id: string; status: 'processing'; created_at: string; finalized: false; pending_jobs: SatellitePendingJob[] }
+  | (JobEnded & { status: 'failed'; error: string; error_message: string })
+  | (JobEnded & { status: 'completed'; run_id: string; result: R }) {
   if (row.status === 'processing') {
     return {
       job_id: row.id,
@@ -214,13 +228,13 @@ export function videoOutlierStatus(
       pending_jobs: satellitePendingJobs(row),
     };
   }
-  const ended = {
+  const ended: JobEnded = {
     job_id: row.id,
     credits_used: row.credits_used ?? 0,
-    credit_unit: 'cent' as const,
+    credit_unit: 'cent',
     created_at: row.created_at.toISOString(),
     completed_at: (row.completed_at ?? row.created_at).toISOString(),
-    finalized: true as const,
+    finalized: true,
     pending_jobs: [],
   };
   if (row.status === 'failed') {
@@ -228,11 +242,35 @@ export function videoOutlierStatus(
       ...ended,
       status: 'failed',
       error: row.error ?? 'error',
-      error_message: row.error_message ?? 'the analysis failed',
+      error_message: row.error_message ?? 'the job failed',
     };
   }
-  if (!row.run_id || !run) throw new Error(`satellite job ${row.id} completed without its run`);
-  return { ...ended, status: 'completed', run_id: row.run_id, result: run.result as unknown as VideoOutlierResult };
+  if (!row.run_id || result === undefined) throw new Error(`satellite job ${row.id} completed without its run`);
+  return { ...ended, status: 'completed', run_id: row.run_id, result };
+}
+
+/** `GET /v1/satellite/video-outlier/status/{job_id}` */
+export const videoOutlierStatus = (row: SatelliteJobRow, run: Pick<SatelliteRunRow, 'result'> | undefined) =>
+  satelliteJobStatus(row, run?.result as unknown as VideoOutlierResult | undefined);
+
+/** A stored sound lookup result with its video list put back (the run keeps the list as video rows). */
+export const soundLookupResult = (
+  run: Pick<SatelliteRunRow, 'result'>,
+  videos: readonly { video: Record<string, unknown> }[],
+): SoundLookupResult => ({
+  ...(run.result as unknown as Omit<SoundLookupResult, 'videos'>),
+  videos: videos.map((v) => v.video as unknown as SoundLookupVideo),
+});
+
+type SatellitePendingJob = z.output<typeof satellitePendingJobSchema>;
+interface JobEnded {
+  job_id: string;
+  credits_used: number;
+  credit_unit: 'cent';
+  created_at: string;
+  completed_at: string;
+  finalized: true;
+  pending_jobs: SatellitePendingJob[];
 }
 
 // ---- runs ----
@@ -249,9 +287,13 @@ export const videoOutlierRunItemSchema = z
   .object({ ...runFields, type: z.literal('video_outlier'), input: videoOutlierInputSchema })
   .meta({ id: 'VideoOutlierRunItem' });
 
+export const soundLookupRunItemSchema = z
+  .object({ ...runFields, type: z.literal('sound_lookup'), input: soundLookupInputSchema })
+  .meta({ id: 'SoundLookupRunItem' });
+
 /** A run in the list: what it was asked, without its result (read the run for that). */
 export const satelliteRunItemSchema = z
-  .discriminatedUnion('type', [videoOutlierRunItemSchema])
+  .discriminatedUnion('type', [videoOutlierRunItemSchema, soundLookupRunItemSchema])
   .meta({ id: 'SatelliteRunItem' });
 
 export const videoOutlierRunSchema = z
@@ -264,11 +306,29 @@ export const videoOutlierRunSchema = z
   })
   .meta({ id: 'VideoOutlierRun' });
 
-/** A run with its result: the completed status poll's envelope, kept for good. */
-export const satelliteRunSchema = z.discriminatedUnion('type', [videoOutlierRunSchema]).meta({ id: 'SatelliteRun' });
+export const soundLookupRunSchema = z
+  .object({
+    ...runFields,
+    type: z.literal('sound_lookup'),
+    status: z.literal('completed'),
+    input: soundLookupInputSchema,
+    result: soundLookupResultSchema,
+  })
+  .meta({ id: 'SoundLookupRun' });
 
-export const satelliteRunVideoSchema = satelliteVideoSchema
-  .extend({ position: z.number().int().describe('0-based, in the run’s order (most recent first)') })
+/** A run with its result: the completed status poll's envelope, kept for good. */
+export const satelliteRunSchema = z
+  .discriminatedUnion('type', [videoOutlierRunSchema, soundLookupRunSchema])
+  .meta({ id: 'SatelliteRun' });
+
+const position = z.number().int().describe('0-based, in the run’s order');
+
+/** A video of a run: a video outlier run's creator videos (newest first) or a sound lookup's videos (as listed). */
+export const satelliteRunVideoSchema = z
+  .union([
+    satelliteVideoSchema.extend({ position }).meta({ id: 'VideoOutlierRunVideo' }),
+    soundLookupVideoSchema.extend({ position }).meta({ id: 'SoundLookupRunVideo' }),
+  ])
   .meta({ id: 'SatelliteRunVideo' });
 
 export const offsetPaginationSchema = z
@@ -288,22 +348,33 @@ const runItemBase = (row: SatelliteRunRow) => ({
   created_at: row.created_at.toISOString(),
 });
 
+const soundLookupInput = (row: SatelliteRunRow): z.output<typeof soundLookupInputSchema> =>
+  row.input as unknown as z.output<typeof soundLookupInputSchema>;
+
 const videoOutlierInput = (row: SatelliteRunRow): z.output<typeof videoOutlierInputSchema> =>
   row.input as unknown as z.output<typeof videoOutlierInputSchema>;
 
 /** `GET /v1/satellite/runs` */
 export function satelliteRunItem(row: SatelliteRunRow): z.output<typeof satelliteRunItemSchema> {
-  if (row.type !== 'video_outlier') throw new Error(`no run item for type ${row.type}`);
+  if (row.type === 'sound_lookup') return { ...runItemBase(row), type: 'sound_lookup', input: soundLookupInput(row) };
   return { ...runItemBase(row), type: 'video_outlier', input: videoOutlierInput(row) };
 }
 
-/** `GET /v1/satellite/runs/{run_id}` */
-export function satelliteRun(row: SatelliteRunRow): z.output<typeof satelliteRunSchema> {
-  if (row.type !== 'video_outlier') throw new Error(`no run detail for type ${row.type}`);
+/**
+ * `GET /v1/satellite/runs/{run_id}`. A sound lookup's result carries its video list, which the run keeps as video rows:
+ * the caller reads them (`videos`) for that type.
+ */
+export function satelliteRun(
+  row: SatelliteRunRow,
+  videos: readonly { video: Record<string, unknown> }[],
+): z.output<typeof satelliteRunSchema> {
+  const base = { ...runItemBase(row), status: 'completed' as const };
+  if (row.type === 'sound_lookup') {
+    return { ...base, type: 'sound_lookup', input: soundLookupInput(row), result: soundLookupResult(row, videos) };
+  }
   return {
-    ...runItemBase(row),
+    ...base,
     type: 'video_outlier',
-    status: 'completed',
     input: videoOutlierInput(row),
     result: row.result as unknown as VideoOutlierResult,
   };
@@ -312,10 +383,8 @@ export function satelliteRun(row: SatelliteRunRow): z.output<typeof satelliteRun
 export const satelliteRunVideo = (item: {
   position: number;
   video: Record<string, unknown>;
-}): z.output<typeof satelliteRunVideoSchema> => ({
-  ...(item.video as unknown as SatelliteVideo),
-  position: item.position,
-});
+}): z.output<typeof satelliteRunVideoSchema> =>
+  ({ ...item.video, position: item.position }) as unknown as z.output<typeof satelliteRunVideoSchema>;
 
 // ---- satellite.lookup.completed ----
 

@@ -1,6 +1,6 @@
 /**
  * A fake Apify API for `FakeUpstream`: the run, abort and dataset endpoints the Apify provider calls, serving the
- * dataset items of the five actors it uses from an `ApifyWorld` the test controls (and changes between calls).
+ * dataset items of the actors it uses from an `ApifyWorld` the test controls (and changes between calls).
  *
  * Endpoints: `POST /v2/actors/{actor}/runs` (also `/v2/acts/…`) → 201 `{ data: run }`; `GET /v2/actor-runs/{id}`
  * (held up to `pollDelayMs` while the run is RUNNING); `POST /v2/actor-runs/{id}/abort`;
@@ -27,6 +27,7 @@ import runFixture from '../fixtures/apify/run.json';
 import tiktokCommentFixture from '../fixtures/apify/tiktok-comments-scraper-item.json';
 import tiktokFollowerFixture from '../fixtures/apify/tiktok-followers-scraper-item.json';
 import tiktokVideoFixture from '../fixtures/apify/tiktok-scraper-item.json';
+import tiktokSoundFixture from '../fixtures/apify/tiktok-sound-scraper-item.json';
 import type { UpstreamHandler, UpstreamReply, UpstreamRequest } from './fake-upstream';
 
 export type Json = Record<string, any>;
@@ -98,6 +99,8 @@ export interface ApifyWorld {
   instagramComments: Record<string, Json[]>;
   /** follower items by TikTok handle, as the followers scraper gives them */
   tiktokFollowers: Record<string, Json[]>;
+  /** the sound scraper's items by music id (whole video items, `authorMeta` and `musicMeta` included), in its order */
+  tiktokSounds: Record<string, Json[]>;
   fault: ApifyFaultRule | null;
   /** every run started, in order */
   runs: FakeRun[];
@@ -128,6 +131,12 @@ export function tiktokAuthor(overrides: Json = {}): Json {
 export function tiktokVideo(overrides: Json = {}): Json {
   const base = without(tiktokVideoFixture, 'authorMeta', 'input', 'fromProfileSection');
   return { ...base, ...overrides, videoMeta: { ...base.videoMeta, ...overrides.videoMeta } };
+}
+
+/** A sound scraper item (a video using the sound) like the fixture; `authorMeta` overrides merge into its own. */
+export function tiktokSoundVideo(overrides: Json = {}): Json {
+  const base = clone(tiktokSoundFixture) as Json;
+  return { ...base, ...overrides, authorMeta: { ...base.authorMeta, ...overrides.authorMeta } };
 }
 
 export function tiktokComment(overrides: Json = {}): Json {
@@ -162,6 +171,7 @@ export function emptyApifyWorld(): ApifyWorld {
     tiktokComments: {},
     instagramComments: {},
     tiktokFollowers: {},
+    tiktokSounds: {},
     fault: null,
     runs: [],
     datasets: new Map(),
@@ -346,6 +356,13 @@ export function actorItems(world: ApifyWorld, actorId: string, input: Json): Jso
         const video = account.authorMeta.privateAccount === true ? undefined : account.videos.find((v) => v.id === id);
         if (video) out.push({ ...clone(video), authorMeta: clone(account.authorMeta), submittedVideoUrl: url });
       }
+    }
+  } else if (actorId === actors.tiktokSound) {
+    // a music page URL ends with the sound's id, whatever name precedes it
+    const perSound = limitOf(input.resultsPerPage, 1);
+    for (const url of list(input.musics)) {
+      const id = /(\d+)\/?(?:\?.*)?$/.exec(String(url))?.[1] ?? '';
+      out.push(...clone((world.tiktokSounds[id] ?? []).slice(0, perSound)));
     }
   } else if (actorId === actors.tiktokComments) {
     const perPost = limitOf(input.commentsPerPost, 100);

@@ -33,7 +33,7 @@ export interface Stack {
 export interface StackOptions {
   provider?: PlatformProvider;
   /** report writers and the plan /healthz shows, when the stack runs on configured sources (`createSources`) */
-  sources?: Pick<Sources, 'plan' | 'creatorReports' | 'videoReports'>;
+  sources?: Pick<Sources, 'plan' | 'creatorReports' | 'videoReports'> & Partial<Pick<Sources, 'soundTrends'>>;
   rateLimitPerMinute?: number;
   /**
    * Runs the webhook outbox relay for these teams (suites share the database, so a relay must not take another suite's
@@ -56,6 +56,7 @@ async function startStack(options: StackOptions = {}): Promise<Stack> {
       provider: options.provider ?? new SimulatedProvider(),
       reportGenerator: options.sources?.creatorReports ?? heuristicCreatorReportGenerator,
       videoReportGenerator: options.sources?.videoReports,
+      soundTrendGenerator: options.sources?.soundTrends,
       webhooks: options.webhooks,
     },
     workflowBundle: sharedWorkflowBundle(),

@@ -72,6 +72,7 @@ export function timeSkippingForSuite<P extends PlatformProvider = SimulatedProvi
         provider,
         reportGenerator: options.reportGenerator ?? heuristicCreatorReportGenerator,
         videoReportGenerator: options.videoReportGenerator,
+        soundTrendGenerator: options.soundTrendGenerator,
         webhooks: options.webhooks,
       }),
     });

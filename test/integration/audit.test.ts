@@ -10,11 +10,17 @@ import {
   cycleDisagreements,
   DEFAULT_GRACE_MINUTES,
   jobDisagreements,
+  satelliteDisagreements,
   unsettledReservations,
   type Finding,
 } from '../../db/audit';
 import { connectForAudit, workflowDisagreements } from '../../db/audit-workflows';
+import { createSatelliteActivities } from '../../activities/satellite';
 import { refund, reserve } from '../../db/ledger';
+import { finishSatelliteJob } from '../../db/satellite';
+import { heuristicSoundTrendGenerator } from '../../domain/sound-trends';
+import { SimulatedProvider } from '../../providers/simulated';
+import { surchargeKeys } from '../../workflows/satellite';
 import { createPool } from '../../db/pool';
 import { inTransaction } from '../../db/transaction';
 import { projectRoot } from '../../scripts/temporal-tools';
@@ -188,6 +194,131 @@ describe('ledger audit', () => {
     expect(findings).toEqual([
       { check: 'job_disagreement', teamId, subject: `job ${jobId}`, detail: 'completed but never reserved' },
     ]);
+  });
+
+  describe('satellite jobs', () => {
+    const steps = () =>
+      createSatelliteActivities({ pool, provider: new SimulatedProvider(), trends: heuristicSoundTrendGenerator });
+
+    /** A sound lookup with trend analysis, reserved as the saga reserves it: base and surcharge. */
+    async function reservedLookup(teamId: string) {
+      const jobId = randomUUID();
+      const workflowId = `satellite:${jobId}`;
+      const ref = { jobId, teamId, type: 'sound_lookup' as const, platform: 'tiktok' as const };
+      const keys = {
+        reservationKey: `${workflowId}:reserve`,
+        captureKey: `${workflowId}:capture`,
+        refundKey: `${workflowId}:refund`,
+      };
+      const surcharge = surchargeKeys(workflowId);
+      const request = {
+        submitted: '7570679470014530001',
+        musicId: '7570679470014530001',
+        trendAnalysis: true,
+        maxVideos: 50,
+      };
+      const reservation = await steps().reserveSatelliteJob({
+        ...ref,
+        request,
+        amountCents: 50,
+        reservationKey: keys.reservationKey,
+        surcharge: { amountCents: 50, reservationKey: surcharge.reservationKey },
+      });
+      expect(reservation).toEqual({ reserved: true });
+      return { jobId, ref, keys, surcharge, request, runId: randomUUID() };
+    }
+
+    const complete = (
+      job: Awaited<ReturnType<typeof reservedLookup>>,
+      capture: boolean,
+      creditsUsed: number,
+      trends: 'insufficient_corpus' | 'ok' = 'insufficient_corpus',
+    ) =>
+      steps().completeSatelliteJob({
+        ...job.ref,
+        // the workflow's run id: the same on every attempt
+        runId: job.runId,
+        request: job.request,
+        outcome: {
+          type: 'sound_lookup',
+          sound: {
+            platform: 'tiktok',
+            music_id: job.request.musicId,
+            title: 't',
+            author_name: null,
+            owner_handle: null,
+            album: null,
+            duration_seconds: null,
+            is_original: false,
+            is_commerce: false,
+            cover_url: null,
+            play_url: null,
+            url: 'https://www.tiktok.com/music/t-1',
+            video_count: null,
+            created_at: null,
+          },
+          videoCount: 0,
+          pagesFetched: 1,
+          truncatedByCap: false,
+          dataCapturedAt: new Date().toISOString(),
+          trends,
+        },
+        creditsUsed,
+        ...job.keys,
+        surcharge: { ...job.surcharge, capture },
+      });
+
+    it('is clean on satellite jobs settled by the saga’s steps: completed, surcharge refunded, failed, running', async () => {
+      const { teamId } = await newTeam(pool, 1000);
+      const done = await reservedLookup(teamId);
+      await complete(done, false, 50);
+      // a retried completion (its first attempt's answer lost) changes nothing, although its stage is gone
+      await complete(done, false, 50, 'ok');
+      const runs = await pool.query('SELECT id FROM satellite_runs WHERE team_id = $1', [teamId]);
+      expect(runs.rows).toEqual([{ id: done.runId }]);
+      const failed = await reservedLookup(teamId);
+      await steps().compensateSatelliteJob({
+        ...failed.ref,
+        ...failed.keys,
+        surcharge: failed.surcharge,
+        error: 'deleted',
+        message: 'gone',
+      });
+      await reservedLookup(teamId);
+      expect(await auditLedger(pool, { teamIds: [teamId] })).toEqual([]);
+      const kinds = (
+        await pool.query(`SELECT kind, idempotency_key FROM credit_ledger WHERE team_id = $1 ORDER BY id`, [teamId])
+      ).rows;
+      expect(kinds.filter((k) => k.idempotency_key.startsWith(`satellite:${done.jobId}`)).map((k) => k.kind)).toEqual([
+        'reserve',
+        'reserve',
+        'capture',
+        'refund',
+      ]);
+    });
+
+    it('finds a satellite job whose status disagrees with its ledger, and its reservations left open', async () => {
+      const { teamId } = await newTeam(pool, 1000);
+      // ended failed without its compensation: both reservations stay held
+      const abandoned = await reservedLookup(teamId);
+      await finishSatelliteJob(pool, abandoned.jobId, { status: 'failed', error: 'error', message: 'lost' });
+      // completed claiming the surcharge while the ledger refunded it
+      const overcharged = await reservedLookup(teamId);
+      await complete(overcharged, false, 100);
+
+      expect(details(await unsettledReservations(pool, { teamIds: [teamId] }))).toEqual([
+        expect.stringMatching(/its satellite job is failed$/),
+        expect.stringMatching(/its satellite job is failed$/),
+      ]);
+      const findings = await satelliteDisagreements(pool, { teamIds: [teamId] });
+      expect(findings.map((f) => [f.subject, f.detail]).sort()).toEqual(
+        [
+          [`satellite job ${abandoned.jobId}`, 'failed but not refunded in full'],
+          [`satellite job ${overcharged.jobId}`, 'completed with credits_used 100 but 50 captured'],
+        ].sort(),
+      );
+      expect(findings.every((f) => f.check === 'satellite_disagreement' && f.teamId === teamId)).toBe(true);
+    });
   });
 
   it('finds an active creator without a running workflow', async () => {

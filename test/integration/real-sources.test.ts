@@ -9,6 +9,7 @@ import {
   apifyWorld,
   APIFY_TEST_TOKEN,
   fakeApify,
+  tiktokSoundVideo,
   WORLD_INSTAGRAM_HANDLE,
   WORLD_TIKTOK_HANDLE,
   type ApifyWorld,
@@ -33,6 +34,33 @@ const openAiFixture = (name: string) =>
   ) as unknown;
 const CREATOR_ANALYSIS = openAiFixture('creator-report');
 const VIDEO_ANALYSIS = openAiFixture('video-report');
+
+/** A sound with 40 videos on the fake sound scraper, by 30 creators over two bursts a month apart. */
+const SOUND_ID = '7570679470014532374';
+const soundVideos = Array.from({ length: 40 }, (_, i) => {
+  const created = Date.parse('2026-05-01T12:00:00.000Z') + (i < 20 ? i : 30 + i) * 86_400_000;
+  return tiktokSoundVideo({
+    id: String(7_571_000_000_000_000_000n + BigInt(i)),
+    webVideoUrl: undefined,
+    playCount: 100_000 + i * 1_000,
+    createTime: Math.floor(created / 1000),
+    createTimeISO: new Date(created).toISOString(),
+    authorMeta: { name: i % 4 === 0 ? 'sound.regular' : `dancer${i}` },
+  });
+});
+/** What the model answers for the sound: one trend over every video, and an id it made up. */
+const SOUND_TRENDS = {
+  summary: 'A mirror dance in two bursts.',
+  trends: [
+    {
+      name: 'Mirror dance',
+      description: 'Creators dance in front of a mirror on the drop.',
+      tactics: ['Film in a mirror', 'Cut on the drop'],
+      confidence: 0.9,
+      evidence_video_ids: [...soundVideos.map((v) => v.id as string), '7999999999999999999'],
+    },
+  ],
+};
 
 const BUSY_MODEL_HANDLE = 'busymodelchef';
 const MODEL_KEY = 'sk-test-never-logged';
@@ -61,9 +89,14 @@ describe('tracking on real sources (local YouTube, Apify and model servers)', ()
         }
       : {
           kind: 'report',
-          analysis: body.response_format?.json_schema?.name === 'video_report' ? VIDEO_ANALYSIS : CREATOR_ANALYSIS,
+          analysis:
+            {
+              video_report: VIDEO_ANALYSIS,
+              sound_trends: SOUND_TRENDS,
+            }[body.response_format?.json_schema?.name ?? ''] ?? CREATOR_ANALYSIS,
         },
   );
+  apify.tiktokSounds[SOUND_ID] = soundVideos;
   const servers = [new FakeUpstream(fakeYouTube(youtube)), new FakeUpstream(fakeApify(apify)), new FakeUpstream(model)];
   let sources: Sources;
 
@@ -307,6 +340,53 @@ describe('tracking on real sources (local YouTube, Apify and model servers)', ()
     // one request per activity attempt: the adapter does not retry on its own, Temporal does (three attempts)
     expect(model.requests.filter((body) => JSON.stringify(body).includes(BUSY_MODEL_HANDLE))).toHaveLength(3);
     expect((await ledgerOf(suite.stack.pool, teamId)).balance).toBe(500);
+  });
+
+  it('looks a sound up through the Apify sound scraper and finds its trends with the configured model', async () => {
+    const { api, teamId } = await teamClient(suite.stack, 1_000);
+    const started = await api.get(`/v1/satellite/sounds/tiktok/${SOUND_ID}?trend_analysis=true`);
+    expect(started.status).toBe(202);
+    const done = await eventually(
+      'the sound lookup',
+      async () => {
+        const data = (await api.get(`/v1/satellite/sounds/status/${started.body.data.job_id}`)).body.data;
+        return data.status === 'processing' ? undefined : data;
+      },
+      60_000,
+    );
+    expect(done.status).toBe('completed');
+    const { result } = done;
+    expect(result.sound).toMatchObject({
+      music_id: SOUND_ID,
+      title: 'Golden Hour (Slowed)',
+      reported_usage_count: null,
+    });
+    expect(result.videos.map((v: { platform_video_id: string }) => v.platform_video_id).sort()).toEqual(
+      soundVideos.map((v) => v.id as string).sort(),
+    );
+    expect(result.stats.top_creators[0]).toMatchObject({ unique_id: 'sound.regular', video_count: 10 });
+    expect(result.sample_quality).toEqual({ truncated_by_cap: false, pages_fetched: 2, note: 'small_corpus_workable' });
+    expect(result.trends).toMatchObject({
+      analyzed: true,
+      status: 'ok',
+      model_used: FAKE_MODEL,
+      summary: SOUND_TRENDS.summary,
+    });
+    expect(result.trends.tokens_used).toEqual(expect.any(Number));
+    const [trend] = result.trends.trends;
+    // the invented id is gone; the windows come from the videos' own dates: two bursts a month apart, the later stronger
+    expect(trend.evidence_video_ids).toHaveLength(40);
+    expect(trend.evidence_video_ids).not.toContain('7999999999999999999');
+    expect(
+      trend.time_windows.map((w: { start_date: string; video_count: number }) => [w.start_date, w.video_count]),
+    ).toEqual([
+      ['2026-05-01', 20],
+      ['2026-06-20', 20],
+    ]);
+    expect([trend.resurged, trend.momentum]).toEqual([true, 'stronger']);
+    // one actor run served both the listing and the sound
+    expect(apify.runs.filter((r) => r.actorId === apify.actors.tiktokSound)).toHaveLength(1);
+    expect((await ledgerOf(suite.stack.pool, teamId)).balance).toBe(900);
   });
 
   it('never writes an upstream credential into Postgres or a workflow history', async () => {

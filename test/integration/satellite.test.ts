@@ -1,19 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
-import { EVENT_DATA } from '../../api/schemas/events';
 import type { Platform, Post } from '../../domain/platform';
 import { outlierAnalysis, performanceLabel } from '../../domain/satellite-stats';
 import { requireEnv } from '../helpers/env';
 import { recordHistory } from '../helpers/histories';
-import { apiClient, eventually } from '../helpers/http';
+import { ISO, satelliteKit } from '../helpers/satellite';
 import { stackForSuite } from '../helpers/stack';
 import { ledgerOf, teamClient } from '../helpers/teams';
 
-type Api = ReturnType<typeof apiClient>;
-
 const START = '/v1/satellite/video-outlier';
 const statusPath = (jobId: string) => `/v1/satellite/video-outlier/status/${jobId}`;
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -33,37 +29,10 @@ describe('satellite video outlier analysis', () => {
     return post;
   }
 
-  /** Polls the status fast (tests need no 2-second pauses) until the job leaves `processing`. */
-  const untilEnded = (api: Api, jobId: string) =>
-    eventually(
-      `satellite job ${jobId}`,
-      async () => {
-        const res = await api.get(statusPath(jobId));
-        expect(res.status).toBe(200);
-        return res.body.data.status === 'processing' ? undefined : res.body.data;
-      },
-      60_000,
-    );
-
-  const satelliteLedger = async (teamId: string) =>
-    (await ledgerOf(suite.stack.pool, teamId)).entries
-      .filter((e) => e.idempotency_key.startsWith('satellite:'))
-      .map((e) => [e.kind, e.amount_cents, e.idempotency_key]);
-
-  /** The job's `satellite.lookup.completed` rows, each checked against the schema the document publishes. */
-  async function eventsOf(jobId: string) {
-    const rows = (
-      await suite.stack.pool.query<{ type: 'satellite.lookup.completed'; resource_type: string; data: any }>(
-        `SELECT type, resource_type, data FROM events WHERE resource_id = $1 ORDER BY created_at`,
-        [jobId],
-      )
-    ).rows;
-    for (const row of rows) {
-      const checked = EVENT_DATA[row.type].safeParse(row.data);
-      if (!checked.success) throw new Error(`${row.type}: ${checked.error.message}`);
-    }
-    return rows;
-  }
+  const { untilEnded, satelliteLedger, eventsOf, completedEvent, failedStatus, startedJob } = satelliteKit(
+    suite,
+    'video_outlier',
+  );
 
   const jobRows = async (teamId: string) =>
     (await suite.stack.pool.query('SELECT id, status FROM satellite_jobs WHERE team_id = $1', [teamId])).rows;
@@ -77,26 +46,7 @@ describe('satellite video outlier analysis', () => {
     const started = await api.post(START, { url: target.url, platform: 'tiktok' });
     expect(started.status).toBe(202);
     const jobId = started.body.data.job_id as string;
-    expect(started.body.data).toEqual({
-      job_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
-      status: 'processing',
-      credits_reserved: 25,
-      credit_unit: 'cent',
-      poll_url: statusPath(jobId),
-      finalized: false,
-      pending_jobs: [
-        {
-          type: 'video_outlier',
-          status: 'processing',
-          job_id: jobId,
-          poll_url: statusPath(jobId),
-          result_path: 'data.result',
-          webhook_event: 'satellite.lookup.completed',
-          started_at: expect.stringMatching(ISO),
-          retry_after_seconds: 2,
-        },
-      ],
-    });
+    expect(started.body.data).toEqual(startedJob(jobId, 25));
     expect(started.headers.get('x-ratelimit-limit')).toBe('5');
     expect(started.headers.get('x-ratelimit-remaining')).toBe('4');
     expect(Number(started.headers.get('x-ratelimit-reset'))).toBeGreaterThan(Date.now() / 1000);
@@ -204,19 +154,7 @@ describe('satellite video outlier analysis', () => {
       {
         type: 'satellite.lookup.completed',
         resource_type: 'satellite_job',
-        data: {
-          type: 'video_outlier',
-          job_id: jobId,
-          platform: 'tiktok',
-          url: statusPath(jobId),
-          credit_unit: 'cent',
-          status: 'completed',
-          run_id: runId,
-          run_url: `/v1/satellite/runs/${runId}`,
-          error: null,
-          error_message: null,
-          credits_used: 25,
-        },
+        data: completedEvent(jobId, runId, 25),
       },
     ]);
 
@@ -311,18 +249,7 @@ describe('satellite video outlier analysis', () => {
     expect(started.status).toBe(202);
     const jobId = started.body.data.job_id as string;
     const ended = await untilEnded(api, jobId);
-    expect(ended).toEqual({
-      job_id: jobId,
-      status: 'failed',
-      error: 'deleted',
-      error_message: expect.any(String),
-      credits_used: 0,
-      credit_unit: 'cent',
-      created_at: expect.stringMatching(ISO),
-      completed_at: expect.stringMatching(ISO),
-      finalized: true,
-      pending_jobs: [],
-    });
+    expect(ended).toEqual(failedStatus(jobId, 'deleted'));
     expect(await satelliteLedger(teamId)).toEqual([
       ['reserve', -25, `satellite:${jobId}:reserve`],
       ['refund', 25, `satellite:${jobId}:refund`],

@@ -11,6 +11,7 @@ import {
   instagramProfile,
   tiktokAuthor,
   tiktokComment,
+  tiktokSoundVideo,
   tiktokVideo,
   WORLD_INSTAGRAM_HANDLE,
   WORLD_TIKTOK_HANDLE,
@@ -18,6 +19,7 @@ import {
 } from '../helpers/fake-apify';
 import { FakeUpstream } from '../helpers/fake-upstream';
 import instagramProfileFixture from '../fixtures/apify/instagram-profile-scraper-item.json';
+import soundFixture from '../fixtures/apify/tiktok-sound-scraper-item.json';
 
 const server = new FakeUpstream(() => ({ status: 500 }));
 let world: ApifyWorld;
@@ -313,6 +315,109 @@ describe('ApifyProvider on TikTok', () => {
     });
     expect(first.next_cursor).toBeNull();
     expect(runs()).toHaveLength(1);
+  });
+});
+
+describe('ApifyProvider on TikTok sounds', () => {
+  const MUSIC = '7570679470014532374';
+  /** 130 videos using the sound, by 100 creators (every tenth video by one regular), most popular first */
+  function soundWorld(): void {
+    world.tiktokSounds[MUSIC] = Array.from({ length: 130 }, (_, i) =>
+      tiktokSoundVideo({
+        id: String(7_571_000_000_000_000_000n + BigInt(i)),
+        playCount: 2_000_000 - i * 10_000,
+        webVideoUrl: undefined,
+        authorMeta: { name: i % 10 === 0 ? 'regular.one' : `creator${i}`, fans: 1000 + i },
+      }),
+    );
+  }
+
+  it('maps the sound scraper’s item: the sound from its musicMeta, the video and its author, nothing invented', async () => {
+    world.tiktokSounds[MUSIC] = [tiktokSoundVideo()];
+    const { provider } = setup();
+    const sound = await provider.getSound('tiktok', MUSIC);
+    expect(sound).toEqual({
+      platform: 'tiktok',
+      music_id: MUSIC,
+      title: 'Golden Hour (Slowed)',
+      author_name: 'Nova Lane',
+      owner_handle: null,
+      album: 'Golden Hour',
+      duration_seconds: null,
+      is_original: false,
+      is_commerce: false,
+      cover_url: soundFixture.musicMeta.coverMediumUrl,
+      play_url: soundFixture.musicMeta.playUrl,
+      url: `https://www.tiktok.com/music/golden-hour-slowed-${MUSIC}`,
+      // the scraper does not report these: null, not 0
+      video_count: null,
+      created_at: null,
+    });
+    const page = await provider.listSoundVideos('tiktok', MUSIC, { limit: 20 });
+    expect(page.videos).toEqual([
+      expect.objectContaining({
+        platform_video_id: soundFixture.id,
+        url: soundFixture.webVideoUrl,
+        views: 1_840_000,
+        likes: 212_000,
+        comments: 1_930,
+        shares: 8_410,
+        bookmarks: 24_700,
+        duration_seconds: 14,
+        hashtags: ['travel', 'cinematic', 'fyp'],
+        music_id: MUSIC,
+        author_handle: 'mila.rossi',
+        author_user_id: soundFixture.authorMeta.id,
+        author_display_name: 'Mila',
+        author_followers: 412_000,
+        author_is_verified: false,
+        is_commerce_music: null,
+      }),
+    ]);
+    expect(page.next_cursor).toBeNull();
+  });
+
+  it('runs the sound scraper once with the documented input for the whole read, later pages reading its dataset', async () => {
+    soundWorld();
+    const { provider, runs } = setup();
+    const first = await provider.listSoundVideos('tiktok', MUSIC, { limit: 20, total: 100 });
+    await provider.getSound('tiktok', MUSIC);
+    expect(world.runs.map((r) => [r.actorId, r.input])).toEqual([
+      [
+        APIFY_DEFAULT_ACTORS.tiktokSound,
+        expect.objectContaining({ musics: [`https://www.tiktok.com/music/sound-${MUSIC}`], resultsPerPage: 100 }),
+      ],
+    ]);
+    const ids = first.videos.map((v) => v.platform_video_id);
+    let cursor = first.next_cursor;
+    while (cursor) {
+      const page = await provider.listSoundVideos('tiktok', MUSIC, { limit: 20, cursor });
+      ids.push(...page.videos.map((v) => v.platform_video_id));
+      cursor = page.next_cursor;
+    }
+    expect(ids).toEqual(world.tiktokSounds[MUSIC]!.slice(0, 100).map((v) => v.id));
+    expect(runs()).toHaveLength(1);
+  });
+
+  it('reads a sound without videos as deleted, another platform as blocked, and a bad id as deleted', async () => {
+    const { provider } = setup();
+    expect((await failure(provider.getSound('tiktok', '7570679470014530000'))).kind).toBe('deleted');
+    expect(await provider.listSoundVideos('tiktok', '7570679470014530000', { limit: 20 })).toEqual({
+      videos: [],
+      next_cursor: null,
+      total: 0,
+    });
+    expect((await failure(provider.getSound('youtube', MUSIC))).kind).toBe('blocked');
+    expect((await failure(provider.listSoundVideos('instagram', MUSIC, { limit: 5 }))).kind).toBe('blocked');
+    expect((await failure(provider.getSound('tiktok', 'abc'))).kind).toBe('deleted');
+  });
+
+  it('maps the sound scraper’s failures as other runs do', async () => {
+    soundWorld();
+    world.fault = { fault: { kind: 'http', status: 429, retryAfter: '30' }, actor: APIFY_DEFAULT_ACTORS.tiktokSound };
+    const { provider } = setup();
+    const limited = await failure(provider.listSoundVideos('tiktok', MUSIC, { limit: 20 }));
+    expect([limited.kind, limited.retryAfterSeconds]).toEqual(['rate_limited', 30]);
   });
 });
 

@@ -12,7 +12,14 @@ import { postingCadence } from '../../domain/posting-cadence';
 import { creatorAnalysisSchema, strictJsonSchema, videoAnalysisSchema } from '../../domain/report-schemas';
 import { DAY_MS as DAY } from '../../domain/time';
 import { generateVideoReport, type VideoAnalysis, type VideoReportInput } from '../../domain/video-report';
-import { llmCreatorReportGenerator, llmVideoReportGenerator, type LlmReportOptions } from '../../providers/llm-reports';
+import {
+  llmCreatorReportGenerator,
+  llmSoundTrendGenerator,
+  llmVideoReportGenerator,
+  type LlmReportOptions,
+} from '../../providers/llm-reports';
+import type { SoundLookupVideo } from '../../domain/sound-lookup';
+import { assembleTrends, type SoundTrendInput } from '../../domain/sound-trends';
 import { Upstream, type UpstreamCall } from '../../providers/upstream';
 import { FAKE_MODEL, fakeOpenAi, type FakeOpenAiStep } from '../helpers/fake-openai';
 import { fakeUpstreamForSuite } from '../helpers/fake-upstream';
@@ -504,5 +511,66 @@ describe('report schemas', () => {
     ).toBe(true);
     expect(creatorAnalysisSchema.safeParse(servedCreator).success).toBe(true);
     expect(videoAnalysisSchema.safeParse(servedVideo).success).toBe(true);
+  });
+});
+
+describe('llm sound trends', () => {
+  const soundVideo = (id: string, ageDays: number, views: number): SoundLookupVideo => ({
+    platform_video_id: id,
+    url: `https://www.tiktok.com/@u${id}/video/${id}`,
+    description: `clip ${id} ${PROMPT_MARKER}`,
+    views,
+    likes: 10,
+    comments: 1,
+    shares: 1,
+    collects: null,
+    publish_date: daysAgo(ageDays).toISOString(),
+    duration_seconds: 12,
+    thumbnail_url: null,
+    hashtags: ['dance'],
+    author: { unique_id: `u${id}`, nickname: null, user_id: null, followers: null, is_verified: null },
+    is_commerce_music: null,
+  });
+  const corpus = [soundVideo('101', 60, 1000), soundVideo('102', 50, 2000), soundVideo('103', 5, 9000)];
+  const input: SoundTrendInput = {
+    sound: { title: 'Song', author_name: 'Artist', is_original: false },
+    videos: corpus,
+  };
+  const answer = {
+    summary: 'One dance trend that came back.',
+    trends: [
+      {
+        name: 'Mirror dance',
+        description: 'Creators dance in front of a mirror.',
+        tactics: ['Film in a mirror'],
+        confidence: 0.8,
+        evidence_video_ids: ['101', '102', '103', '999-invented'],
+      },
+    ],
+  };
+
+  it('asks the model for named clusters of ids and computes the rest itself, stripping invented ids', async () => {
+    const model = serve({ kind: 'report', analysis: answer });
+    const generated = await llmSoundTrendGenerator(options()).generate(input);
+    expect(generated.modelUsed).toBe(FAKE_MODEL);
+    expect(model.requests[0].response_format.json_schema.name).toBe('sound_trends');
+    // the prompt carries the ids and dates, never asks for dates back
+    expect(userData(model.requests[0]).videos.map((v: any) => v.platform_video_id)).toEqual(['101', '102', '103']);
+    const block = assembleTrends(generated.analysis, corpus, generated);
+    expect(block).toMatchObject({ status: 'ok', model_used: FAKE_MODEL, summary: answer.summary });
+    expect(block.tokens_used).toEqual(expect.any(Number));
+    expect(block.trends[0]).toMatchObject({
+      evidence_video_ids: ['101', '102', '103'],
+      video_count: 3,
+      resurged: true,
+      momentum: 'stronger',
+    });
+  });
+
+  it('falls back to the heuristic analyst, saying so, when the model answers unusable JSON twice', async () => {
+    serve({ kind: 'content', content: '{"summary": 3}' });
+    const generated = await llmSoundTrendGenerator(options()).generate(input);
+    expect(generated.modelUsed).toMatch(/^heuristic-sound-trends-v1 \(fallback: gpt-4o-mini answered JSON/);
+    expect(generated.analysis.trends.length).toBeGreaterThan(0);
   });
 });

@@ -133,7 +133,7 @@ describe('satellite video mapping', () => {
   });
 
   it('records the request as sent, with the video and creator it resolved to', () => {
-    const input = storedInput('youtube', {
+    const input = storedInput('youtube', 'video_outlier', {
       submittedUrl: 'youtu.be/dQw4w9WgXcQ',
       url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ',
       platformVideoId: 'dQw4w9WgXcQ',

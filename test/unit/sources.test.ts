@@ -67,6 +67,35 @@ describe('choosing data sources from configuration', () => {
     );
   });
 
+  it('forwards sound lookups to the platform’s provider, and a provider without sounds answers `blocked`', async () => {
+    const simulated = new SimulatedProvider();
+    const sources = createSources(parseConfig({ ...base, YOUTUBE_API_KEY: 'k' }), {
+      registry: new Registry(),
+      simulated,
+    });
+    expect(sources.provider).toBeInstanceOf(PlatformRouter);
+    const id = '7570679470014532374';
+    await expect(sources.provider.getSound!('tiktok', id)).resolves.toEqual(await simulated.getSound('tiktok', id));
+    const page = await sources.provider.listSoundVideos!('tiktok', id, { limit: 5 });
+    expect(page).toEqual(await simulated.listSoundVideos('tiktok', id, { limit: 5 }));
+    expect(page.videos).toHaveLength(5);
+    // the YouTube Data API has no sounds
+    await expect(sources.provider.getSound!('youtube', id)).rejects.toMatchObject({ kind: 'blocked' });
+    await expect(sources.provider.listSoundVideos!('youtube', id, { limit: 5 })).rejects.toMatchObject({
+      kind: 'blocked',
+    });
+  });
+
+  it('finds sound trends with the configured model, and with the named heuristic analyst offline', () => {
+    expect(createSources(parseConfig(base), { registry: new Registry() }).soundTrends.name).toBe(
+      'heuristic-sound-trends-v1',
+    );
+    const llm = createSources(parseConfig({ ...base, OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1' }), {
+      registry: new Registry(),
+    });
+    expect(llm.soundTrends.name).toBe('gpt-4o-mini');
+  });
+
   it('keeps everything offline with DATA_SOURCE=simulated whatever else is set', () => {
     const config = parseConfig({
       ...base,
