@@ -1,6 +1,7 @@
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Pool, PoolClient } from 'pg';
 import { CREATOR_TABLES, creatorPath } from '../db/creators';
-import { cycleEnded, recordCycleEnd } from '../db/cycles';
+import { cycleEndStatus, recordCycleEnd } from '../db/cycles';
 import { recordEvent } from '../db/events';
 import {
   capture,
@@ -77,11 +78,23 @@ export interface RegistrationInput {
   record: SequencedRecord;
 }
 
-/** Reserves a cycle and marks it running in the read model, in one transaction. */
+/**
+ * Reserves a cycle and marks it running in the read model, in one transaction. A cycle that has already ended is
+ * being run again: by a reset of its workflow to an earlier point, or by a late attempt of a step cut off by its
+ * timeout. One that completed reserves nothing and runs on to complete again with its own keys, which find the capture,
+ * the snapshot and the event already there (no charge, no second snapshot); one that failed fails again at once.
+ */
 export async function reserveAndMarkRunning(client: PoolClient, input: ReserveCycleInput): Promise<void> {
   await lockTracked(client, TRACKED_TABLES[input.resourceType], input.id);
-  if (await cycleEnded(client, input))
-    throw new Error(`${input.resourceType} ${input.id}: cycle ${input.cycle} has already ended`);
+  const ended = await cycleEndStatus(client, input);
+  if (ended === 'completed') return;
+  if (ended === 'failed') {
+    throw ApplicationFailure.create({
+      type: 'cycle_ended',
+      message: `${input.resourceType} ${input.id}: cycle ${input.cycle} has already ended (failed)`,
+      nonRetryable: true,
+    });
+  }
   await reserve(client, {
     teamId: input.teamId,
     amountCents: input.amountCents,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Platform, PostPage, ProfileMetrics } from '../../domain/platform';
 import { SimulatedProvider } from '../../providers/simulated';
-import { pauseSignal } from '../../workflows/messages';
+import { pauseSignal, stateQuery } from '../../workflows/messages';
 import { trackAndFinalize } from '../helpers/creators';
 import { apiClient, eventually } from '../helpers/http';
 import { stackForSuite } from '../helpers/stack';
@@ -337,5 +337,133 @@ describe('operating tracking workflows from the Temporal UI', () => {
       }
     ).definition.signalDefinitions.map((s) => s.name);
     expect(signals.sort()).toEqual(['internal.jobReserved', 'internal.jobSettling', 'pause', 'resume']);
+  });
+  /** Resets the workflow, as the UI's Reset does, to the workflow task before the first Update named `update`. */
+  async function resetBefore(workflowId: string, update: string): Promise<void> {
+    const { client } = suite.stack;
+    const handle = client.workflow.getHandle(workflowId);
+    const { runId } = await handle.describe();
+    const events = (await handle.fetchHistory()).events ?? [];
+    const accepted = events.findIndex(
+      (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === update,
+    );
+    expect(accepted).toBeGreaterThan(0);
+    const point = events
+      .slice(0, accepted)
+      .reverse()
+      .find((e) => e.workflowTaskCompletedEventAttributes);
+    await client.workflowService.resetWorkflowExecution({
+      namespace: 'default',
+      workflowExecution: { workflowId, runId },
+      reason: 'operator test: reset',
+      workflowTaskFinishEventId: point?.eventId,
+      requestId: randomUUID(),
+      resetReapplyType: 2, // RESET_REAPPLY_TYPE_NONE: the Updates after the point are not sent again
+    });
+    expect((await handle.describe()).runId).not.toBe(runId);
+  }
+
+  const snapshotCycles = async (id: string) =>
+    (
+      await suite.stack.pool.query<{ cycle: number }>(
+        'SELECT cycle FROM creator_snapshots WHERE tracking_account_id = $1 ORDER BY cycle',
+        [id],
+      )
+    ).rows.map((r) => r.cycle);
+
+  /** Waits until the creator workflow has run `cycle` and is idle. */
+  const untilCycleDone = (id: string, cycle: number) =>
+    eventually(`cycle ${cycle} done`, async () => {
+      const view = await suite.stack.client.workflow.getHandle(`creator:${id}`).query(stateQuery);
+      return view.cycle === cycle && !view.cycleRunning ? view : undefined;
+    });
+
+  it('Reset to before completed cycles replays them against their own ledger keys: no charge, no second snapshot', async () => {
+    const { api, teamId } = await team();
+    const { id } = await trackAndFinalize(api, '/v1/tracking/creators', { platform: 'tiktok', handle: handleOf() });
+    expect((await api.post(`/v1/tracking/creators/${id}/cycles`)).status).toBe(202);
+    await untilCycleDone(id, 2);
+    await eventually('cycle 2 in the read model', async () =>
+      (await api.get(`/v1/tracking/creators/${id}`)).body.data.cycles_completed === 2 ? true : undefined,
+    );
+
+    await resetBefore(`creator:${id}`, 'runCycleNow');
+    // the new run is back after cycle 1: the next cycle it runs is cycle 2 again
+    const again = await api.post(`/v1/tracking/creators/${id}/cycles`);
+    expect(again.status).toBe(202);
+    expect(again.body.data.cycle).toBe(2);
+    await untilCycleDone(id, 2);
+
+    const detail = (await api.get(`/v1/tracking/creators/${id}`)).body.data;
+    expect(detail).toMatchObject({
+      status: 'active',
+      cycles_completed: 2,
+      cycles_failed: 0,
+      consecutive_failures: 0,
+      last_failure: null,
+      finalized: true,
+    });
+    expect(await snapshotCycles(id)).toEqual([1, 2]);
+    const { entries, balance } = await expectSettled(teamId);
+    expect(entries.filter((e) => e.kind === 'reserve')).toHaveLength(2);
+    expect(balance).toBe(10_000 - 50);
+
+    // and the schedule goes on: cycle 3 is new, and charged
+    expect((await api.post(`/v1/tracking/creators/${id}/cycles`)).body.data.cycle).toBe(3);
+    await untilCycleDone(id, 3);
+    expect(await snapshotCycles(id)).toEqual([1, 2, 3]);
+    expect((await expectSettled(teamId)).balance).toBe(10_000 - 75);
+  });
+
+  it('Reset mid-cycle: the new run takes the cycle up again with the reservation already made, charged once', async () => {
+    const { api, teamId } = await team();
+    const handle = handleOf();
+    const { id } = await trackAndFinalize(api, '/v1/tracking/creators', { platform: 'tiktok', handle });
+    suite.provider.hold(handle);
+    expect((await api.post(`/v1/tracking/creators/${id}/cycles`)).status).toBe(202);
+    await eventually('cycle 2 reserved', async () =>
+      (await rowOf('tracked_creators', id))?.cycle_in_progress === 2 ? true : undefined,
+    );
+
+    await resetBefore(`creator:${id}`, 'runCycleNow');
+    suite.provider.releaseAll();
+    expect((await api.post(`/v1/tracking/creators/${id}/cycles`)).body.data.cycle).toBe(2);
+    await untilCycleDone(id, 2);
+
+    expect(await rowOf('tracked_creators', id)).toMatchObject({ status: 'active', cycle_in_progress: null });
+    expect(await snapshotCycles(id)).toEqual([1, 2]);
+    const { entries, balance } = await expectSettled(teamId);
+    expect(entries.filter((e) => e.kind === 'reserve')).toHaveLength(2);
+    expect(balance).toBe(10_000 - 50);
+    // the run the reset closed is not mistaken for a terminated entity
+    await suite.stack.reconciler?.reconcile();
+    expect((await rowOf('tracked_creators', id))?.status).toBe('active');
+  });
+
+  it('Reset mid-collection: the collection started before the point finishes once, and the slot is free again', async () => {
+    const { api, teamId } = await team();
+    const handle = handleOf();
+    const { id } = await trackAndFinalize(api, '/v1/tracking/creators', { platform: 'tiktok', handle });
+    suite.provider.hold(handle);
+    const started = await api.post(`/v1/tracking/creators/${id}/posts/collect`, { depth: 'standard' });
+    expect(started.status).toBe(202);
+
+    await resetBefore(`creator:${id}`, 'startCollection');
+    suite.provider.releaseAll();
+    const job = await eventually('the collection', async () => {
+      const res = await api.get(`/v1/tracking/creators/${id}/posts/collect/${started.body.data.collection_id}`);
+      return res.body.data.status === 'processing' ? undefined : res.body.data;
+    });
+    expect(job).toMatchObject({ status: 'completed', credits_used: 50 });
+    const next = await api.post(`/v1/tracking/creators/${id}/posts/collect`, { depth: 'standard' });
+    expect(next.status).toBe(202);
+    await eventually('the second collection', async () => {
+      const res = await api.get(`/v1/tracking/creators/${id}/posts/collect/${next.body.data.collection_id}`);
+      return res.body.data.status === 'completed' ? true : undefined;
+    });
+    const { entries, balance } = await expectSettled(teamId);
+    expect(entries.filter((e) => e.kind === 'capture')).toHaveLength(3);
+    expect(balance).toBe(10_000 - 25 - 50 - 50);
+    expect((await rowOf('tracked_creators', id))?.status).toBe('active');
   });
 });
