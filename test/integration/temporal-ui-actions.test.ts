@@ -3,6 +3,8 @@ import type { Platform, PostPage, ProfileMetrics } from '../../domain/platform';
 import { SimulatedProvider } from '../../providers/simulated';
 import { pauseSignal, stateQuery } from '../../workflows/messages';
 import { trackAndFinalize } from '../helpers/creators';
+import { requireEnv } from '../helpers/env';
+import { recordHistory } from '../helpers/histories';
 import { apiClient, eventually } from '../helpers/http';
 import { stackForSuite } from '../helpers/stack';
 import { ledgerOf, newTeam } from '../helpers/teams';
@@ -135,6 +137,7 @@ describe('operating tracking workflows from the Temporal UI', () => {
       'refund',
     ]);
     expect(balance).toBe(10_000);
+    recordHistory(requireEnv('TEMPORAL_ADDRESS'), `creator:${id}`, 'creator-cancelled');
     await expectBehavesAsDeleted(api, id, handle);
   });
 
@@ -160,6 +163,8 @@ describe('operating tracking workflows from the Temporal UI', () => {
     const { balance } = await expectSettled(teamId);
     expect(balance).toBe(10_000 - 25);
     suite.provider.releaseAll();
+    recordHistory(requireEnv('TEMPORAL_ADDRESS'), `creator:${id}`, 'creator-cancelled-collection');
+    recordHistory(requireEnv('TEMPORAL_ADDRESS'), `collection:${collectionId}`, 'post-collection-cancelled');
     await expectBehavesAsDeleted(api, id, handle);
   });
 
@@ -245,6 +250,7 @@ describe('operating tracking workflows from the Temporal UI', () => {
     const { entries, balance } = await expectSettled(teamId);
     expect(entries.filter((e) => e.kind === 'capture')).toHaveLength(2);
     expect(balance).toBe(10_000 - 50);
+    recordHistory(requireEnv('TEMPORAL_ADDRESS'), `creator:${id}`, 'creator-run-now');
   });
 
   it('refuses a cycle while one runs (409), without the credits (402), and for unknown or foreign ids (404)', async () => {
