@@ -98,6 +98,28 @@ describe('operating tracking workflows from the Temporal UI', () => {
     return created.body.data.id as string;
   }
 
+  /** A fresh team's creator whose first cycle is reserved and held mid-flight. */
+  async function creatorMidCycle() {
+    const t = await team();
+    const handle = handleOf();
+    const id = await trackHeld(t.api, handle);
+    await eventually('the first cycle reserved', async () =>
+      (await rowOf('tracked_creators', id))?.cycle_in_progress === 1 ? true : undefined,
+    );
+    return { ...t, handle, id };
+  }
+
+  /** A fresh team's creator past its first cycle, with a standard collection reserved and held mid-flight. */
+  async function creatorMidCollection() {
+    const t = await team();
+    const handle = handleOf();
+    const { id } = await trackAndFinalize(t.api, '/v1/tracking/creators', { platform: 'tiktok', handle });
+    suite.provider.hold(handle);
+    const started = await t.api.post(`/v1/tracking/creators/${id}/posts/collect`, { depth: 'standard' });
+    expect(started.status).toBe(202);
+    return { ...t, handle, id, collectionId: started.body.data.collection_id as string };
+  }
+
   /** After a stop of any kind: the API answers as after DELETE, and tracking the handle again is a new creator. */
   async function expectBehavesAsDeleted(api: ReturnType<typeof apiClient>, id: string, handle: string) {
     const detail = await api.get(`/v1/tracking/creators/${id}`);
@@ -112,12 +134,7 @@ describe('operating tracking workflows from the Temporal UI', () => {
   }
 
   it('Request Cancellation mid-cycle stops the creator, refunds the cycle and records the stop once', async () => {
-    const { api, teamId } = await team();
-    const handle = handleOf();
-    const id = await trackHeld(api, handle);
-    await eventually('the first cycle reserved', async () =>
-      (await rowOf('tracked_creators', id))?.cycle_in_progress === 1 ? true : undefined,
-    );
+    const { api, teamId, handle, id } = await creatorMidCycle();
 
     const wf = suite.stack.client.workflow.getHandle(`creator:${id}`);
     await wf.cancel();
@@ -142,13 +159,7 @@ describe('operating tracking workflows from the Temporal UI', () => {
   });
 
   it('Request Cancellation mid-collection cancels the collection, whose saga refunds it', async () => {
-    const { api, teamId } = await team();
-    const handle = handleOf();
-    const { id } = await trackAndFinalize(api, '/v1/tracking/creators', { platform: 'tiktok', handle });
-    suite.provider.hold(handle);
-    const started = await api.post(`/v1/tracking/creators/${id}/posts/collect`, { depth: 'standard' });
-    expect(started.status).toBe(202);
-    const collectionId = started.body.data.collection_id as string;
+    const { api, teamId, handle, id, collectionId } = await creatorMidCollection();
 
     const wf = suite.stack.client.workflow.getHandle(`creator:${id}`);
     await wf.cancel();
@@ -169,12 +180,7 @@ describe('operating tracking workflows from the Temporal UI', () => {
   });
 
   it('Terminate mid-cycle is noticed: the reconciler refunds the cycle and stops the creator', async () => {
-    const { api, teamId } = await team();
-    const handle = handleOf();
-    const id = await trackHeld(api, handle);
-    await eventually('the first cycle reserved', async () =>
-      (await rowOf('tracked_creators', id))?.cycle_in_progress === 1 ? true : undefined,
-    );
+    const { api, teamId, handle, id } = await creatorMidCycle();
 
     await suite.stack.client.workflow.getHandle(`creator:${id}`).terminate('operator test');
     await eventually(
@@ -195,13 +201,7 @@ describe('operating tracking workflows from the Temporal UI', () => {
   });
 
   it('Terminate mid-collection: the reconciler cancels the abandoned collection, which refunds itself', async () => {
-    const { api, teamId } = await team();
-    const handle = handleOf();
-    const { id } = await trackAndFinalize(api, '/v1/tracking/creators', { platform: 'tiktok', handle });
-    suite.provider.hold(handle);
-    const started = await api.post(`/v1/tracking/creators/${id}/posts/collect`, { depth: 'standard' });
-    expect(started.status).toBe(202);
-    const collectionId = started.body.data.collection_id as string;
+    const { api, teamId, handle, id, collectionId } = await creatorMidCollection();
 
     await suite.stack.client.workflow.getHandle(`creator:${id}`).terminate('operator test');
     const job = await eventually(
@@ -447,17 +447,12 @@ describe('operating tracking workflows from the Temporal UI', () => {
   });
 
   it('Reset mid-collection: the collection started before the point finishes once, and the slot is free again', async () => {
-    const { api, teamId } = await team();
-    const handle = handleOf();
-    const { id } = await trackAndFinalize(api, '/v1/tracking/creators', { platform: 'tiktok', handle });
-    suite.provider.hold(handle);
-    const started = await api.post(`/v1/tracking/creators/${id}/posts/collect`, { depth: 'standard' });
-    expect(started.status).toBe(202);
+    const { api, teamId, id, collectionId } = await creatorMidCollection();
 
     await resetBefore(`creator:${id}`, 'startCollection');
     suite.provider.releaseAll();
     const job = await eventually('the collection', async () => {
-      const res = await api.get(`/v1/tracking/creators/${id}/posts/collect/${started.body.data.collection_id}`);
+      const res = await api.get(`/v1/tracking/creators/${id}/posts/collect/${collectionId}`);
       return res.body.data.status === 'processing' ? undefined : res.body.data;
     });
     expect(job).toMatchObject({ status: 'completed', credits_used: 50 });
