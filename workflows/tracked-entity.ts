@@ -70,6 +70,8 @@ export interface EntityLabels {
 
 /** From this patch on, tracking workflows keep the operator attributes current and show a summary in their details. */
 export const OPERATOR_ATTRIBUTES_PATCH = 'operator-attributes';
+/** From this patch on, a cancelled tracking workflow stops its entity and completes instead of ending cancelled. */
+export const CANCELLATION_STOPS_PATCH = 'cancellation-stops';
 
 /** What every step of a cycle passes to reserve, capture or refund its credits. */
 export interface CycleLedger {
@@ -233,7 +235,8 @@ export async function runTracking(
   setHandler(
     pauseSignal,
     (note) => {
-      machine.pause(new Date(), note);
+      // a run from before the note was kept ignored it (and wrote nothing more for it)
+      machine.pause(new Date(), operatorAttributes ? note : undefined);
       show();
     },
     { description: 'Pause tracking; the optional argument, a string, is kept as the reason beside `manual`' },
@@ -325,9 +328,12 @@ export async function runTracking(
       await persist(() => succeeded().record(), measured.complete);
       machine.succeeded(cycle, at, measured.adaptiveIntervalMs);
     } catch (err) {
-      // a cancellation is settled by the stop that follows it, with the cycle still in flight
-      cancelled = isCancellation(err);
-      if (cancelled) throw err;
+      if (isCancellation(err)) {
+        // settled by the stop that follows, with the cycle still in flight (a run from before that stop, replayed,
+        // goes on as it did then)
+        cancelled = patched(CANCELLATION_STOPS_PATCH);
+        throw err;
+      }
       machine.failed(cycle, new Date());
       await failCycle(cycle, failureOf(err));
     } finally {
@@ -416,7 +422,7 @@ export async function runTracking(
   try {
     return await track();
   } catch (err) {
-    if (!isCancellation(err) || !machine.state.registered) throw err;
+    if (!isCancellation(err) || !machine.state.registered || !patched(CANCELLATION_STOPS_PATCH)) throw err;
     return await CancellationScope.nonCancellable(stopCancelled);
   }
 }
