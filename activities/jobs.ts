@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { Pool, PoolClient } from 'pg';
 import { audienceCompletedData, audienceFailedData, collectionEndedData } from '../api/schemas/events';
 import { recordEvent } from '../db/events';
-import { capture, InsufficientCreditsError, refund, reserve, settlementKind } from '../db/ledger';
+import { capture, InsufficientCreditsError, refundUnlessCaptured, reserve } from '../db/ledger';
 import {
   audienceSnapshotById,
   finishJob,
@@ -15,7 +15,7 @@ import {
   type PaidJobKind,
   type PaidJobRow,
 } from '../db/jobs';
-import { inTransaction, type Queryable } from '../db/transaction';
+import { inTransaction } from '../db/transaction';
 import type { Platform, PlatformProvider } from '../domain/platform';
 import { upsertPosts } from '../db/posts';
 import { inRetriedTransaction } from './database-retry';
@@ -68,11 +68,6 @@ interface CollectProgress {
 export const COLLECTION_PAGE_SIZE = 50;
 
 /** Refunds a reservation unless it was captured already (then there is nothing left to compensate). */
-async function refundUnlessCaptured(client: Queryable, reservationKey: string, refundKey: string, what: string) {
-  if ((await settlementKind(client, reservationKey)) === 'capture') return 'captured' as const;
-  return (await refund(client, reservationKey, refundKey, what)).settled;
-}
-
 /**
  * Records the event of a job's end — `posts.collection.completed` / `.failed`, `audience.snapshot.completed` /
  * `.failed` — in the transaction that ended it. Called only by the step that ended the row (`finishJob` or
@@ -125,6 +120,32 @@ const paidJob = (input: ReserveJobInput): NewPaidJob => ({
  * The saga steps shared by post collections and audience refreshes (reserve → work → capture, refund on failure),
  * each one idempotent under its ledger key, and the collection's own work.
  */
+/**
+ * A paid job's compensation: its reservation refunded unless captured, and its row ended failed (with its end event).
+ * The saga's own step, the creator workflow's for a child that closed without finishing, and the reconciler's for a
+ * job whose workflows are both gone.
+ */
+export function compensateJob(pool: Pool, input: CompensateJobInput): Promise<{ refunded: boolean }> {
+  return inTransaction(pool, async (client) => {
+    const outcome = await refundUnlessCaptured(
+      client,
+      input.reservationKey,
+      input.settleKey,
+      `${input.kind.replace('_', ' ')} ${input.jobId} failed: ${input.error}`,
+    );
+    if (outcome !== 'captured') {
+      const ended = await finishJob(client, input.jobId, {
+        status: 'failed',
+        creditsUsed: 0,
+        error: input.error,
+        message: input.message,
+      });
+      if (ended) await recordJobEnd(client, ended);
+    }
+    return { refunded: outcome === 'now' || outcome === 'already' };
+  });
+}
+
 export function createJobActivities({ pool, provider }: { pool: Pool; provider: PlatformProvider }) {
   return {
     /**
@@ -194,26 +215,7 @@ export function createJobActivities({ pool, provider }: { pool: Pool; provider: 
      * and its end event, in one transaction. Safe to run whatever happened before, as often as needed: a job that
      * had already ended keeps its outcome and its one end event.
      */
-    async compensateJob(input: CompensateJobInput): Promise<{ refunded: boolean }> {
-      return inTransaction(pool, async (client) => {
-        const outcome = await refundUnlessCaptured(
-          client,
-          input.reservationKey,
-          input.settleKey,
-          `${input.kind.replace('_', ' ')} ${input.jobId} failed: ${input.error}`,
-        );
-        if (outcome !== 'captured') {
-          const ended = await finishJob(client, input.jobId, {
-            status: 'failed',
-            creditsUsed: 0,
-            error: input.error,
-            message: input.message,
-          });
-          if (ended) await recordJobEnd(client, ended);
-        }
-        return { refunded: outcome === 'now' || outcome === 'already' };
-      });
-    },
+    compensateJob: (input: CompensateJobInput): Promise<{ refunded: boolean }> => compensateJob(pool, input),
 
     /**
      * Pages through the creator's posts up to the depth's maximum, upserting each page (by platform video id, so a

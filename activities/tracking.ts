@@ -1,9 +1,17 @@
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Pool, PoolClient } from 'pg';
 import { CREATOR_TABLES, creatorPath } from '../db/creators';
-import { cycleEnded, recordCycleEnd } from '../db/cycles';
+import { cycleEndStatus, recordCycleEnd } from '../db/cycles';
 import { recordEvent } from '../db/events';
-import { capture, InsufficientCreditsError, refund, reserve } from '../db/ledger';
 import {
+  capture,
+  InsufficientCreditsError,
+  refundUnlessCaptured,
+  reserve,
+  unsettledReservationKeys,
+} from '../db/ledger';
+import {
+  lockLiveTracked,
   lockTracked,
   markCycleFailed,
   markCycleRunning,
@@ -15,7 +23,7 @@ import { VIDEO_TABLES, videoPath } from '../db/videos';
 import { inTransaction } from '../db/transaction';
 import type { Platform } from '../domain/platform';
 import type { GeneratedReport } from '../domain/report-text';
-import type { RegistrationResult, TrackedResourceType, TrackingRecord } from '../workflows/messages';
+import type { RegistrationResult, StopReason, TrackedResourceType, TrackingRecord } from '../workflows/messages';
 import { inRetriedTransaction, withDatabase } from './database-retry';
 
 /** Read-model tables per tracked resource type (a fixed map: table names never come from input). */
@@ -70,11 +78,23 @@ export interface RegistrationInput {
   record: SequencedRecord;
 }
 
-/** Reserves a cycle and marks it running in the read model, in one transaction. */
+/**
+ * Reserves a cycle and marks it running in the read model, in one transaction. A cycle that has already ended is
+ * being run again: by a reset of its workflow to an earlier point, or by a late attempt of a step cut off by its
+ * timeout. One that completed reserves nothing and runs on to complete again with its own keys, which find the capture,
+ * the snapshot and the event already there (no charge, no second snapshot); one that failed fails again at once.
+ */
 export async function reserveAndMarkRunning(client: PoolClient, input: ReserveCycleInput): Promise<void> {
   await lockTracked(client, TRACKED_TABLES[input.resourceType], input.id);
-  if (await cycleEnded(client, input))
-    throw new Error(`${input.resourceType} ${input.id}: cycle ${input.cycle} has already ended`);
+  const ended = await cycleEndStatus(client, input);
+  if (ended === 'completed') return;
+  if (ended === 'failed') {
+    throw ApplicationFailure.create({
+      type: 'cycle_ended',
+      message: `${input.resourceType} ${input.id}: cycle ${input.cycle} has already ended (failed)`,
+      nonRetryable: true,
+    });
+  }
   await reserve(client, {
     teamId: input.teamId,
     amountCents: input.amountCents,
@@ -160,13 +180,29 @@ export async function captureAndRecordCycle(
  */
 export async function writeRecord(client: PoolClient, ref: TrackedRef, record: SequencedRecord): Promise<void> {
   const { written, lastFailure } = await writeTrackingState(client, TRACKED_TABLES[ref.resourceType], ref.id, record);
-  if (!written || record.autoPause === null || !record.pauseReason) return;
+  if (!written) return;
+  const common = { teamId: ref.teamId, resourceType: ref.resourceType, resourceId: ref.id };
+  if (record.status === 'stopped') {
+    // once per entity, whoever stopped it (DELETE, a cancellation, the reconciler)
+    await recordEvent(client, {
+      ...common,
+      key: `${ref.resourceType}:${ref.id}:stopped`,
+      type: 'tracking.stopped',
+      data: {
+        resource_type: ref.resourceType,
+        id: ref.id,
+        status: 'stopped',
+        stop_reason: record.stopReason ?? 'requested',
+        url: resourcePath(ref.resourceType, ref.id),
+      },
+    });
+    return;
+  }
+  if (record.autoPause === null || !record.pauseReason) return;
   await recordEvent(client, {
+    ...common,
     key: `${ref.resourceType}:${ref.id}:paused:${record.autoPause}`,
-    teamId: ref.teamId,
     type: 'tracking.paused',
-    resourceType: ref.resourceType,
-    resourceId: ref.id,
     data: {
       resource_type: ref.resourceType,
       id: ref.id,
@@ -179,6 +215,80 @@ export async function writeRecord(client: PoolClient, ref: TrackedRef, record: S
   });
 }
 
+/** Ends a cycle that did not complete: its reservation refunded (unless captured), its end and failure recorded. */
+async function endFailedCycle(
+  client: PoolClient,
+  ref: TrackedRef & { cycle: number; startedAt: string; reservationKey: string; refundKey: string },
+  failure: { kind: string; message: string },
+): Promise<void> {
+  await refundUnlessCaptured(
+    client,
+    ref.reservationKey,
+    ref.refundKey,
+    `refund: cycle ${ref.cycle} failed (${failure.kind})`,
+  );
+  const first = await recordCycleEnd(client, ref, { startedAt: ref.startedAt, failure });
+  await markCycleFailed(client, TRACKED_TABLES[ref.resourceType], ref.id, {
+    counted: first,
+    failure: { ...failure, cycle: ref.cycle, at: new Date().toISOString() },
+  });
+}
+
+/** Higher than any sequence a workflow's writer reaches: a stop written for a closed workflow is never undone. */
+const FINAL_SEQUENCE = 2_147_483_647;
+
+/**
+ * Stops a tracked entity whose workflow closed without stopping it (terminated, timed out, failed, or cancelled
+ * before it registered): every cycle reservation left unsettled is refunded and its cycle ended, and the row is
+ * written stopped with `reason` (the `tracking.stopped` event with it). Nothing happens to a row already stopped, so
+ * running it again, or beside another reconciler, changes nothing. Answers whether it stopped the row.
+ */
+export async function stopClosedTracked(
+  pool: Pool,
+  ref: { resourceType: TrackedResourceType; id: string },
+  reason: StopReason,
+): Promise<boolean> {
+  return inTransaction(pool, async (client) => {
+    const tables = TRACKED_TABLES[ref.resourceType];
+    const row = await lockLiveTracked(client, tables, ref.id);
+    if (!row) return false;
+    const tracked = { ...ref, teamId: row.team_id };
+    const workflowId = `${ref.resourceType}:${ref.id}`;
+    const failure = { kind: 'stopped', message: `the tracking workflow closed (${reason}) while the cycle ran` };
+    const keys = await unsettledReservationKeys(client, {
+      resourceType: ref.resourceType,
+      resourceId: ref.id,
+      operation: 'tracking_cycle',
+    });
+    const cycles = new Set(row.cycle_in_progress === null ? [] : [row.cycle_in_progress]);
+    for (const key of keys) {
+      const cycle = Number(/:(\d+):reserve$/.exec(key)?.[1]);
+      if (key === `${workflowId}:${cycle}:reserve`) cycles.add(cycle);
+    }
+    for (const cycle of cycles) {
+      const prefix = `${workflowId}:${cycle}`;
+      const startedAt = new Date().toISOString();
+      await endFailedCycle(
+        client,
+        { ...tracked, cycle, startedAt, reservationKey: `${prefix}:reserve`, refundKey: `${prefix}:refund` },
+        failure,
+      );
+    }
+    await writeRecord(client, tracked, {
+      status: 'stopped',
+      pauseReason: null,
+      cadence: row.scrape_cadence as TrackingRecord['cadence'],
+      nextScrapeAt: null,
+      consecutiveFailures: row.consecutive_failures,
+      autoPause: null,
+      stopReason: reason,
+      pauseNote: null,
+      sequence: FINAL_SEQUENCE,
+    });
+    return true;
+  });
+}
+
 export function createTrackingActivities(pool: Pool) {
   return {
     /** Refunds a failed cycle and records its typed failure and the state it leaves, in one transaction. */
@@ -186,19 +296,9 @@ export function createTrackingActivities(pool: Pool) {
       await inTransaction(pool, async (client) => {
         // a metrics attempt cut off by its timeout may still be reserving: the lock orders the two, so either its
         // reservation is refunded here or it finds this cycle ended and reserves nothing
-        const tables = TRACKED_TABLES[input.resourceType];
-        await lockTracked(client, tables, input.id);
-        await refund(
-          client,
-          input.reservationKey,
-          input.refundKey,
-          `refund: cycle ${input.cycle} failed (${input.failure.kind})`,
-        );
-        const first = await recordCycleEnd(client, input, { startedAt: input.startedAt, failure: input.failure });
-        await markCycleFailed(client, tables, input.id, {
-          counted: first,
-          failure: { ...input.failure, cycle: input.cycle, at: new Date().toISOString() },
-        });
+        // (a cancelled cycle may have captured already: it then completed, and nothing is refunded)
+        await lockTracked(client, TRACKED_TABLES[input.resourceType], input.id);
+        await endFailedCycle(client, input, input.failure);
         await writeRecord(client, input, input.record);
       });
     },

@@ -6,6 +6,7 @@ import { accountRoutes } from './account';
 import { authenticate, perIpRateLimit, perKeyRateLimit } from './auth';
 import { creatorJobRoutes } from './creator-jobs';
 import { creatorRoutes } from './creators';
+import { cycleRoutes } from './cycles';
 import { satelliteRoutes } from './satellite';
 import { videoRoutes } from './videos';
 import { webhookRoutes, type WebhookApiOptions } from './webhooks';
@@ -45,6 +46,7 @@ export function apiRoutes(deps: AppDeps): { health: Route[]; routes: Route[] } {
       ...creatorRoutes(deps),
       ...creatorJobRoutes(deps),
       ...videoRoutes(deps),
+      ...cycleRoutes(deps),
       ...satelliteRoutes(deps),
       ...webhookRoutes({
         ...deps,

@@ -46,7 +46,7 @@ export async function startTracking(
   const target =
     started.workflowType === 'creatorTrackingWorkflow'
       ? { resourceType: 'creator' as const, handle: started.input.handle }
-      : { resourceType: 'video' as const, handle: started.input.videoId };
+      : { resourceType: 'video' as const, handle: started.input.authorHandle, videoId: started.input.videoId };
   const result = await withTemporalDeadline(temporal, () =>
     temporal.workflow.executeUpdateWithStart(registrationUpdate, {
       startWorkflowOperation: new WithStartWorkflowOperation(started.workflowType, {
@@ -55,7 +55,7 @@ export async function startTracking(
         args: [input],
         workflowIdConflictPolicy: 'FAIL',
         staticSummary: `${input.platform} ${label} · ${cadenceLabel(input.cadence)}`,
-        typedSearchAttributes: trackingSearchAttributes({ ...input, handle: target.handle, status: 'active' }),
+        typedSearchAttributes: trackingSearchAttributes({ ...input, ...target, status: 'active' }),
       }),
     }),
   );

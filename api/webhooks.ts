@@ -26,6 +26,7 @@ import { checkWebhookUrl, systemResolver, UnsafeUrlError, type Resolver } from '
 import { ALL_EVENTS, type WebhookScope } from '../domain/webhooks';
 import { retryNowSignal, type WebhookDeliveryInput } from '../workflows/webhook-messages';
 import { auth } from './auth';
+import { jobSearchAttributes } from '../domain/search-attributes';
 import { ApiError, notFound } from './errors';
 import { withTemporalDeadline } from './outages';
 import { dataOf, pageOf, route, type Route } from './route';
@@ -496,6 +497,7 @@ export function webhookRoutes({ pool, temporal, taskQueue, webhooks = {} }: Webh
               args: [input],
               workflowIdReusePolicy: 'REJECT_DUPLICATE',
               staticSummary: `replay ${replay.replay} of ${found.event_type} → ${new URL(row.url).host}`,
+              typedSearchAttributes: jobSearchAttributes({ teamId: row.team_id, jobType: 'webhook_delivery' }),
             }),
           );
         } catch (err) {

@@ -11,13 +11,13 @@ export interface CycleRef {
   cycle: number;
 }
 
-/** Whether the cycle has already ended (completed or failed). */
-export async function cycleEnded(db: Queryable, ref: CycleRef): Promise<boolean> {
-  const ended = await db.query(
-    'SELECT 1 FROM tracking_cycles WHERE resource_type = $1 AND resource_id = $2 AND cycle = $3',
+/** How the cycle ended, if it has. */
+export async function cycleEndStatus(db: Queryable, ref: CycleRef): Promise<'completed' | 'failed' | undefined> {
+  const ended = await db.query<{ status: 'completed' | 'failed' }>(
+    'SELECT status FROM tracking_cycles WHERE resource_type = $1 AND resource_id = $2 AND cycle = $3',
     [ref.resourceType, ref.id, ref.cycle],
   );
-  return (ended.rowCount ?? 0) > 0;
+  return ended.rows[0]?.status;
 }
 
 /**

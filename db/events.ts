@@ -8,6 +8,8 @@ export const EVENT_TYPES = [
   'tracking.cycle.completed',
   'tracking.outlier_video.detected',
   'tracking.paused',
+  // once per tracked entity, however it stopped (DELETE, a cancellation, the reconciler)
+  'tracking.stopped',
   // a paid job's end, success or failure: one of each pair, once per job
   'audience.snapshot.completed',
   'audience.snapshot.failed',

@@ -161,6 +161,35 @@ export function refund(
   return settle(db, 'refund', reservationKey, idempotencyKey, description);
 }
 
+/**
+ * Gives a reservation back unless it was captured (the work it paid for completed): what compensation and a stop run
+ * after a step whose outcome they cannot know. `nothing` when there was no reservation.
+ */
+export async function refundUnlessCaptured(
+  db: Queryable,
+  reservationKey: string,
+  refundKey: string,
+  description: string,
+): Promise<'captured' | SettleOutcome['settled']> {
+  if ((await settlementKind(db, reservationKey)) === 'capture') return 'captured';
+  return (await refund(db, reservationKey, refundKey, description)).settled;
+}
+
+/** The reservations of one resource and operation that nothing has settled yet, by key. */
+export async function unsettledReservationKeys(
+  db: Queryable,
+  resource: { resourceType: string; resourceId: string; operation: string },
+): Promise<string[]> {
+  const result = await db.query<{ idempotency_key: string }>(
+    `SELECT r.idempotency_key FROM credit_ledger r
+      WHERE r.kind = 'reserve' AND r.resource_type = $1 AND r.resource_id = $2 AND r.operation = $3
+        AND NOT EXISTS (SELECT 1 FROM credit_ledger s WHERE s.settles = r.idempotency_key)
+      ORDER BY r.id`,
+    [resource.resourceType, resource.resourceId, resource.operation],
+  );
+  return result.rows.map((row) => row.idempotency_key);
+}
+
 /** The kind of the entry that settled a reservation (`capture` or `refund`), if one did. */
 export async function settlementKind(db: Queryable, reservationKey: string): Promise<string | undefined> {
   const result = await db.query<{ kind: string }>('SELECT kind FROM credit_ledger WHERE settles = $1', [

@@ -294,6 +294,10 @@ export interface TrackingStateColumns {
   cadence: string;
   nextScrapeAt: string | null;
   consecutiveFailures: number;
+  /** why tracking stopped, once stopped */
+  stopReason?: string | null;
+  /** an operator's text with a manual pause */
+  pauseNote?: string | null;
   /** the writer's sequence number: a write older than the one stored changes nothing */
   sequence: number;
 }
@@ -312,11 +316,43 @@ export async function writeTrackingState(
     `UPDATE ${spec.table} SET
        status = $2, pause_reason = $3, scrape_cadence = $4, next_scrape_at = $5, consecutive_failures = $6,
        deleted_at = CASE WHEN $2 = 'stopped' THEN COALESCE(deleted_at, now()) ELSE deleted_at END,
-       state_version = $7, updated_at = now()
+       state_version = $7, stop_reason = $8, pause_note = $9, updated_at = now()
      WHERE id = $1 AND state_version <= $7 RETURNING last_failure`,
-    [id, state.status, state.pauseReason, state.cadence, state.nextScrapeAt, state.consecutiveFailures, state.sequence],
+    [
+      id,
+      state.status,
+      state.pauseReason,
+      state.cadence,
+      state.nextScrapeAt,
+      state.consecutiveFailures,
+      state.sequence,
+      state.stopReason ?? null,
+      state.pauseNote ?? null,
+    ],
   );
   return { written: updated.rowCount === 1, lastFailure: updated.rows[0]?.last_failure ?? null };
+}
+
+/**
+ * A tracked row still live whose workflow has closed: the reconciler's view of it, with the cycle it left running.
+ * Locks the row, so the reconciler's settlement and a late attempt of the workflow's own steps go one after the other.
+ */
+export async function lockLiveTracked(
+  db: Queryable,
+  spec: TrackedTableSpec,
+  id: string,
+): Promise<
+  | { team_id: string; scrape_cadence: string; consecutive_failures: number; cycle_in_progress: number | null }
+  | undefined
+> {
+  const result = await db.query(
+    `SELECT team_id, scrape_cadence, consecutive_failures, cycle_in_progress FROM ${spec.table}
+      WHERE id = $1 AND deleted_at IS NULL FOR UPDATE`,
+    [id],
+  );
+  return result.rows[0] as
+    | { team_id: string; scrape_cadence: string; consecutive_failures: number; cycle_in_progress: number | null }
+    | undefined;
 }
 
 /** A failed cycle in the read model: counted once (`counted`), its failure kept, no cycle running. */

@@ -268,13 +268,22 @@ export async function insertDeliveries(db: Queryable, deliveries: readonly NewDe
   );
 }
 
+/** What the relay starts a delivery's workflow with: its id, what it delivers, and what operators filter it by. */
+export interface RelayedDelivery {
+  id: string;
+  event_type: string;
+  url: string;
+  team_id: string;
+  resource_type: string;
+  resource_id: string;
+}
+
 /** The deliveries of these events, whoever inserted them: the relay starts (or finds started) a workflow for each. */
-export async function deliveriesOfEvents(
-  db: Queryable,
-  eventIds: readonly string[],
-): Promise<{ id: string; event_type: string; url: string }[]> {
-  const result = await db.query<{ id: string; event_type: string; url: string }>(
-    `SELECT d.id, d.event_type, s.url FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id
+export async function deliveriesOfEvents(db: Queryable, eventIds: readonly string[]): Promise<RelayedDelivery[]> {
+  const result = await db.query<RelayedDelivery>(
+    `SELECT d.id, d.event_type, s.url, d.team_id, e.resource_type, e.resource_id
+       FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id
+       JOIN events e ON e.id = d.event_id
       WHERE d.event_id = ANY($1::uuid[]) ORDER BY d.created_at, d.id`,
     [[...eventIds]],
   );

@@ -76,6 +76,8 @@ export const configSchema = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: optionalInt(z.number().int().min(0)).transform((v) => v ?? 500),
   // the worker's Prometheus endpoint (upstream calls and units); off unless a port is given
   WORKER_METRICS_PORT: optionalInt(z.number().int().min(1).max(65535)),
+  // how often the worker looks for tracking workflows that closed without stopping (terminated, timed out, failed)
+  TRACKING_RECONCILE_INTERVAL_MS: optionalInt(z.number().int().min(100)).transform((v) => v ?? 30_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

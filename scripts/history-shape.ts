@@ -30,11 +30,16 @@ const name = (type: EventType): string =>
  * `TIMER_STARTED`, inclusive). A timer cancelled by a message (a patch, a pause) does not start a cycle, so only fired
  * timers open one.
  */
-export function cycleShapes(events: readonly { eventType?: EventType }[]): {
+export function cycleShapes(
+  events: readonly { eventType?: EventType; markerRecordedEventAttributes?: { markerName?: string | null } | null }[],
+): {
   first: CycleShape | null;
   steady: CycleShape[];
 } {
-  const types = events.map((e) => name(e.eventType));
+  // a patch marker (`patched()`, once per run) is no local activity
+  const types = events.map((e) =>
+    e.markerRecordedEventAttributes?.markerName === 'core_patch' ? 'PATCH_MARKER' : name(e.eventType),
+  );
   const shapeOf = (from: number, to: number): CycleShape => {
     const span = types.slice(from, to + 1);
     return {

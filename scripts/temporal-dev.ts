@@ -3,10 +3,24 @@ import type { TemporalConnectionOptions } from '../connection/temporal';
 import { mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { customSearchAttributes } from '../domain/search-attributes';
+import { SearchAttributeType } from '@temporalio/common';
+import { customSearchAttributes, SEARCH_ATTRIBUTE_CLI_TYPES } from '../domain/search-attributes';
 
-// the operator service's IndexedValueType enum: KEYWORD = 2
+// the operator service's IndexedValueType enum: KEYWORD = 2, DATETIME = 6
 export const INDEXED_VALUE_TYPE_KEYWORD = 2;
+export const INDEXED_VALUE_TYPE_DATETIME = 6;
+
+/** The operator service's IndexedValueType of each of the project's search attributes, by name. */
+export function indexedValueTypes(
+  keys: readonly (typeof customSearchAttributes)[number][] = customSearchAttributes,
+): Record<string, number> {
+  return Object.fromEntries(
+    keys.map((key) => [
+      key.name,
+      key.type === SearchAttributeType.DATETIME ? INDEXED_VALUE_TYPE_DATETIME : INDEXED_VALUE_TYPE_KEYWORD,
+    ]),
+  );
+}
 
 export interface DevServer {
   address: string;
@@ -34,7 +48,9 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
   else args.push('--headless');
   if (options.namespace !== 'default') args.push('--namespace', options.namespace);
-  for (const key of customSearchAttributes) args.push('--search-attribute', `${key.name}=Keyword`);
+  for (const key of customSearchAttributes) {
+    args.push('--search-attribute', `${key.name}=${SEARCH_ATTRIBUTE_CLI_TYPES[key.type] ?? 'Keyword'}`);
+  }
 
   mkdirSync(path.dirname(options.logFile), { recursive: true });
   const log = openSync(options.logFile, 'a');
@@ -85,7 +101,7 @@ export async function registerSearchAttributes(options: TemporalConnectionOption
     if (missing.length > 0) {
       await connection.operatorService.addSearchAttributes({
         namespace,
-        searchAttributes: Object.fromEntries(missing.map((key) => [key.name, INDEXED_VALUE_TYPE_KEYWORD])),
+        searchAttributes: indexedValueTypes(missing),
       });
     }
   } finally {

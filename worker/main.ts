@@ -8,6 +8,7 @@ import { createSources } from '../providers/sources';
 import { temporalConnectionOptions } from '../connection/temporal';
 import { OutboxRelay } from './outbox-relay';
 import { startMetricsServer } from './metrics-server';
+import { TrackingReconciler } from './tracking-reconciler';
 import { createWorker } from './worker';
 
 async function main(): Promise<void> {
@@ -33,17 +34,24 @@ async function main(): Promise<void> {
         webhooks: { allowInsecureLoopback: config.WEBHOOK_ALLOW_INSECURE_LOOPBACK },
       },
     });
+    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
     // every worker relays outbox events to webhook deliveries; SKIP LOCKED shares the work between them
-    const relay = new OutboxRelay({
-      pool,
-      client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-    });
+    const relay = new OutboxRelay({ pool, client, taskQueue: config.TEMPORAL_TASK_QUEUE });
     await relay.start();
+    // and stops tracked entities whose workflow closed without stopping them (row locks share that work)
+    const reconciler = new TrackingReconciler({
+      pool,
+      client,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      intervalMs: config.TRACKING_RECONCILE_INTERVAL_MS,
+    });
+    reconciler.start();
     console.log(`worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS}`);
     console.log(`data sources: ${describeSources(sources.plan)}`);
     // SIGINT/SIGTERM make run() drain in-flight tasks and resolve (the SDK's default shutdown signals)
-    await worker.run().finally(() => Promise.all([relay.stop(), ...sources.upstreams.map((u) => u.stop())]));
+    await worker
+      .run()
+      .finally(() => Promise.all([relay.stop(), reconciler.stop(), ...sources.upstreams.map((u) => u.stop())]));
   } finally {
     await connection.close();
     await pool.end();

@@ -13,7 +13,9 @@ import {
   scopeOf,
   stopListeningForQueuedEvents,
   type NewDelivery,
+  type RelayedDelivery,
 } from '../db/webhooks';
+import { jobSearchAttributes } from '../domain/search-attributes';
 import { subscriptionMatches } from '../domain/webhooks';
 import type { WebhookDeliveryInput } from '../workflows/webhook-messages';
 
@@ -185,7 +187,7 @@ export class OutboxRelay {
     return events.length;
   }
 
-  private async startDelivery(delivery: { id: string; event_type: string; url: string }): Promise<void> {
+  private async startDelivery(delivery: RelayedDelivery): Promise<void> {
     const input: WebhookDeliveryInput = { deliveryId: delivery.id };
     try {
       await this.options.client.workflow.start('webhookDeliveryWorkflow', {
@@ -195,6 +197,11 @@ export class OutboxRelay {
         // a delivery runs once even when a relay repeats itself after its workflow has finished
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         staticSummary: `${delivery.event_type} → ${new URL(delivery.url).host}`,
+        typedSearchAttributes: jobSearchAttributes({
+          teamId: delivery.team_id,
+          jobType: 'webhook_delivery',
+          creatorId: delivery.resource_type === 'creator' ? delivery.resource_id : null,
+        }),
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

@@ -3,6 +3,7 @@ import {
   ParentClosePolicy,
   condition,
   isCancellation,
+  patched,
   setHandler,
   startChild,
   uuid4,
@@ -10,8 +11,11 @@ import {
 } from '@temporalio/workflow';
 import { COLLECTION_DEPTHS, type CollectionDepth } from '../domain/costs';
 import {
+  INTERNAL_JOB_SIGNALS_PATCH,
   jobReservedSignal,
   jobSettlingSignal,
+  legacyJobReservedSignal,
+  legacyJobSettlingSignal,
   refreshAudienceUpdate,
   startCollectionUpdate,
   type ActiveJob,
@@ -28,6 +32,7 @@ import {
 } from './paid-jobs';
 import { failureOf } from './failures';
 import type { TrackedEntity } from './tracked-entity';
+import { jobSearchAttributes } from '../domain/search-attributes';
 
 type Slot = 'collection' | 'audience';
 type JobKind = 'post_collection' | 'audience_refresh';
@@ -56,19 +61,29 @@ export function installCreatorJobs(
     handle: entity.handle,
     parentWorkflowId,
   });
+  const attributesOf = (jobType: JobKind) =>
+    jobSearchAttributes({ teamId: entity.teamId, jobType, creatorId: entity.id, platform: entity.platform });
   /** the children this run started and has not seen close */
   const watching = new Map<string, Promise<void>>();
   const find = (jobId: string): ActiveJob | undefined =>
     [jobs.collection, jobs.audience].find((job) => job !== null && job.id === jobId) ?? undefined;
 
-  setHandler(jobReservedSignal, ({ jobId, reservation }) => {
+  const reserved = ({ jobId, reservation }: { jobId: string; reservation: ActiveJob['reservation'] }) => {
     const job = find(jobId);
     if (job) job.reservation = reservation;
-  });
-  setHandler(jobSettlingSignal, ({ jobId }) => {
+  };
+  const settling = ({ jobId }: { jobId: string }) => {
     const job = find(jobId);
     if (job) job.settling = true;
-  });
+  };
+  const internal = 'internal: sent by this creator’s child jobs; sending it by hand corrupts their bookkeeping';
+  setHandler(jobReservedSignal, reserved, { description: internal });
+  setHandler(jobSettlingSignal, settling, { description: internal });
+  // a run started before the rename may have children (started then) that still send the old names
+  if (!patched(INTERNAL_JOB_SIGNALS_PATCH)) {
+    setHandler(legacyJobReservedSignal, reserved, { description: internal });
+    setHandler(legacyJobSettlingSignal, settling, { description: internal });
+  }
 
   /** A job is over: callers still waiting on its reservation learn it ended without one, and the slot is free. */
   const ended = (slot: Slot, jobId: string): void => {
@@ -111,7 +126,8 @@ export function installCreatorJobs(
       try {
         await child.result();
       } catch (err) {
-        if (isCancellation(err)) throw err;
+        // a cancelled child (this workflow was cancelled, so was the scope it started in) refunded in its own saga
+        if (isCancellation(err)) return;
         await compensate(
           kind,
           jobId,
@@ -158,6 +174,7 @@ export function installCreatorJobs(
         workflowId: jobWorkflowId('post_collection', jobId),
         args: [{ ...input(jobId), depth }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
+        typedSearchAttributes: attributesOf('post_collection'),
         staticSummary: `${depth} post collection for ${entity.platform} @${entity.handle}`,
       }),
     );
@@ -206,6 +223,7 @@ export function installCreatorJobs(
             workflowId: jobWorkflowId('audience_refresh', job.id),
             args: [input(job.id)],
             parentClosePolicy: ParentClosePolicy.ABANDON,
+            typedSearchAttributes: attributesOf('audience_refresh'),
             staticSummary: `audience refresh for ${entity.platform} @${entity.handle}`,
           }),
         );

@@ -35,6 +35,7 @@ export async function creatorTrackingWorkflow(input: CreatorTrackingInput): Prom
   const ids = { id: entity.id, teamId: entity.teamId, platform: entity.platform, handle: entity.handle };
   return runTracking(
     entity,
+    { summary: `${entity.platform} @${entity.handle}`, handle: entity.handle },
     machine,
     {
       register: (cycle, record) =>

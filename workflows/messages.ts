@@ -6,6 +6,7 @@ import type { TrackedResourceType, TrackingFields, TrackingPatch, TrackingState 
 
 export type {
   PauseReason,
+  StopReason,
   TrackedResourceType,
   TrackingPatch,
   TrackingRecord,
@@ -39,6 +40,14 @@ export const registrationUpdate = defineUpdate<RegistrationResult>('registration
 export const patchTrackingUpdate = defineUpdate<TrackingView, [TrackingPatch]>('patchTracking');
 export const stopTrackingUpdate = defineUpdate<TrackingView>('stopTracking');
 
+/** A cycle run now, once begun: it then reserves and runs as any cycle does. */
+export interface CycleStart {
+  cycle: number;
+  startedAt: string;
+}
+/** Runs a cycle at once (the API's `POST .../cycles`, or an operator in the Temporal UI); no arguments. */
+export const runCycleUpdate = defineUpdate<CycleStart>('runCycleNow');
+
 /** How a paid job's reservation went, as its child workflow reports it to the creator workflow. */
 export type JobReservation =
   | { reserved: true }
@@ -65,9 +74,16 @@ export type JobStart = { jobId: string; joined: boolean } & JobReservation;
 
 export const startCollectionUpdate = defineUpdate<JobStart, [{ depth: CollectionDepth }]>('startCollection');
 export const refreshAudienceUpdate = defineUpdate<JobStart>('refreshAudience');
-/** from a child job to its creator workflow */
-export const jobReservedSignal = defineSignal<[{ jobId: string; reservation: JobReservation }]>('jobReserved');
-export const jobSettlingSignal = defineSignal<[{ jobId: string }]>('jobSettling');
+/**
+ * From a child job to its creator workflow, never from a person: named so in the Temporal UI's signal list. The
+ * legacy names are what children started before the rename send; a run started before it still listens to them.
+ */
+export const jobReservedSignal = defineSignal<[{ jobId: string; reservation: JobReservation }]>('internal.jobReserved');
+export const jobSettlingSignal = defineSignal<[{ jobId: string }]>('internal.jobSettling');
+export const legacyJobReservedSignal = defineSignal<[{ jobId: string; reservation: JobReservation }]>('jobReserved');
+export const legacyJobSettlingSignal = defineSignal<[{ jobId: string }]>('jobSettling');
+/** the patch id under which job signals carry their internal names */
+export const INTERNAL_JOB_SIGNALS_PATCH = 'internal-job-signals';
 
 /** What both tracking workflows are started with. */
 interface TrackingInput {

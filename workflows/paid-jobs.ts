@@ -3,6 +3,7 @@ import {
   CancellationScope,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   uuid4,
@@ -12,8 +13,18 @@ import type { createActivities } from '../activities';
 import { AUDIENCE_REFRESH_COST, COLLECTION_COSTS, COLLECTION_MAX_VIDEOS, type CollectionDepth } from '../domain/costs';
 import { PROVIDER_FAILURES, type Platform } from '../domain/platform';
 import { bookkeeping, bookkeepingOptions, platformRetry } from './activity-options';
-import { jobReservedSignal, jobSettlingSignal, type JobReservation } from './messages';
+import {
+  INTERNAL_JOB_SIGNALS_PATCH,
+  jobReservedSignal,
+  jobSettlingSignal,
+  legacyJobReservedSignal,
+  legacyJobSettlingSignal,
+  type JobReservation,
+} from './messages';
 import { failureOf } from './failures';
+import { jobKeys, type JobKeys } from '../domain/job-keys';
+
+export { jobKeys, jobWorkflowId, type JobKeys } from '../domain/job-keys';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -55,23 +66,6 @@ export interface PaidJobResult {
 
 type JobKind = 'post_collection' | 'audience_refresh';
 
-export interface JobKeys {
-  reservationKey: string;
-  captureKey: string;
-  refundKey: string;
-}
-
-/** A job's workflow id: `collection:<uuid>` or `audience:<uuid>`. */
-export const jobWorkflowId = (kind: JobKind, jobId: string): string =>
-  `${kind === 'post_collection' ? 'collection' : 'audience'}:${jobId}`;
-
-/** Ledger keys of a job, from its workflow id: the same in the job and in the creator workflow watching it. */
-export const jobKeys = (workflowId: string): JobKeys => ({
-  reservationKey: `${workflowId}:reserve`,
-  captureKey: `${workflowId}:capture`,
-  refundKey: `${workflowId}:refund`,
-});
-
 /** Tells the creator workflow; it may have stopped meanwhile, and a job's outcome does not depend on it. */
 async function notifyParent<A extends unknown[]>(
   input: PaidJobInput,
@@ -107,7 +101,12 @@ async function runPaidJob(
   const keys = jobKeys(workflowInfo().workflowId);
   let failure = { kind: 'error', message: 'unknown failure' };
   const compensations: (() => Promise<unknown>)[] = [];
-  const settling = () => notifyParent(input, (parent) => parent.signal(jobSettlingSignal, { jobId: input.jobId }));
+  // a job started before the signals were renamed keeps sending the names its parent listens to
+  const internalNames = patched(INTERNAL_JOB_SIGNALS_PATCH);
+  const [reservedSignal, settlingSignal] = internalNames
+    ? [jobReservedSignal, jobSettlingSignal]
+    : [legacyJobReservedSignal, legacyJobSettlingSignal];
+  const settling = () => notifyParent(input, (parent) => parent.signal(settlingSignal, { jobId: input.jobId }));
   try {
     compensations.push(() =>
       bookkeeping.compensateJob({
@@ -123,7 +122,7 @@ async function runPaidJob(
       ...reserve,
       reservationKey: keys.reservationKey,
     });
-    await notifyParent(input, (parent) => parent.signal(jobReservedSignal, { jobId: input.jobId, reservation }));
+    await notifyParent(input, (parent) => parent.signal(reservedSignal, { jobId: input.jobId, reservation }));
     if (!reservation.reserved) return { jobId: input.jobId, status: 'failed', error: reservation.reason };
     setCurrentDetails(`reserved ${reserve.amountCents} credits; working`);
     const settlement = await work(keys);

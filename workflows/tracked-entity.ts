@@ -1,24 +1,41 @@
 import {
   allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
   condition,
   isCancellation,
+  patched,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import { localBookkeeping } from './activity-options';
+import { cadenceLabel } from '../domain/cadence';
 import { CYCLE_COST } from '../domain/costs';
 import { failureOf } from './failures';
 import type { Platform } from '../domain/platform';
-import { ScrapeCadenceAttr, TrackingStatusAttr, trackingSearchAttributes } from '../domain/search-attributes';
+import {
+  HandleAttr,
+  legacyTrackingSearchAttributes,
+  NextScrapeAtAttr,
+  PauseReasonAttr,
+  PlatformAttr,
+  ScrapeCadenceAttr,
+  TeamIdAttr,
+  TrackingStatusAttr,
+  trackingAttributeUpdates,
+  VideoIdAttr,
+} from '../domain/search-attributes';
 import {
   patchTrackingUpdate,
   pauseSignal,
   registrationUpdate,
   resumeSignal,
+  runCycleUpdate,
   stateQuery,
   stopTrackingUpdate,
+  type CycleStart,
   type RegistrationResult,
   type TrackingView,
 } from './messages';
@@ -40,6 +57,21 @@ export interface TrackedEntity {
   platform: Platform;
   handle: string;
 }
+
+/** How operators find and recognise the entity in the Temporal UI. */
+export interface EntityLabels {
+  /** the one line the start gave as static summary, without the cadence (`tiktok @khaby.lame`) */
+  summary: string;
+  /** the `Handle` attribute: a creator's handle, a video's creator's handle, or null */
+  handle: string | null;
+  /** the `VideoId` attribute, on videos */
+  videoId?: string;
+}
+
+/** From this patch on, tracking workflows keep the operator attributes current and show a summary in their details. */
+export const OPERATOR_ATTRIBUTES_PATCH = 'operator-attributes';
+/** From this patch on, a cancelled tracking workflow stops its entity and completes instead of ending cancelled. */
+export const CANCELLATION_STOPS_PATCH = 'cancellation-stops';
 
 /** What every step of a cycle passes to reserve, capture or refund its credits. */
 export interface CycleLedger {
@@ -90,6 +122,7 @@ export interface TrackingSpec {
  */
 export async function runTracking(
   entity: TrackedEntity,
+  labels: EntityLabels,
   machine: TrackingMachine,
   spec: TrackingSpec,
   writesSoFar = 0,
@@ -137,21 +170,58 @@ export async function runTracking(
   };
 
   // ---- what operators see: search attributes (an event each, so only on change) and the UI's details -------------
-  let published = '';
+  // runs started before the operator attributes keep upserting the five they did, so their histories replay
+  const operatorAttributes = patched(OPERATOR_ATTRIBUTES_PATCH);
+  const attributeValues = () => {
+    const s = machine.state;
+    return {
+      teamId: entity.teamId,
+      platform: entity.platform,
+      handle: labels.handle,
+      ...(labels.videoId !== undefined ? { videoId: labels.videoId } : {}),
+      status: s.status,
+      cadence: s.cadence,
+      pauseReason: s.status === 'paused' ? s.pauseReason : null,
+      nextScrapeAt: s.nextScrapeAt,
+    };
+  };
+  const attributeKey = (): string => {
+    const v = attributeValues();
+    return operatorAttributes
+      ? JSON.stringify([v.handle, v.videoId ?? null, v.status, v.cadence, v.pauseReason, v.nextScrapeAt])
+      : `${v.status}|${v.cadence}`;
+  };
   const attributes = workflowInfo().typedSearchAttributes;
-  if (
-    attributes.get(TrackingStatusAttr) === machine.state.status &&
-    attributes.get(ScrapeCadenceAttr) === machine.state.cadence
-  ) {
-    published = `${machine.state.status}|${machine.state.cadence}`;
-  }
+  const startedWith = (): string => {
+    const at = attributes.get(NextScrapeAtAttr);
+    return operatorAttributes
+      ? JSON.stringify([
+          attributes.get(HandleAttr) ?? null,
+          attributes.get(VideoIdAttr) ?? null,
+          attributes.get(TrackingStatusAttr),
+          attributes.get(ScrapeCadenceAttr),
+          attributes.get(PauseReasonAttr) ?? null,
+          at ? at.toISOString() : null,
+        ])
+      : `${attributes.get(TrackingStatusAttr)}|${attributes.get(ScrapeCadenceAttr)}`;
+  };
+  let published =
+    attributes.get(TeamIdAttr) === entity.teamId && attributes.get(PlatformAttr) === entity.platform
+      ? startedWith()
+      : '';
   const show = (): void => {
-    const values = `${machine.state.status}|${machine.state.cadence}`;
-    if (values !== published) {
-      published = values;
-      upsertSearchAttributes(trackingSearchAttributes({ ...entity, ...machine.state }));
+    const key = attributeKey();
+    if (key !== published) {
+      published = key;
+      upsertSearchAttributes(
+        operatorAttributes
+          ? trackingAttributeUpdates(attributeValues())
+          : legacyTrackingSearchAttributes({ ...entity, ...machine.state }),
+      );
     }
-    setCurrentDetails(machine.describe());
+    setCurrentDetails(
+      machine.describe(operatorAttributes ? `${labels.summary} · ${cadenceLabel(machine.state.cadence)}` : undefined),
+    );
   };
 
   // ---- messages: change state, then (Updates) wait until it is written, so the caller reads its own write --------
@@ -162,14 +232,23 @@ export async function runTracking(
     await condition(() => registration !== undefined);
     return registration as RegistrationResult;
   });
-  setHandler(pauseSignal, () => {
-    machine.pause(new Date());
-    show();
-  });
-  setHandler(resumeSignal, () => {
-    machine.resume(new Date());
-    show();
-  });
+  setHandler(
+    pauseSignal,
+    (note) => {
+      // a run from before the note was kept ignored it (and wrote nothing more for it)
+      machine.pause(new Date(), operatorAttributes ? note : undefined);
+      show();
+    },
+    { description: 'Pause tracking; the optional argument, a string, is kept as the reason beside `manual`' },
+  );
+  setHandler(
+    resumeSignal,
+    () => {
+      machine.resume(new Date());
+      show();
+    },
+    { description: 'Resume a paused entity (any pause reason); the failure count starts again' },
+  );
   setHandler(
     patchTrackingUpdate,
     async (patch) => {
@@ -188,12 +267,19 @@ export async function runTracking(
       await untilWritten();
       return view();
     },
-    { validator: () => throwIf(machine.rejectStop()) },
+    { validator: () => throwIf(machine.rejectStop()), description: 'Stop tracking, as DELETE does' },
   );
 
   // ---- cycles -------------------------------------------------------------------------------------------------------
+  /** cycles begun by this run, and the cycle the last of them was */
+  let begun = 0;
+  let lastBegun: CycleStart | undefined;
+  /** the cycle running now, if any: a cancellation settles it */
+  let inFlight: Cycle | undefined;
   const begin = (): Cycle => {
     const ticket = machine.beginCycle(new Date());
+    begun += 1;
+    lastBegun = { cycle: ticket.cycle, startedAt: ticket.cycleAt };
     show();
     const key = `${workflowId}:${ticket.cycle}`;
     const ledger: CycleLedger = {
@@ -206,7 +292,31 @@ export async function runTracking(
     return { ...ticket, ledger };
   };
 
+  setHandler(
+    runCycleUpdate,
+    async () => {
+      const mine = begun + 1;
+      machine.requestCycle();
+      await condition(() => begun >= mine || machine.stopped);
+      if (begun < mine) throw ApplicationFailure.create({ type: 'stopped', message: 'tracking has been stopped' });
+      return lastBegun as CycleStart;
+    },
+    {
+      validator: () => throwIf(machine.rejectCycleNow()),
+      description:
+        'Run a cycle now (25 credits, as any cycle), even while paused; the schedule continues from it. No argument.',
+    },
+  );
+
+  const failCycle = (cycle: Cycle, failure: { kind: string; message: string }) =>
+    persist(
+      () => machine.record(),
+      (record) => localBookkeeping.failCycle({ ...entity, ...cycle.ledger, cycle: cycle.cycle, failure, record }),
+    );
+
   const runCycle = async (cycle: Cycle): Promise<void> => {
+    let cancelled = false;
+    inFlight = cycle;
     try {
       const measured = await spec.measure(cycle, machine.state);
       if (measured.refused) {
@@ -218,72 +328,103 @@ export async function runTracking(
       await persist(() => succeeded().record(), measured.complete);
       machine.succeeded(cycle, at, measured.adaptiveIntervalMs);
     } catch (err) {
-      if (isCancellation(err)) throw err;
+      if (isCancellation(err)) {
+        // settled by the stop that follows, with the cycle still in flight (a run from before that stop, replayed,
+        // goes on as it did then)
+        cancelled = patched(CANCELLATION_STOPS_PATCH);
+        throw err;
+      }
       machine.failed(cycle, new Date());
-      await persist(
-        () => machine.record(),
-        (record) =>
-          localBookkeeping.failCycle({
-            ...entity,
-            ...cycle.ledger,
-            cycle: cycle.cycle,
-            failure: failureOf(err),
-            record,
-          }),
-      );
+      await failCycle(cycle, failureOf(err));
     } finally {
-      show();
-      await spec.afterCycle?.();
+      if (!cancelled) {
+        inFlight = undefined;
+        show();
+        await spec.afterCycle?.();
+      }
     }
   };
 
-  show();
-  const writer = keepWritten();
-  if (!machine.state.registered) {
-    // registration is the first cycle's reservation; that cycle then runs whatever arrived meanwhile
-    const first = begin();
-    registration = await persist(
-      () => machine.record(),
-      (record) => spec.register(first, record),
-    );
-    if (!registration.registered) {
-      machine.registrationRefused();
-      closing = true;
-      await writer;
-      return view();
+  const track = async (): Promise<TrackingView> => {
+    show();
+    const writer = keepWritten();
+    // a cancellation reaches the writer too; the stop that follows writes in its place
+    writer.catch((err: unknown) => {
+      if (!isCancellation(err)) throw err;
+    });
+    if (!machine.state.registered) {
+      // registration is the first cycle's reservation; that cycle then runs whatever arrived meanwhile
+      const first = begin();
+      registration = await persist(
+        () => machine.record(),
+        (record) => spec.register(first, record),
+      );
+      if (!registration.registered) {
+        machine.registrationRefused();
+        closing = true;
+        await writer;
+        return view();
+      }
+      machine.registered();
+      await runCycle(first);
     }
-    machine.registered();
-    await runCycle(first);
+    let cyclesThisRun = 0;
+    while (!machine.stopped) {
+      if (machine.isDue(new Date())) {
+        await runCycle(begin());
+        cyclesThisRun += 1;
+      } else {
+        const seen = machine.revision;
+        const waitMs = machine.msUntilDue(new Date());
+        if (waitMs === undefined) await condition(() => machine.revision !== seen);
+        else await condition(() => machine.revision !== seen, waitMs);
+      }
+      const runLong = cyclesThisRun >= MAX_CYCLES_PER_RUN || workflowInfo().continueAsNewSuggested;
+      const idle = (): boolean => spec.idle?.() ?? true;
+      if (!machine.stopped && runLong && idle()) {
+        // the new run starts from exactly the state written last, with no message half-handled and no job it could
+        // not watch; a job started meanwhile sends the loop round again
+        const settled = (): boolean => allHandlersFinished() && !writing && !dirty();
+        await condition(() => settled() || !idle());
+        if (!machine.stopped && idle() && settled()) return spec.continueAsNew(machine.state, writes);
+      }
+    }
+    // handlers still running may be starting a job: they finish (a job they start is watched) before the jobs are
+    // awaited, and the last state is written before the workflow returns
+    await condition(allHandlersFinished);
+    await spec.close?.();
+    closing = true;
+    await writer;
+    await condition(allHandlersFinished);
+    return view();
+  };
+
+  /**
+   * Cancellation (the Temporal UI's Request Cancellation) is a stop: the children, started in this workflow's scope,
+   * are cancelled with it and refund through their own sagas; here, out of reach of the cancellation, the cycle in
+   * flight is refunded and ended, a collection not yet started is refunded, and the stop is written (with its
+   * `tracking.stopped` event) before the workflow completes. Before registration there is nothing of ours to settle:
+   * the workflow ends cancelled and the reconciler settles whatever the registration left.
+   */
+  const stopCancelled = async (): Promise<TrackingView> => {
+    const cycle = inFlight;
+    inFlight = undefined;
+    machine.cancelled();
+    show();
+    if (cycle) await failCycle(cycle, { kind: 'cancelled', message: 'tracking was cancelled while the cycle ran' });
+    await spec.afterCycle?.();
+    await spec.close?.();
+    closing = true;
+    await keepWritten();
+    return view();
+  };
+
+  try {
+    return await track();
+  } catch (err) {
+    if (!isCancellation(err) || !machine.state.registered || !patched(CANCELLATION_STOPS_PATCH)) throw err;
+    return await CancellationScope.nonCancellable(stopCancelled);
   }
-  let cyclesThisRun = 0;
-  while (!machine.stopped) {
-    if (machine.isDue(new Date())) {
-      await runCycle(begin());
-      cyclesThisRun += 1;
-    } else {
-      const seen = machine.revision;
-      const waitMs = machine.msUntilDue(new Date());
-      if (waitMs === undefined) await condition(() => machine.revision !== seen);
-      else await condition(() => machine.revision !== seen, waitMs);
-    }
-    const runLong = cyclesThisRun >= MAX_CYCLES_PER_RUN || workflowInfo().continueAsNewSuggested;
-    const idle = (): boolean => spec.idle?.() ?? true;
-    if (!machine.stopped && runLong && idle()) {
-      // the new run starts from exactly the state written last, with no message half-handled and no job it could
-      // not watch; a job started meanwhile sends the loop round again
-      const settled = (): boolean => allHandlersFinished() && !writing && !dirty();
-      await condition(() => settled() || !idle());
-      if (!machine.stopped && idle() && settled()) return spec.continueAsNew(machine.state, writes);
-    }
-  }
-  // handlers still running may be starting a job: they finish (a job they start is watched) before the jobs are
-  // awaited, and the last state is written before the workflow returns
-  await condition(allHandlersFinished);
-  await spec.close?.();
-  closing = true;
-  await writer;
-  await condition(allHandlersFinished);
-  return view();
 }
 
 function throwIf(reason: string | undefined): void {

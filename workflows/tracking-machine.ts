@@ -9,6 +9,11 @@ import { ADAPTIVE_BOUNDS } from '../domain/trajectory';
 
 export type TrackingStatus = 'active' | 'paused' | 'stopped';
 export type PauseReason = 'manual' | 'consecutive_failures' | 'insufficient_credits';
+/**
+ * Why tracking stopped: `requested` (the API's DELETE or the stop Update), `cancelled` (cancellation, e.g. from the
+ * Temporal UI), or how a workflow that ran no stopping code closed, as the reconciler found it.
+ */
+export type StopReason = 'requested' | 'cancelled' | 'terminated' | 'timed_out' | 'failed';
 export type TrackedResourceType = 'creator' | 'video';
 
 export const FAILURES_BEFORE_PAUSE = 3;
@@ -31,6 +36,10 @@ export interface TrackingState {
   adaptiveIntervalMs: number | null;
   /** automatic pauses so far: the n-th names its `tracking.paused` event, so each is announced once */
   autoPauses: number;
+  /** set once stopped (absent from states carried by runs older than it) */
+  stopReason?: StopReason | null;
+  /** the text an operator gave with a manual pause (the pause signal's argument) */
+  pauseNote?: string | null;
 }
 
 /** A change of status and/or cadence: the PATCH routes' body, in the workflow's own words. */
@@ -48,6 +57,10 @@ export interface TrackingRecord {
   consecutiveFailures: number;
   /** set while paused automatically: which automatic pause, naming its `tracking.paused` event */
   autoPause: number | null;
+  /** set once stopped */
+  stopReason?: StopReason | null;
+  /** an operator's text with a manual pause */
+  pauseNote?: string | null;
 }
 
 /** The live state a tracking workflow reports: what the state query answers and what Updates return. */
@@ -60,6 +73,9 @@ export interface TrackingFields {
   consecutiveFailures: number;
   lastScrapedAt: string | null;
   nextScrapeAt: string | null;
+  stopReason: StopReason | null;
+  /** the operator's text with a manual pause */
+  pauseNote: string | null;
 }
 
 /** A cycle begun: its number, when it started (the snapshot's time) and when it was due. */
@@ -82,12 +98,16 @@ export function initialTracking(cadence: TrackingCadence): TrackingState {
     consecutiveFailures: 0,
     adaptiveIntervalMs: null,
     autoPauses: 0,
+    stopReason: null,
+    pauseNote: null,
   };
 }
 
 export class TrackingMachine {
   /** a cycle is between `beginCycle` and its outcome (not carried: a run continues as new only between cycles) */
   private running = false;
+  /** a cycle asked for now (the run-cycle Update), not yet begun */
+  private forced = false;
   /** bumped by every transition, so a waiting loop wakes when anything changed */
   revision = 0;
 
@@ -97,6 +117,7 @@ export class TrackingMachine {
   clone(): TrackingMachine {
     const copy = new TrackingMachine({ ...this.state });
     copy.running = this.running;
+    copy.forced = this.forced;
     return copy;
   }
 
@@ -124,6 +145,8 @@ export class TrackingMachine {
       consecutiveFailures: s.consecutiveFailures,
       lastScrapedAt: s.lastScrapedAt,
       nextScrapeAt: s.nextScrapeAt,
+      stopReason: s.stopReason ?? null,
+      pauseNote: s.pauseNote ?? null,
     };
   }
 
@@ -137,6 +160,8 @@ export class TrackingMachine {
       nextScrapeAt: s.nextScrapeAt,
       consecutiveFailures: s.consecutiveFailures,
       autoPause: automatic ? s.autoPauses : null,
+      stopReason: s.stopReason ?? null,
+      pauseNote: s.pauseNote ?? null,
     };
   }
 
@@ -146,6 +171,7 @@ export class TrackingMachine {
     if (this.running) return false;
     if (!s.registered) return true;
     if (this.stopped) return false;
+    if (this.forced) return true;
     return s.status === 'active' && (s.nextScrapeAt === null || Date.parse(s.nextScrapeAt) <= now.getTime());
   }
 
@@ -178,8 +204,12 @@ export class TrackingMachine {
     this.changed(now);
   }
 
-  pause(now: Date): void {
-    this.pauseAs('manual');
+  /** A manual pause; an operator's text (the pause signal's argument) is kept beside the reason. */
+  pause(now: Date, note?: string): void {
+    if (this.state.status === 'active') {
+      this.pauseAs('manual');
+      this.state.pauseNote = typeof note === 'string' && note.trim() !== '' ? note.trim().slice(0, 500) : null;
+    }
     this.changed(now);
   }
 
@@ -192,10 +222,33 @@ export class TrackingMachine {
     return this.stopped ? 'tracking has already been stopped' : undefined;
   }
 
-  stop(): void {
+  stop(reason: StopReason = 'requested'): void {
     this.state.status = 'stopped';
+    this.state.stopReason = reason;
     this.state.pauseReason = null;
+    this.state.pauseNote = null;
     this.state.nextScrapeAt = null;
+    this.forced = false;
+    this.revision += 1;
+  }
+
+  /** Cancelled: a cycle in flight ends with it (its settlement is the caller's), and tracking stops. */
+  cancelled(): void {
+    this.running = false;
+    this.stop('cancelled');
+  }
+
+  /** Why a cycle cannot be run now, if it cannot (the run-cycle Update's validator). */
+  rejectCycleNow(): string | undefined {
+    if (this.stopped) return 'tracking has been stopped';
+    if (!this.state.registered) return 'the first cycle has not started yet';
+    if (this.running || this.forced) return 'a cycle is already running';
+    return undefined;
+  }
+
+  /** Asks for a cycle at once, whatever the schedule or a pause; the schedule then continues from it. */
+  requestCycle(): void {
+    this.forced = true;
     this.revision += 1;
   }
 
@@ -205,6 +258,7 @@ export class TrackingMachine {
     const s = this.state;
     const cycleAt = now.toISOString();
     this.running = true;
+    this.forced = false;
     s.cycle += 1;
     this.revision += 1;
     // a cycle that ran late is still anchored to when it was due
@@ -250,13 +304,19 @@ export class TrackingMachine {
     return this;
   }
 
-  /** The Temporal UI's one-look summary of the entity. */
-  describe(): string {
+  /**
+   * The Temporal UI's current details: `summary` (the one line the start gave as static summary, which a run continued
+   * as new does not carry) and then the entity's state.
+   */
+  describe(summary?: string): string {
     const s = this.state;
+    const why = s.status === 'paused' ? s.pauseReason : s.status === 'stopped' ? s.stopReason : null;
+    const note = s.status === 'paused' && s.pauseNote ? `: ${s.pauseNote}` : '';
     const status =
-      `**${s.status}**${s.pauseReason ? ` (${s.pauseReason.replace(/_/g, ' ')})` : ''} · ${cadenceLabel(s.cadence)}` +
+      `**${s.status}**${why ? ` (${why.replace(/_/g, ' ')}${note})` : ''} · ${cadenceLabel(s.cadence)}` +
       (s.cadence === 'adaptive' ? ` (next interval ${Math.round(this.intervalMs() / 60_000)} min)` : '');
     return [
+      ...(summary === undefined ? [] : [summary]),
       status,
       `last cycle: ${s.cycle === 0 ? 'none yet' : `#${s.cycle}${this.running ? ' running' : ''}`}` +
         (s.lastScrapedAt ? `, last scraped ${s.lastScrapedAt}` : ''),
@@ -289,6 +349,7 @@ export class TrackingMachine {
     if (this.state.status !== 'paused') return;
     this.state.status = 'active';
     this.state.pauseReason = null;
+    this.state.pauseNote = null;
     this.state.consecutiveFailures = 0;
   }
 

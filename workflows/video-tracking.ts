@@ -23,6 +23,7 @@ export async function videoTrackingWorkflow(input: VideoTrackingInput): Promise<
   const ids = { id: input.id, teamId: input.teamId, platform: input.platform, platformVideoId: input.videoId };
   return runTracking(
     entity,
+    { summary: `${entity.platform} video ${input.videoId}`, handle: input.authorHandle, videoId: input.videoId },
     machine,
     {
       register: (cycle, record) =>

@@ -91,6 +91,23 @@ export const pausedSchema = z
   })
   .meta({ id: 'TrackingPausedData' });
 
+// ---- tracking.stopped ----
+
+export const stoppedSchema = z
+  .object({
+    resource_type: z.enum(['creator', 'video']),
+    id: z.uuid(),
+    status: z.literal('stopped'),
+    stop_reason: z
+      .enum(['requested', 'cancelled', 'terminated', 'timed_out', 'failed'])
+      .describe(
+        '`requested` by DELETE; `cancelled` from the Temporal UI; `terminated`, `timed_out` or `failed` when the ' +
+          'workflow closed without stopping and the reconciler stopped the entity',
+      ),
+    url: apiPath,
+  })
+  .meta({ id: 'TrackingStoppedData' });
+
 // ---- a paid job's end: audience.snapshot.completed / .failed, posts.collection.completed / .failed ----
 
 const jobUrl = apiPath.describe('the job’s path in this API (its `poll_url`)');
@@ -228,6 +245,7 @@ export const EVENT_DATA = {
   'tracking.cycle.completed': cycleCompletedSchema,
   'tracking.outlier_video.detected': outlierDetectedSchema,
   'tracking.paused': pausedSchema,
+  'tracking.stopped': stoppedSchema,
   'audience.snapshot.completed': audienceCompletedSchema,
   'audience.snapshot.failed': audienceFailedSchema,
   'posts.collection.completed': collectionCompletedSchema,
@@ -314,6 +332,13 @@ export const EVENT_DATA_EXAMPLES: { [T in EventType]: z.input<(typeof EVENT_DATA
     },
     url: `/v1/tracking/creators/${EXAMPLE_CREATOR_ID}`,
   },
+  'tracking.stopped': {
+    resource_type: 'creator',
+    id: EXAMPLE_CREATOR_ID,
+    status: 'stopped',
+    stop_reason: 'cancelled',
+    url: `/v1/tracking/creators/${EXAMPLE_CREATOR_ID}`,
+  },
   'audience.snapshot.completed': {
     job_id: '4a6c8e0a-2b4d-4f6a-8c0e-1a3c5e7a9b1d',
     status: 'completed',
@@ -386,6 +411,7 @@ const SUMMARIES: Record<EventType, string> = {
   'tracking.outlier_video.detected':
     'A tracked creator’s post published in the last 30 days beat 3× the creator’s median views; once per post',
   'tracking.paused': 'Tracking paused automatically: three failed cycles in a row, or not enough credits',
+  'tracking.stopped': 'Tracking stopped, once per creator or video: by DELETE, from the Temporal UI, or found closed',
   'audience.snapshot.completed': 'An audience refresh finished with a new snapshot',
   'audience.snapshot.failed':
     'An audience refresh failed (`data.error` says why; INSUFFICIENT_SAMPLE and cancellations are refunded)',

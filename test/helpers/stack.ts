@@ -12,6 +12,7 @@ import { SimulatedProvider } from '../../providers/simulated';
 import type { WebhookActivityOptions } from '../../activities/webhooks';
 import type { Sources } from '../../providers/sources';
 import { OutboxRelay } from '../../worker/outbox-relay';
+import { TrackingReconciler } from '../../worker/tracking-reconciler';
 import { createWorker } from '../../worker/worker';
 import { requireEnv, sharedWorkflowBundle, testDatabaseUrl } from './env';
 
@@ -23,6 +24,8 @@ export interface Stack {
   worker: Worker;
   /** the outbox relay, when the stack was started with `webhooks` */
   relay?: OutboxRelay;
+  /** the reconciler of closed tracking workflows, when the stack was started with `reconcileIntervalMs` */
+  reconciler?: TrackingReconciler;
   stop(): Promise<void>;
 }
 
@@ -40,6 +43,8 @@ export interface StackOptions {
    * events) with these delivery and URL-check settings.
    */
   webhooks?: WebhookActivityOptions & { relayTeams: () => readonly string[] };
+  /** runs the worker's reconciler of closed tracking workflows (on this stack's task queue) at this interval */
+  reconcileIntervalMs?: number;
 }
 
 async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -81,6 +86,10 @@ async function startStack(options: StackOptions = {}): Promise<Stack> {
     ? new OutboxRelay({ pool, client, taskQueue, teamIds: options.webhooks.relayTeams, sweepIntervalMs: 1_000 })
     : undefined;
   await relay?.start();
+  const reconciler = options.reconcileIntervalMs
+    ? new TrackingReconciler({ pool, client, taskQueue, intervalMs: options.reconcileIntervalMs })
+    : undefined;
+  reconciler?.start();
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     pool,
@@ -88,8 +97,10 @@ async function startStack(options: StackOptions = {}): Promise<Stack> {
     taskQueue,
     worker,
     relay,
+    reconciler,
     stop: async () => {
       await relay?.stop();
+      await reconciler?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -6,9 +6,8 @@ import { createActivities, type ActivityDeps } from '../../activities';
 import { createPool } from '../../db/pool';
 import { heuristicCreatorReportGenerator } from '../../domain/creator-report';
 import type { PlatformProvider } from '../../domain/platform';
-import { customSearchAttributes } from '../../domain/search-attributes';
 import { SimulatedProvider } from '../../providers/simulated';
-import { INDEXED_VALUE_TYPE_KEYWORD } from '../../scripts/temporal-dev';
+import { indexedValueTypes } from '../../scripts/temporal-dev';
 import { requireEnv, sharedWorkflowBundle, testDatabaseUrl } from './env';
 
 /**
@@ -21,7 +20,7 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   });
   await env.connection.operatorService.addSearchAttributes({
     namespace: 'default',
-    searchAttributes: Object.fromEntries(customSearchAttributes.map((key) => [key.name, INDEXED_VALUE_TYPE_KEYWORD])),
+    searchAttributes: indexedValueTypes(),
   });
   return env;
 }

@@ -20,6 +20,14 @@ describe('recorded workflow histories replay against the current workflow code',
         'audience-refresh.json',
         'webhook-delivery-retried.json',
         'webhook-delivery-dead-lettered.json',
+        'creator-cancelled.json',
+        'creator-cancelled-collection.json',
+        'post-collection-cancelled.json',
+        'creator-run-now.json',
+        // recorded before the operator attributes and the internal job signal names (their patches)
+        'legacy-creator-lifecycle.json',
+        'legacy-creator-collections.json',
+        'legacy-video-lifecycle.json',
       ]),
     );
   });

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { NativeConnection } from '@temporalio/worker';
 import { createApp } from '../../api/app';
 import { recordEvent, type EventType } from '../../db/events';
+import { deliveryWorkflowId } from '../../db/webhooks';
 import { inTransaction } from '../../db/transaction';
 import type { Resolver } from '../../domain/ssrf';
 import { heuristicCreatorReportGenerator } from '../../domain/creator-report';
@@ -282,6 +283,13 @@ describe('webhooks API and delivery against the real stack', () => {
     expect(delivery.attempts).toEqual([
       expect.objectContaining({ attempt: 1, run: 0, status_code: 200, error: null, latency_ms: expect.any(Number) }),
     ]);
+    // an operator finds the team's deliveries, and the creator's, in the Temporal UI
+    await eventually('the delivery by its attributes', async () => {
+      const found: string[] = [];
+      const query = `TeamId = "${teamId}" AND JobType = "webhook_delivery" AND CreatorId = "${creatorId}"`;
+      for await (const w of suite.stack.client.workflow.list({ query })) found.push(w.workflowId);
+      return found.length === 1 && found[0] === deliveryWorkflowId(delivery.id, 0) ? true : undefined;
+    });
     // the cycle's outlier events are not among this webhook's enabled_events
     expect((await api.get(`/v1/webhooks/${webhookId}/deliveries`)).body.pagination.total).toBe(1);
     const single = await api.get(`/v1/webhooks/${webhookId}/deliveries/${delivery.id}`);

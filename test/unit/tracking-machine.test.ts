@@ -380,3 +380,50 @@ describe('TrackingMachine properties', () => {
     );
   });
 });
+
+describe('TrackingMachine operator actions', () => {
+  it('runs a cycle now, paused or not, once at a time, and the schedule continues from it', () => {
+    const m = registered('daily');
+    expect(m.rejectCycleNow()).toBeUndefined();
+    m.requestCycle();
+    expect(m.rejectCycleNow()).toBe('a cycle is already running');
+    expect(m.isDue(at(HOUR))).toBe(true);
+    const ticket = m.beginCycle(at(HOUR));
+    expect(ticket.dueAt).toBe(iso(HOUR));
+    expect(m.rejectCycleNow()).toBe('a cycle is already running');
+    m.succeeded(ticket, at(HOUR));
+    expect(m.view().nextScrapeAt).toBe(iso(HOUR + DAY));
+    expect(m.isDue(at(2 * HOUR))).toBe(false);
+
+    m.pause(at(2 * HOUR), 'brand review');
+    m.requestCycle();
+    expect(m.isDue(at(2 * HOUR))).toBe(true);
+    m.succeeded(m.beginCycle(at(2 * HOUR)), at(2 * HOUR));
+    expect(m.view()).toMatchObject({ status: 'paused', pauseReason: 'manual', pauseNote: 'brand review' });
+    expect(m.isDue(at(3 * DAY))).toBe(false);
+  });
+
+  it('keeps an operator’s pause text beside `manual` until resumed, and names why it stopped', () => {
+    const m = registered('daily');
+    m.pause(at(HOUR), '  brand review  ');
+    expect(m.record()).toMatchObject({ status: 'paused', pauseReason: 'manual', pauseNote: 'brand review' });
+    expect(m.describe('tiktok @a · daily').split('\n').slice(0, 2)).toEqual([
+      'tiktok @a · daily',
+      '**paused** (manual: brand review) · daily',
+    ]);
+    m.resume(at(2 * HOUR));
+    expect(m.record()).toMatchObject({ status: 'active', pauseReason: null, pauseNote: null });
+
+    m.beginCycle(at(DAY));
+    m.cancelled();
+    expect(m.view()).toMatchObject({ status: 'stopped', stopReason: 'cancelled', cycleRunning: false });
+    expect(m.rejectCycleNow()).toBe('tracking has been stopped');
+    expect(registeredStop().record().stopReason).toBe('requested');
+  });
+});
+
+function registeredStop(): TrackingMachine {
+  const m = registered('daily');
+  m.stop();
+  return m;
+}
