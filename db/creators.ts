@@ -3,7 +3,7 @@ import type { ScrapeCadence } from '../domain/cadence';
 import type { CreatorDeltas, CreatorMetrics, GrowthSummary } from '../domain/snapshots';
 import type { Platform, ProfileMetrics } from '../domain/platform';
 import { profileUrlFor } from '../domain/urls';
-import type { PauseReason } from '../workflows/messages';
+import type { PauseReason, StopReason } from '../workflows/messages';
 import {
   everyColumn,
   findTracked,
@@ -33,6 +33,10 @@ export interface CreatorRow {
   profile_metadata: { country: string | null; language: string | null; external_links: string[] } | null;
   status: 'active' | 'paused' | 'stopped';
   pause_reason: PauseReason | null;
+  /** the text an operator gave with a manual pause from the Temporal UI */
+  pause_note: string | null;
+  /** why tracking stopped (migration 0013); null while tracking and on rows stopped before it */
+  stop_reason: StopReason | null;
   scrape_cadence: ScrapeCadence;
   enrichment_status: 'pending' | 'ready' | 'failed';
   latest_followers: number | null;
@@ -96,6 +100,8 @@ export const CREATOR_TABLES: TrackedTableSpec = {
     'profile_metadata',
     'status',
     'pause_reason',
+    'pause_note',
+    'stop_reason',
     'scrape_cadence',
     'enrichment_status',
     'latest_followers',

@@ -3,7 +3,7 @@ import type { TrackingCadence } from '../domain/cadence';
 import type { Platform, Post } from '../domain/platform';
 import type { GrowthSummary, VideoDeltas, VideoMetrics } from '../domain/snapshots';
 import type { TrajectoryFlags, TrajectoryMetrics } from '../domain/trajectory';
-import type { PauseReason } from '../workflows/messages';
+import type { PauseReason, StopReason } from '../workflows/messages';
 import {
   everyColumn,
   findTracked,
@@ -33,6 +33,10 @@ export interface VideoRow {
   duration_seconds: number | null;
   status: 'active' | 'paused' | 'stopped';
   pause_reason: PauseReason | null;
+  /** the text an operator gave with a manual pause from the Temporal UI */
+  pause_note: string | null;
+  /** why tracking stopped (migration 0013); null while tracking and on rows stopped before it */
+  stop_reason: StopReason | null;
   scrape_cadence: TrackingCadence;
   adaptive_interval_seconds: number | null;
   enrichment_status: 'pending' | 'ready' | 'failed';
@@ -103,6 +107,8 @@ export const VIDEO_TABLES: TrackedTableSpec = {
     'duration_seconds',
     'status',
     'pause_reason',
+    'pause_note',
+    'stop_reason',
     'scrape_cadence',
     'adaptive_interval_seconds',
     'enrichment_status',

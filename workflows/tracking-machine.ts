@@ -13,7 +13,8 @@ export type PauseReason = 'manual' | 'consecutive_failures' | 'insufficient_cred
  * Why tracking stopped: `requested` (the API's DELETE or the stop Update), `cancelled` (cancellation, e.g. from the
  * Temporal UI), or how a workflow that ran no stopping code closed, as the reconciler found it.
  */
-export type StopReason = 'requested' | 'cancelled' | 'terminated' | 'timed_out' | 'failed';
+export const STOP_REASONS = ['requested', 'cancelled', 'terminated', 'timed_out', 'failed'] as const;
+export type StopReason = (typeof STOP_REASONS)[number];
 export type TrackedResourceType = 'creator' | 'video';
 
 export const FAILURES_BEFORE_PAUSE = 3;

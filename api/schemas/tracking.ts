@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { LifecycleColumns } from '../../db/tracked';
 import { iso } from '../../domain/time';
 import type { PauseReason, TrackingStatus } from '../../workflows/messages';
+import { STOP_REASONS } from '../../workflows/tracking-machine';
 
 /** What tracked creators and videos share in their answers: lifecycle, pause reason, failures, pending cycle. */
 
@@ -17,6 +18,17 @@ export const enrichmentStatusSchema = z
   .enum(['pending', 'ready', 'failed'])
   .describe('pending until the first cycle completes; failed when the first cycle failed');
 export const pauseReasonSchema = z.enum(['manual', 'consecutive_failures', 'insufficient_credits']);
+export const pauseNoteSchema = z
+  .string()
+  .nullable()
+  .describe('the text an operator gave with a manual pause from the Temporal UI; null otherwise');
+export const stopReasonSchema = z
+  .enum(STOP_REASONS)
+  .nullable()
+  .describe(
+    'why tracking stopped: requested (DELETE), cancelled (from the Temporal UI), or terminated, timed_out or failed ' +
+      '(the workflow closed without stopping, found by the worker); null while tracking and on rows stopped earlier',
+  );
 
 /** `last_failure`: the typed failure of the latest failed cycle, cleared by the next completed one. */
 export const cycleFailureSchema = z

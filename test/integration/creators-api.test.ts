@@ -271,7 +271,7 @@ describe('creators API over HTTP against the real stack', () => {
     expect(removed.body).toBeUndefined();
     expect((await api.get('/v1/tracking/creators')).body.data.map((c: any) => c.id)).not.toContain(id);
     const history = await api.get(`/v1/tracking/creators/${id}`);
-    expect(history.body.data.status).toBe('stopped');
+    expect(history.body.data).toMatchObject({ status: 'stopped', stop_reason: 'requested' });
     expect((await api.get(`/v1/tracking/creators/${id}/snapshots`)).body.data).toHaveLength(1);
     expect((await api.patch(`/v1/tracking/creators/${id}`, { status: 'active' })).status).toBe(409);
     expect((await api.delete(`/v1/tracking/creators/${id}`)).status).toBe(204);

@@ -148,6 +148,10 @@ describe('operating tracking workflows from the Temporal UI', () => {
       cycle_in_progress: null,
     });
     expect((await stoppedEvents(id)).map((e) => e.data.stop_reason)).toEqual(['cancelled']);
+    expect((await api.get(`/v1/tracking/creators/${id}`)).body.data).toMatchObject({
+      status: 'stopped',
+      stop_reason: 'cancelled',
+    });
     const { entries, balance } = await expectSettled(teamId);
     expect(entries.filter((e) => e.idempotency_key.startsWith(`creator:${id}:`)).map((e) => e.kind)).toEqual([
       'reserve',
@@ -192,6 +196,7 @@ describe('operating tracking workflows from the Temporal UI', () => {
 
     expect(await rowOf('tracked_creators', id)).toMatchObject({ stop_reason: 'terminated', cycle_in_progress: null });
     expect((await stoppedEvents(id)).map((e) => e.data.stop_reason)).toEqual(['terminated']);
+    expect((await api.get(`/v1/tracking/creators/${id}`)).body.data.stop_reason).toBe('terminated');
     const { balance } = await expectSettled(teamId);
     expect(balance).toBe(10_000);
     // a second pass finds the execution again and changes nothing
@@ -331,7 +336,12 @@ describe('operating tracking workflows from the Temporal UI', () => {
       (await rowOf('tracked_creators', id))?.pause_note === 'brand review until Friday' ? true : undefined,
     );
     const detail = await api.get(`/v1/tracking/creators/${id}`);
-    expect(detail.body.data).toMatchObject({ status: 'paused', pause_reason: 'manual' });
+    expect(detail.body.data).toMatchObject({
+      status: 'paused',
+      pause_reason: 'manual',
+      pause_note: 'brand review until Friday',
+      stop_reason: null,
+    });
     expect((await wf.query('__temporal_workflow_metadata')) as unknown).toMatchObject({
       currentDetails: expect.stringMatching(
         /^tiktok @\S+ · daily\n\*\*paused\*\* \(manual: brand review until Friday\)/,
