@@ -121,7 +121,7 @@ describe('API with Postgres unavailable', () => {
 
 /** The stack's pool, except that reading one tracked row by id fails as a dropped connection would. */
 function failingRowReads(pool: Pool): Pool {
-  const rowRead = /^SELECT \* FROM tracked_(creators|videos) WHERE id = \$1/;
+  const rowRead = /^SELECT [\s\S]*? FROM tracked_(creators|videos) WHERE id = \$1/;
   return new Proxy(pool, {
     get(target, prop) {
       if (prop === 'query') {
