@@ -30,6 +30,31 @@ export interface TrackedTableSpec {
   rowColumns: string;
 }
 
+/** The columns both tracked tables have: the lifecycle, schedule and failure record (`everyColumn` adds each table's own). */
+export const TRACKED_ROW_COLUMNS = [
+  'id',
+  'team_id',
+  'platform',
+  'status',
+  'pause_reason',
+  'pause_note',
+  'stop_reason',
+  'scrape_cadence',
+  'enrichment_status',
+  'growth_rate',
+  'cycles_completed',
+  'cycles_failed',
+  'consecutive_failures',
+  'cycle_in_progress',
+  'cycle_started_at',
+  'last_failure',
+  'last_scraped_at',
+  'next_scrape_at',
+  'created_at',
+  'updated_at',
+  'deleted_at',
+] as const;
+
 /**
  * The select list naming every key of the row type `R`, for a prepared statement (which must not say `SELECT *`, see
  * db/prepared.ts); the compiler refuses a list that misses a key or names one the type does not have.
