@@ -1,22 +1,45 @@
 import { Client } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Runtime } from '@temporalio/worker';
 import { activityCancellation } from '../activities/cancellation';
 import { ConfigError, parseConfig } from '../domain/config';
 import { createPool } from '../db/pool';
 import { describeSources } from '../domain/sources';
 import { createSources } from '../providers/sources';
 import { temporalConnectionOptions } from '../connection/temporal';
+import { freePort } from '../scripts/postgres';
+import { loggerFromEnv, temporalLogger } from '../telemetry/logger';
 import { OutboxRelay } from './outbox-relay';
-import { startMetricsServer } from './metrics-server';
-import { createWorker } from './worker';
+import { sdkMetricsReader, startMetricsServer } from './metrics-server';
+import { createWorker, workflowInterceptorModules, workflowsPath } from './worker';
+
+const logger = loggerFromEnv('worker');
 
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
-  const level = ({ debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' } as const)[config.LOG_LEVEL];
-  Runtime.install({ logger: new DefaultLogger(level) });
+  // the SDK's own exporter listens on a loopback port of its own; /metrics on WORKER_METRICS_PORT serves it with ours
+  const sdkMetrics = config.WORKER_METRICS_PORT ? `127.0.0.1:${await freePort()}` : undefined;
+  Runtime.install({
+    logger: temporalLogger(logger),
+    telemetryOptions: {
+      logging: { forward: {}, filter: { core: 'WARN', other: 'ERROR' } },
+      ...(sdkMetrics ? { metrics: { prometheus: { bindAddress: sdkMetrics } } } : {}),
+    },
+  });
   const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_MAX);
   const sources = createSources(config, { ambientSignal: activityCancellation });
-  const metrics = config.WORKER_METRICS_PORT ? await startMetricsServer(config.WORKER_METRICS_PORT) : undefined;
+  const metrics = config.WORKER_METRICS_PORT
+    ? await startMetricsServer(
+        config.WORKER_METRICS_PORT,
+        undefined,
+        sdkMetrics ? sdkMetricsReader(sdkMetrics) : undefined,
+      )
+    : undefined;
+  // bundled here rather than by Worker.create so webpack's summary is a debug line, not 25 lines of every start
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath,
+    workflowInterceptorModules,
+    logger: temporalLogger(logger.child({ sdkComponent: 'bundler' }), { demoteInfo: true }),
+  });
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   try {
     const worker = await createWorker({
@@ -24,6 +47,7 @@ async function main(): Promise<void> {
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+      workflowBundle,
       deps: {
         pool,
         provider: sources.provider,
@@ -33,14 +57,20 @@ async function main(): Promise<void> {
       },
     });
     // every worker relays outbox events to webhook deliveries; SKIP LOCKED shares the work between them
+    const relayLog = logger.child({ component: 'outbox-relay' });
     const relay = new OutboxRelay({
       pool,
       client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
       taskQueue: config.TEMPORAL_TASK_QUEUE,
+      log: (message, err) => relayLog.error({ err }, message),
     });
     await relay.start();
-    console.log(`worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS}`);
-    console.log(`data sources: ${describeSources(sources.plan)}`);
+    logger.info(
+      { taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS },
+      `worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS}`,
+    );
+    logger.info(`data sources: ${describeSources(sources.plan)}`);
+    if (config.WORKER_METRICS_PORT) logger.info(`metrics on http://localhost:${config.WORKER_METRICS_PORT}/metrics`);
     // SIGINT/SIGTERM make run() drain in-flight tasks and resolve (the SDK's default shutdown signals)
     await worker.run().finally(() => Promise.all([relay.stop(), ...sources.upstreams.map((u) => u.stop())]));
   } finally {
@@ -51,6 +81,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof ConfigError ? err.message : err);
+  if (err instanceof ConfigError) logger.fatal(err.message);
+  else if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    logger.fatal({ err }, 'the metrics port is already in use: set WORKER_METRICS_PORT to a free port');
+  } else logger.fatal({ err }, 'worker failed');
   process.exit(1);
 });

@@ -1,4 +1,5 @@
 import {
+  log,
   allHandlersFinished,
   condition,
   isCancellation,
@@ -217,9 +218,11 @@ export async function runTracking(
       const succeeded = () => machine.clone().succeeded(cycle, at, measured.adaptiveIntervalMs);
       await persist(() => succeeded().record(), measured.complete);
       machine.succeeded(cycle, at, measured.adaptiveIntervalMs);
+      log.info(`cycle ${cycle.cycle} completed`, { cycle: cycle.cycle, platform: entity.platform });
     } catch (err) {
       if (isCancellation(err)) throw err;
       machine.failed(cycle, new Date());
+      log.warn(`cycle ${cycle.cycle} failed`, { cycle: cycle.cycle, platform: entity.platform, err });
       await persist(
         () => machine.record(),
         (record) =>

@@ -13,6 +13,8 @@ import type { WebhookActivityOptions } from '../../activities/webhooks';
 import type { Sources } from '../../providers/sources';
 import { OutboxRelay } from '../../worker/outbox-relay';
 import { createWorker } from '../../worker/worker';
+import type { Logger } from '../../telemetry/logger';
+import { requestIdClientInterceptor } from '../../telemetry/request-id';
 import { requireEnv, sharedWorkflowBundle, testDatabaseUrl } from './env';
 
 export interface Stack {
@@ -40,6 +42,8 @@ export interface StackOptions {
    * events) with these delivery and URL-check settings.
    */
   webhooks?: WebhookActivityOptions & { relayTeams: () => readonly string[] };
+  /** the API's access and error log (requests are not logged without one) */
+  logger?: Logger;
 }
 
 async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -62,7 +66,11 @@ async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   const running = worker.run();
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: 'default' });
+  const client = new Client({
+    connection,
+    namespace: 'default',
+    interceptors: { workflow: [requestIdClientInterceptor()] },
+  });
   const app = createApp({
     pool,
     temporal: client,
@@ -70,7 +78,8 @@ async function startStack(options: StackOptions = {}): Promise<Stack> {
     sources: options.sources?.plan,
     rateLimitPerMinute: options.rateLimitPerMinute,
     webhooks: options.webhooks,
-    log: (err) => console.error(err),
+    logger: options.logger,
+    log: options.logger ? undefined : (err) => console.error(err),
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
