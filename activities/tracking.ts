@@ -17,6 +17,7 @@ import type { Platform } from '../domain/platform';
 import type { GeneratedReport } from '../domain/report-text';
 import type { RegistrationResult, TrackedResourceType, TrackingRecord } from '../workflows/messages';
 import { inRetriedTransaction, withDatabase } from './database-retry';
+import { cycles } from '../telemetry/business-metrics';
 
 /** Read-model tables per tracked resource type (a fixed map: table names never come from input). */
 const TRACKED_TABLES: Record<TrackedResourceType, TrackedTableSpec> = { creator: CREATOR_TABLES, video: VIDEO_TABLES };
@@ -39,6 +40,8 @@ export interface ReserveCycleInput extends TrackedRef {
 }
 
 export interface FailCycleInput extends TrackedRef {
+  /** the workflows pass it (the entity spreads into the input); a metric label only */
+  platform?: string;
   cycle: number;
   startedAt: string;
   reservationKey: string;
@@ -142,6 +145,7 @@ export async function captureAndRecordCycle(
   input: {
     resourceType: TrackedResourceType;
     id: string;
+    platform: string;
     cycle: number;
     cycleAt: string;
     reservationKey: string;
@@ -149,8 +153,13 @@ export async function captureAndRecordCycle(
   },
 ): Promise<{ first: boolean }> {
   await capture(client, input.reservationKey, input.captureKey);
-  return { first: await recordCycleEnd(client, input, { startedAt: input.cycleAt }) };
+  const first = await recordCycleEnd(client, input, { startedAt: input.cycleAt });
+  if (first) countCycle(input.resourceType, input.platform, 'completed');
+  return { first };
 }
+
+const countCycle = (resource: string, platform: string | undefined, outcome: string): void =>
+  cycles.inc({ resource, platform: platform ?? 'unknown', outcome });
 
 /**
  * Writes the workflow's record of its state to the read model: status, pause reason, cadence, schedule and failure
@@ -195,6 +204,7 @@ export function createTrackingActivities(pool: Pool) {
           `refund: cycle ${input.cycle} failed (${input.failure.kind})`,
         );
         const first = await recordCycleEnd(client, input, { startedAt: input.startedAt, failure: input.failure });
+        if (first) countCycle(input.resourceType, input.platform, input.failure.kind);
         await markCycleFailed(client, tables, input.id, {
           counted: first,
           failure: { ...input.failure, cycle: input.cycle, at: new Date().toISOString() },
