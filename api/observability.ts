@@ -7,6 +7,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { Logger } from '../telemetry/logger';
+import { rateLimitedBy } from './auth';
 import { requestIdOf } from './middleware';
 
 /** The declared route a request matched, or `unmatched` (404s, static files of /docs). */
@@ -54,8 +55,8 @@ export function apiMetrics(registry: Registry = new Registry()): ApiMetrics {
   });
   const refused = new Counter({
     name: 'http_rate_limited_total',
-    help: 'Requests refused with 429 by a rate limit, by route',
-    labelNames: ['route'],
+    help: 'Requests refused with 429 by a rate limit: per API key (key) or per client address (ip)',
+    labelNames: ['limit'],
     registers: [registry],
   });
   return {
@@ -65,7 +66,8 @@ export function apiMetrics(registry: Registry = new Registry()): ApiMetrics {
       res.once('finish', () => {
         const labels = { method: req.method, route: routeOf(req), status: String(res.statusCode) };
         end(labels);
-        if (res.statusCode === 429) refused.inc({ route: labels.route });
+        const limit = rateLimitedBy(res);
+        if (limit) refused.inc({ limit });
       });
       next();
     },

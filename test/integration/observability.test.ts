@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { register } from 'prom-client';
+import { createApp } from '../../api/app';
 import { temporalLogger } from '../../telemetry/logger';
 import { startMetricsServer } from '../../worker/metrics-server';
 import { apiClient, eventually } from '../helpers/http';
@@ -104,10 +105,30 @@ describe('logs and metrics of a tracked creator', () => {
     expect(text).not.toContain(webhookSecret);
   });
 
-  it('counts rate-limit refusals by route', async () => {
-    const res = await fetch(`${suite.stack.baseUrl}/metrics`);
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toContain('text/plain');
-    expect(await res.text()).toContain('# TYPE http_rate_limited_total counter');
+  it('counts rate-limit refusals by the limit that refused', async () => {
+    const { stack } = suite;
+    const app = createApp({
+      pool: stack.pool,
+      temporal: stack.client,
+      taskQueue: stack.taskQueue,
+      rateLimitPerMinute: 1,
+    });
+    const server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const { key } = await teamClient(stack, 0);
+      const api = apiClient(base, key);
+      expect((await api.get('/v1/account')).status).toBe(200);
+      expect((await api.get('/v1/account')).status).toBe(429);
+      const res = await fetch(`${base}/metrics`);
+      expect(res.headers.get('content-type')).toContain('text/plain');
+      const text = await res.text();
+      expect(sample(text, 'http_rate_limited_total', { limit: 'key' })).toBe(1);
+      expect(sample(text, 'http_rate_limited_total', { limit: 'ip' })).toBe(0);
+    } finally {
+      server.close();
+    }
   });
 });
