@@ -30,8 +30,8 @@ export function accessLog(logger: Logger): RequestHandler {
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
     customSuccessMessage: (req, res) => `${req.method} ${routeOf(req)} ${res.statusCode}`,
     customErrorMessage: (req, res) => `${req.method} ${routeOf(req)} ${res.statusCode}`,
-    // the scraper's calls would drown everything else
-    autoLogging: { ignore: (req) => req.url === '/metrics' },
+    // scrapers' and probes' calls would drown everything else (they are still timed in the metrics)
+    autoLogging: { ignore: (req) => req.url === '/metrics' || req.url === '/healthz' },
   });
 }
 

@@ -68,6 +68,17 @@ async function waitForHealth(url: string, instanceId: string, deadlineMs: number
   throw new Error(`${url} did not answer 200 in time: ${last}`);
 }
 
+/** Whether a workflow round trip (API → Temporal → worker → Postgres → API) succeeds before the deadline. */
+async function workerAnswers(url: string, key: string, deadlineMs: number): Promise<boolean> {
+  const deadline = Date.now() + deadlineMs;
+  while (Date.now() < deadline) {
+    const res = await fetch(url, { headers: { authorization: `Bearer ${key}` } }).catch(() => undefined);
+    if (res?.ok) return true;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return false;
+}
+
 function startNodeService(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, entry)], {
     env,
@@ -233,6 +244,10 @@ async function main(): Promise<void> {
     const apiUrl = `http://localhost:${config.PORT}`;
     writeRunningSettings(dataDir, config);
     await waitForHealth(`${apiUrl}/healthz`, env.INSTANCE_ID, 60_000);
+    // the banner comes last: after the worker has bundled its workflows and run one (its start-up lines come first)
+    if (!(await workerAnswers(`${apiUrl}/healthz/round-trip`, key, 120_000))) {
+      console.warn('the worker has not run a workflow within 2 minutes; see its lines above');
+    }
     const plan = sourcePlan(config);
     const simulated = Object.values(plan.platforms).every((source) => source === 'simulated');
     console.log(

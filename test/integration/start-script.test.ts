@@ -32,7 +32,10 @@ describe('npm start', () => {
     expect(await health.json()).toMatchObject({ status: 'ok', sources: { reports: { generator: 'heuristic' } } });
     const ui = await fetch(`http://127.0.0.1:${uiPort}/`);
     expect(ui.status).toBe(200);
-    // the banner waits for the API only; the worker may still be bundling its workflows on a busy machine
+    // the banner comes after the worker's and the API's start-up lines: it waits for a workflow round trip
+    const bannerAt = first.output().indexOf('Creator Tracker is running.');
+    expect(first.output().indexOf('worker polling task queue')).toBeGreaterThan(-1);
+    expect(first.output().indexOf('worker polling task queue')).toBeLessThan(bannerAt);
     const roundTrip = `http://127.0.0.1:${apiPort}/healthz/round-trip`;
     const withKey = { headers: { authorization: `Bearer ${first.key}` } };
     await waitUntil(
