@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
-import { createApp } from '../../api/app';
+import { createApp, type AppDeps } from '../../api/app';
 import { createPool } from '../../db/pool';
 import { heuristicCreatorReportGenerator } from '../../domain/creator-report';
 import type { PlatformProvider } from '../../domain/platform';
@@ -109,6 +109,21 @@ async function startStack(options: StackOptions = {}): Promise<Stack> {
       await pool.end();
     },
   };
+}
+
+/**
+ * The stack's app as `createApp` builds it, on the stack's pool, Temporal client and task queue, with other settings
+ * (rate limits, URL checks), on a port of its own. Close the returned server.
+ */
+export async function appOnStack(
+  stack: Pick<Stack, 'pool' | 'client' | 'taskQueue'>,
+  settings: Partial<AppDeps> = {},
+): Promise<{ server: Server; baseUrl: string }> {
+  const app = createApp({ pool: stack.pool, temporal: stack.client, taskQueue: stack.taskQueue, ...settings });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return { server, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
 /** A suite's stack options, the provider's own type kept so the suite can reach its knobs. */

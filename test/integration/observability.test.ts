@@ -1,12 +1,11 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { register } from 'prom-client';
-import { createApp } from '../../api/app';
 import { temporalLogger } from '../../telemetry/logger';
 import { startMetricsServer } from '../../worker/metrics-server';
 import { apiClient, eventually } from '../helpers/http';
 import { capturedLogger } from '../helpers/log-capture';
-import { stackForSuite } from '../helpers/stack';
+import { appOnStack, stackForSuite } from '../helpers/stack';
 import { teamClient } from '../helpers/teams';
 import { routeSdkLogs } from '../setup-runtime';
 
@@ -107,17 +106,8 @@ describe('logs and metrics of a tracked creator', () => {
 
   it('counts rate-limit refusals by the limit that refused', async () => {
     const { stack } = suite;
-    const app = createApp({
-      pool: stack.pool,
-      temporal: stack.client,
-      taskQueue: stack.taskQueue,
-      rateLimitPerMinute: 1,
-    });
-    const server = await new Promise<Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
+    const { server, baseUrl: base } = await appOnStack(stack, { rateLimitPerMinute: 1 });
     try {
-      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const { key } = await teamClient(stack, 0);
       const api = apiClient(base, key);
       expect((await api.get('/v1/account')).status).toBe(200);
