@@ -24,7 +24,8 @@ describe('health over HTTP against real Postgres and Temporal', () => {
     const body = (await res.json()) as { instance_id: string };
     // the process's name, so `npm start` knows its own API from another program on the port
     expect(body.instance_id).toMatch(/^[0-9a-f-]{36}$/);
-    expect((await (await fetch(`${suite.stack.baseUrl}/healthz`)).json()).instance_id).toBe(body.instance_id);
+    const again = (await (await fetch(`${suite.stack.baseUrl}/healthz`)).json()) as { instance_id: string };
+    expect(again.instance_id).toBe(body.instance_id);
     expect(body).toEqual({
       status: 'ok',
       instance_id: body.instance_id,
