@@ -27,6 +27,10 @@ describe('npm start', () => {
 
     const first = await start(env);
     expect(readFileSync(path.join(dataDir, 'dev-api-key'), 'utf8').trim()).toBe(first.key);
+    // what `npm run admin` reads when DATABASE_URL is unset
+    const running = JSON.parse(readFileSync(path.join(dataDir, 'running.json'), 'utf8')) as Record<string, string>;
+    expect(running.DATABASE_URL).toMatch(/^postgres:\/\/.+:\d+\/creator_tracker$/);
+    expect(running.TEMPORAL_ADDRESS).toBe(`127.0.0.1:${temporalPort}`);
     const health = await fetch(`http://127.0.0.1:${apiPort}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', sources: { reports: { generator: 'heuristic' } } });
