@@ -21,6 +21,7 @@ import { upsertPosts } from '../db/posts';
 import { inRetriedTransaction } from './database-retry';
 import { whileHeartbeating } from './heartbeat';
 import type { JobReservation } from '../workflows/messages';
+import { jobs } from '../telemetry/business-metrics';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -76,6 +77,7 @@ export const COLLECTION_PAGE_SIZE = 50;
  */
 export async function recordJobEnd(client: PoolClient, job: PaidJobRow): Promise<void> {
   if (job.status !== 'completed' && job.status !== 'failed') throw new Error(`job ${job.id} has not ended`);
+  jobs.inc({ type: job.kind, outcome: job.status });
   const common = { teamId: job.team_id, resourceType: 'creator' as const, resourceId: job.tracking_account_id };
   if (job.kind === 'post_collection') {
     await recordEvent(client, {

@@ -25,6 +25,7 @@ import type { Platform } from '../domain/platform';
 import type { GeneratedReport } from '../domain/report-text';
 import type { RegistrationResult, StopReason, TrackedResourceType, TrackingRecord } from '../workflows/messages';
 import { inRetriedTransaction, withDatabase } from './database-retry';
+import { cycles } from '../telemetry/business-metrics';
 
 /** Read-model tables per tracked resource type (a fixed map: table names never come from input). */
 const TRACKED_TABLES: Record<TrackedResourceType, TrackedTableSpec> = { creator: CREATOR_TABLES, video: VIDEO_TABLES };
@@ -47,6 +48,8 @@ export interface ReserveCycleInput extends TrackedRef {
 }
 
 export interface FailCycleInput extends TrackedRef {
+  /** the workflows pass it (the entity spreads into the input); a metric label only */
+  platform?: string;
   cycle: number;
   startedAt: string;
   reservationKey: string;
@@ -162,6 +165,7 @@ export async function captureAndRecordCycle(
   input: {
     resourceType: TrackedResourceType;
     id: string;
+    platform: string;
     cycle: number;
     cycleAt: string;
     reservationKey: string;
@@ -169,8 +173,13 @@ export async function captureAndRecordCycle(
   },
 ): Promise<{ first: boolean }> {
   await capture(client, input.reservationKey, input.captureKey);
-  return { first: await recordCycleEnd(client, input, { startedAt: input.cycleAt }) };
+  const first = await recordCycleEnd(client, input, { startedAt: input.cycleAt });
+  if (first) countCycle(input.resourceType, input.platform, 'completed');
+  return { first };
 }
+
+const countCycle = (resource: string, platform: string | undefined, outcome: string): void =>
+  cycles.inc({ resource, platform: platform ?? 'unknown', outcome });
 
 /**
  * Writes the workflow's record of its state to the read model: status, pause reason, cadence, schedule and failure
@@ -218,7 +227,7 @@ export async function writeRecord(client: PoolClient, ref: TrackedRef, record: S
 /** Ends a cycle that did not complete: its reservation refunded (unless captured), its end and failure recorded. */
 async function endFailedCycle(
   client: PoolClient,
-  ref: TrackedRef & { cycle: number; startedAt: string; reservationKey: string; refundKey: string },
+  ref: TrackedRef & { platform?: string; cycle: number; startedAt: string; reservationKey: string; refundKey: string },
   failure: { kind: string; message: string },
 ): Promise<void> {
   await refundUnlessCaptured(
@@ -228,6 +237,7 @@ async function endFailedCycle(
     `refund: cycle ${ref.cycle} failed (${failure.kind})`,
   );
   const first = await recordCycleEnd(client, ref, { startedAt: ref.startedAt, failure });
+  if (first) countCycle(ref.resourceType, ref.platform, failure.kind);
   await markCycleFailed(client, TRACKED_TABLES[ref.resourceType], ref.id, {
     counted: first,
     failure: { ...failure, cycle: ref.cycle, at: new Date().toISOString() },

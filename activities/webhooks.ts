@@ -28,6 +28,7 @@ import {
   signingSecrets,
   type DeliveryStatus,
 } from '../domain/webhooks';
+import { webhookDeliveries } from '../telemetry/business-metrics';
 
 export interface WebhookActivityOptions {
   /** `WEBHOOK_ALLOW_INSECURE_LOOPBACK`: http and literal loopback hosts, for `npm start` and tests only */
@@ -276,6 +277,7 @@ export function createWebhookActivities(pool: Pool, options: WebhookActivityOpti
           nextDelayMs,
           endedReason,
         });
+        webhookDeliveries.inc({ outcome: status });
         return { attempted: true, status, nextDelayMs };
       });
     },

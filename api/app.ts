@@ -15,7 +15,9 @@ import { docsRouter } from './docs';
 import { errorHandler, unknownRoute } from './errors';
 import { healthRoutes } from './health';
 import { noStore, refuseNul, requestId, requireJsonBody, securityHeaders } from './middleware';
+import { accessLog, apiMetrics, type ApiMetrics } from './observability';
 import { openApiDocument } from './openapi';
+import type { Logger } from '../telemetry/logger';
 import { routerOf, type Route } from './route';
 
 export interface AppDeps {
@@ -25,9 +27,15 @@ export interface AppDeps {
   temporalHealthConnection?: Connection;
   /** the data sources the configuration names, shown by /healthz */
   sources?: SourcePlan;
+  /** names this process in /healthz; a fresh UUID otherwise */
+  instanceId?: string;
   rateLimitPerMinute?: number;
   ipRateLimitPerMinute?: number;
   log?: (err: unknown) => void;
+  /** the access log and error lines go here; without it requests are not logged */
+  logger?: Logger;
+  /** the registry `/metrics` serves; one of its own otherwise */
+  metrics?: ApiMetrics;
   /** checks every answer against its declared schema (a mismatch is a 500); on under jest */
   validateResponses?: boolean;
   /** webhook URL checks; without it the development setting is read from WEBHOOK_ALLOW_INSECURE_LOOPBACK */
@@ -65,6 +73,12 @@ export function createApp(deps: AppDeps): Express {
   // the docs' static files keep theirs (serve-static sets its own)
   app.set('etag', false);
   app.use(requestId);
+  if (deps.logger) app.use(accessLog(deps.logger));
+  const metrics = deps.metrics ?? apiMetrics();
+  app.use(metrics.middleware);
+  // no key: a scraper rarely has one, and the series carry no team, key, handle or id (routes are templates).
+  // Where the API port is public, block /metrics at the proxy and scrape the port from inside (README, Metrics).
+  app.get('/metrics', metrics.handler);
   app.use(securityHeaders);
   app.use(requireJsonBody);
   app.use(express.json({ limit: '64kb' }));
@@ -89,6 +103,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/v1', ...authenticated);
   app.use(routerOf(routes, checked));
   app.use(unknownRoute);
-  app.use(errorHandler(deps.log ?? ((err) => console.error(err))));
+  const logger = deps.logger;
+  app.use(errorHandler(deps.log ?? (logger ? (err) => logger.error({ err }, 'request failed') : console.error)));
   return app;
 }

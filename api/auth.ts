@@ -58,7 +58,15 @@ export function authenticate(pool: Pool, options: { cacheTtlMs?: number } = {}):
   };
 }
 
-function limiter(perMinute: number, keyOf: (res: Response) => string | undefined, what: string): RequestHandler {
+/** Which limit refused a request (`key` or `ip`), for the API's metrics. */
+export const rateLimitedBy = (res: Response): string | undefined => res.locals.rateLimitedBy as string | undefined;
+
+function limiter(
+  perMinute: number,
+  keyOf: (res: Response) => string | undefined,
+  what: string,
+  limit: 'key' | 'ip',
+): RequestHandler {
   return rateLimit({
     windowMs: 60_000,
     limit: perMinute,
@@ -66,7 +74,8 @@ function limiter(perMinute: number, keyOf: (res: Response) => string | undefined
     // X-RateLimit-Limit / -Remaining / -Reset, and Retry-After when refused
     legacyHeaders: true,
     keyGenerator: (req, res) => keyOf(res) ?? ipKeyGenerator(req.ip ?? 'unknown'),
-    handler: (_req, _res, next) => {
+    handler: (_req, res, next) => {
+      res.locals.rateLimitedBy = limit;
       next(new ApiError(429, 'rate_limited', `Rate limit exceeded (${perMinute} requests per minute per ${what})`));
     },
   });
@@ -74,10 +83,10 @@ function limiter(perMinute: number, keyOf: (res: Response) => string | undefined
 
 /** Per-key limit, after authentication. */
 export function perKeyRateLimit(perMinute: number): RequestHandler {
-  return limiter(perMinute, (res) => (res.locals.auth as AuthContext | undefined)?.keyId, 'API key');
+  return limiter(perMinute, (res) => (res.locals.auth as AuthContext | undefined)?.keyId, 'API key', 'key');
 }
 
 /** Per-IP throttle before authentication, so floods and key spraying are capped whatever key they present. */
 export function perIpRateLimit(perMinute: number): RequestHandler {
-  return limiter(perMinute, () => undefined, 'client address');
+  return limiter(perMinute, () => undefined, 'client address', 'ip');
 }

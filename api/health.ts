@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Client, Connection } from '@temporalio/client';
 import { WorkflowIdConflictPolicy } from '@temporalio/client';
 import type { Pool } from 'pg';
@@ -39,6 +40,8 @@ export interface HealthDeps {
   temporalHealthConnection?: Connection;
   /** which source serves each platform and writes reports; all simulated unless given */
   sources?: SourcePlan;
+  /** names this API process in `/healthz`, so `npm start` knows its own API from another program on the port */
+  instanceId?: string;
 }
 
 const platformSource = z.enum(['simulated', 'youtube-data-api', 'apify']);
@@ -46,6 +49,7 @@ const platformSource = z.enum(['simulated', 'youtube-data-api', 'apify']);
 export const healthSchema = z
   .object({
     status: z.literal('ok'),
+    instance_id: z.string().describe('names this API process (`INSTANCE_ID`, or one made at start-up)'),
     sources: z
       .object({
         platforms: z.object({ tiktok: platformSource, youtube: platformSource, instagram: platformSource }),
@@ -76,7 +80,14 @@ export const healthRoundTripSchema = z
  * workflow on a worker whose activity writes to Postgres, and reads that row back. `/healthz` answers without an API
  * key and touches nothing; the round trip starts a workflow, so it needs a key and is rate limited like `/v1`.
  */
-export function healthRoutes({ pool, temporal, taskQueue, temporalHealthConnection, sources }: HealthDeps): Route[] {
+export function healthRoutes({
+  pool,
+  temporal,
+  taskQueue,
+  temporalHealthConnection,
+  sources,
+  instanceId = randomUUID(),
+}: HealthDeps): Route[] {
   const probeConnection = temporalHealthConnection ?? temporal.connection;
 
   return [
@@ -96,6 +107,7 @@ export function healthRoutes({ pool, temporal, taskQueue, temporalHealthConnecti
           schema: healthSchema,
           example: {
             status: 'ok',
+            instance_id: '5f0c9a52-4b7e-4a8e-9d43-0c6f2f1f5d11',
             sources: {
               platforms: { tiktok: 'apify', youtube: 'youtube-data-api', instagram: 'apify' },
               reports: { generator: 'openai-compatible', model: 'gpt-4o-mini', base_url: 'https://api.openai.com/v1' },
@@ -119,7 +131,9 @@ export function healthRoutes({ pool, temporal, taskQueue, temporalHealthConnecti
         if (failing.length === 0) {
           return {
             status: 200,
-            body: { status: 'ok', sources: sources ?? OFFLINE_SOURCES } satisfies z.output<typeof healthSchema>,
+            body: { status: 'ok', instance_id: instanceId, sources: sources ?? OFFLINE_SOURCES } satisfies z.output<
+              typeof healthSchema
+            >,
           };
         }
         const message = failing.map(([name]) => `${name} is unreachable`).join('; ');

@@ -3,14 +3,22 @@ import { ConfigError, parseConfig } from '../domain/config';
 import { sourcePlan } from '../domain/sources';
 import { createPool } from '../db/pool';
 import { temporalConnectionOptions } from '../connection/temporal';
+import { loggerFromEnv } from '../telemetry/logger';
+import { requestIdClientInterceptor } from '../telemetry/request-id';
 import { createApp } from './app';
 import { apiTemporalConnection } from './outages';
+
+const logger = loggerFromEnv('api');
 
 function main(): void {
   const config = parseConfig(process.env);
   const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_MAX);
   const connection = apiTemporalConnection(temporalConnectionOptions(config));
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    interceptors: { workflow: [requestIdClientInterceptor()] },
+  });
   const temporalHealthConnection = Connection.lazy({ ...temporalConnectionOptions(config), interceptors: [] });
   const app = createApp({
     pool,
@@ -21,8 +29,23 @@ function main(): void {
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     ipRateLimitPerMinute: config.IP_RATE_LIMIT_PER_MINUTE,
     webhooks: { allowInsecureLoopback: config.WEBHOOK_ALLOW_INSECURE_LOOPBACK },
+    instanceId: config.INSTANCE_ID,
+    logger,
   });
-  const server = app.listen(config.PORT, () => console.log(`API listening on http://localhost:${config.PORT}`));
+  const server = app.listen(config.PORT, (err?: Error) => {
+    // a port someone else holds is fatal and said so: exiting 0 here once let another program pass for this API
+    if (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      logger.fatal(
+        { err },
+        code === 'EADDRINUSE'
+          ? `port ${config.PORT} is already in use: stop the program holding it or set PORT to a free port`
+          : `cannot listen on port ${config.PORT}: ${err.message}`,
+      );
+      process.exit(1);
+    }
+    logger.info({ port: config.PORT }, `API listening on http://localhost:${config.PORT}`);
+  });
 
   const shutdown = (): void => {
     server.close(() => {
@@ -41,6 +64,7 @@ function main(): void {
 try {
   main();
 } catch (err) {
-  console.error(err instanceof ConfigError ? err.message : err);
+  if (err instanceof ConfigError) logger.fatal(err.message);
+  else logger.fatal({ err }, 'API failed to start');
   process.exit(1);
 }

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import helmet from 'helmet';
+import { requestScope } from '../telemetry/request-id';
 import { ApiError } from './errors';
 
 /** A client's `X-Request-Id` is kept when it is a plain token; anything else is replaced by a new UUID. */
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** The request's id: echoed in `X-Request-Id` and in every error envelope. */
+/** The request's id: echoed in `X-Request-Id`, in every error envelope and log line, and in the workflows it reaches. */
 export const requestIdOf = (res: Response): string | undefined => res.locals.requestId as string | undefined;
 
 export const requestId: RequestHandler = (req, res, next) => {
@@ -14,7 +15,8 @@ export const requestId: RequestHandler = (req, res, next) => {
   const id = given && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
   res.locals.requestId = id;
   res.set('X-Request-Id', id);
-  next();
+  // the Temporal client's interceptor reads it from here (telemetry/request-id.ts)
+  requestScope(id, next);
 };
 
 /** API answers are per key and change with every cycle: no shared or private cache may keep them. */

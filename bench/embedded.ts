@@ -22,7 +22,7 @@ import { freePort, startPrivateCluster } from '../scripts/postgres';
 import { startTemporalDevServer } from '../scripts/temporal-dev';
 import { ensureTemporalBinaries, projectRoot } from '../scripts/temporal-tools';
 import { OutboxRelay } from '../worker/outbox-relay';
-import { createWorker, workflowsPath, type WorkerTuning } from '../worker/worker';
+import { createWorker, workflowInterceptorModules, workflowsPath, type WorkerTuning } from '../worker/worker';
 
 export interface EmbeddedStack {
   base: string;
@@ -86,7 +86,10 @@ export async function post<T>(stack: EmbeddedStack, url: string, body: unknown, 
 /** The worker as its own process on a bundle built here; resolves once it polls. */
 async function spawnWorker(scratch: string, env: Record<string, string>): Promise<ChildProcess> {
   const bundle = path.join(scratch, 'workflow-bundle.js');
-  writeFileSync(bundle, (await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') })).code);
+  writeFileSync(
+    bundle,
+    (await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, logger: new DefaultLogger('WARN') })).code,
+  );
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'scripts/simulated-worker.ts')], {
     env: { ...process.env, ...env, WORKFLOW_BUNDLE: bundle },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { streamRows } from './cursor';
 import type { Queryable } from './transaction';
+import { creditCents, credits } from '../telemetry/business-metrics';
 
 export class InsufficientCreditsError extends Error {
   constructor(
@@ -93,7 +94,11 @@ export async function reserve(db: Queryable, req: ReserveRequest): Promise<Ledge
     if ((err as { code?: string }).code === CHECK_VIOLATION) throw new InsufficientCreditsError(req.amountCents, null);
     throw err;
   }
-  if (inserted) return inserted;
+  if (inserted) {
+    credits.inc({ kind: 'reserved', operation: req.operation });
+    creditCents.inc({ kind: 'reserved', operation: req.operation }, req.amountCents);
+    return inserted;
+  }
   const existing = await byKey(db, req.idempotencyKey);
   if (!existing) throw new InsufficientCreditsError(req.amountCents, await teamBalance(db, req.teamId));
   if (existing.kind !== 'reserve' || existing.team_id !== req.teamId) {
@@ -129,7 +134,13 @@ async function settle(
     [kind, idempotencyKey, reservationKey, description ?? null],
   );
   const inserted = result.rows[0];
-  if (inserted) return { entry: inserted, settled: 'now' };
+  if (inserted) {
+    const labels = { kind: kind === 'capture' ? 'captured' : 'refunded', operation: inserted.operation ?? 'unknown' };
+    credits.inc(labels);
+    // a capture row moves nothing (its reservation already holds the cents); a refund gives them back
+    if (kind === 'refund') creditCents.inc(labels, Number(inserted.amount_cents));
+    return { entry: inserted, settled: 'now' };
+  }
   const reservation = await byKey(db, reservationKey);
   if (!reservation) return { entry: undefined, settled: 'nothing' };
   const existing = await db.query<LedgerEntry>('SELECT * FROM credit_ledger WHERE settles = $1', [reservationKey]);

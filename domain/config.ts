@@ -41,6 +41,10 @@ export const configSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(300),
   IP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // JSON lines unless set to pretty; unset, a terminal gets pretty lines
+  LOG_FORMAT: z.enum(['json', 'pretty', '']).optional(),
+  // names the API process in /healthz (npm start sets one, to know its own API); one is made up when unset
+  INSTANCE_ID: optionalString,
   // development and tests only: lets webhooks go to http://127.0.0.1 / localhost receivers (see README, Webhooks)
   WEBHOOK_ALLOW_INSECURE_LOOPBACK: booleanFlag,
 
@@ -74,7 +78,7 @@ export const configSchema = z.object({
   // cache holds the few that are working and the rest replay their short history when they wake: measured, 10,000
   // asleep keep a worker at 897 MiB with 500 (BENCHMARKS.md); the SDK's own default grows with every one held
   WORKER_MAX_CACHED_WORKFLOWS: optionalInt(z.number().int().min(0)).transform((v) => v ?? 500),
-  // the worker's Prometheus endpoint (upstream calls and units); off unless a port is given
+  // the worker's Prometheus endpoint (Temporal SDK metrics and business counters); off unless a port is given
   WORKER_METRICS_PORT: optionalInt(z.number().int().min(1).max(65535)),
   // how often the worker looks for tracking workflows that closed without stopping (terminated, timed out, failed)
   TRACKING_RECONCILE_INTERVAL_MS: optionalInt(z.number().int().min(100)).transform((v) => v ?? 30_000),

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { ConfigError, parseConfig } from '../domain/config';
@@ -7,6 +8,8 @@ import { addCredits } from '../db/ledger';
 import { DEFAULT_GRACE_MINUTES } from '../db/audit';
 import { temporalConnectionOptions } from '../connection/temporal';
 import { connectForAudit, formatFinding, fullAudit } from '../db/audit-workflows';
+import { RUNNING_SETTINGS_FILE, withRunningSettings } from './running-settings';
+import { projectRoot } from './temporal-tools';
 
 const USAGE = `usage: npm run admin -- <command> [options]
 
@@ -14,7 +17,7 @@ const USAGE = `usage: npm run admin -- <command> [options]
   create-key  --team <team id> [--name <label>]   another API key for a team (shown once)
   add-credits --team <team id> --credits <cents> [--idempotency-key <key>]
   revoke-key  --key-id <key id>                   takes effect on the next request
-  list-teams
+  list-teams                                      every team: id, name, balance and when it was created
   audit [--team <team id>]... [--grace-minutes <n>]
                                                   checks the ledger against the read model and Temporal; prints each
                                                   finding and exits 1 when there is any`;
@@ -45,7 +48,16 @@ async function main(argv: string[]): Promise<void> {
     },
     strict: true,
   });
-  const config = parseConfig(process.env);
+  // without DATABASE_URL, the stack `npm start` is running (its Postgres port is chosen at each start)
+  const dataDir = path.resolve(process.env.CT_DATA_DIR || path.join(projectRoot, '.data'));
+  const running = withRunningSettings(process.env, dataDir);
+  if (!running.env.DATABASE_URL) {
+    throw new ConfigError(
+      `DATABASE_URL is not set and no running "npm start" was found (${path.join(dataDir, RUNNING_SETTINGS_FILE)}): ` +
+        'start the stack with "npm start" in another terminal, or set DATABASE_URL',
+    );
+  }
+  const config = parseConfig(running.env);
   const pool = createPool(config.DATABASE_URL, 2);
   try {
     switch (command) {

@@ -8,7 +8,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { workflowsPath } from '../worker/worker';
+import { workflowInterceptorModules, workflowsPath } from '../worker/worker';
 import { formatFinding } from '../db/audit-workflows';
 import { ChaosStack } from './chaos-stack';
 import { runScenario, type ScenarioOptions } from './chaos-scenarios';
@@ -30,6 +30,7 @@ async function main(): Promise<number> {
   const bins = ensureTemporalBinaries();
   const bundle = await bundleWorkflowCode({
     workflowsPath,
+    workflowInterceptorModules,
     logger: { ...quiet, warn: console.warn, error: console.error },
   });
   const bundlePath = path.join(scratch, 'workflow-bundle.js');

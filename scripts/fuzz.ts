@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { workflowsPath } from '../worker/worker';
+import { workflowInterceptorModules, workflowsPath } from '../worker/worker';
 import { ChaosStack } from './chaos-stack';
 import { LONG, runSchemathesis, seedKnownIds, type FuzzProfile } from './schemathesis';
 import { ensureTemporalBinaries } from './temporal-tools';
@@ -70,6 +70,7 @@ async function main(): Promise<number> {
   const bins = ensureTemporalBinaries();
   const bundle = await bundleWorkflowCode({
     workflowsPath,
+    workflowInterceptorModules,
     logger: { ...quiet, warn: console.warn, error: console.error },
   });
   const bundlePath = path.join(scratch, 'workflow-bundle.js');

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { temporalConnectionOptions } from '../connection/temporal';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { ConfigError, parseConfig } from '../domain/config';
 import { describeSources, sourcePlan } from '../domain/sources';
@@ -13,22 +13,17 @@ import { freePort, startPrivateCluster, type PrivateCluster } from './postgres';
 import { decide, formatDuration, freshHistory, type RestartHistory } from './supervisor';
 import { registerSearchAttributes, startTemporalDevServer, type DevServer } from './temporal-dev';
 import { ensureTemporalBinaries, projectRoot } from './temporal-tools';
+import { planPorts, portIsFree } from './ports';
+import { writeRunningSettings } from './running-settings';
 
 // start-script settings (not app configuration): where local state lives and which local ports the dev server takes
 const dataDir = path.resolve(process.env.CT_DATA_DIR || path.join(projectRoot, '.data'));
 const keyFile = path.join(dataDir, 'dev-api-key');
 const temporalPort = Number(process.env.TEMPORAL_DEV_PORT || 7233);
 const temporalUiPort = Number(process.env.TEMPORAL_UI_PORT || 8233);
+const DEFAULT_WORKER_METRICS_PORT = 9464;
 const DEMO_TEAM = 'Demo team';
 const DEMO_CREDITS = 10_000;
-
-async function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
 
 /** The demo team and its key, made on the first start and reused after (the key is kept in .data/dev-api-key). */
 async function ensureDemoTeam(databaseUrl: string): Promise<string> {
@@ -46,20 +41,42 @@ async function ensureDemoTeam(databaseUrl: string): Promise<string> {
   }
 }
 
-async function waitForHealth(url: string, deadlineMs: number): Promise<void> {
+/** Waits for this start's own API: another program answering on the port (another API) does not count. */
+async function waitForHealth(url: string, instanceId: string, deadlineMs: number): Promise<void> {
   const deadline = Date.now() + deadlineMs;
   let last = '';
   while (Date.now() < deadline) {
     try {
       const res = await fetch(url);
-      if (res.ok) return;
-      last = `${res.status} ${await res.text()}`;
+      const text = await res.text();
+      const answered = (() => {
+        try {
+          return (JSON.parse(text) as { instance_id?: unknown }).instance_id;
+        } catch {
+          return undefined;
+        }
+      })();
+      if (res.ok && answered === instanceId) return;
+      last = res.ok
+        ? `another program answers there (instance ${String(answered)}, not ${instanceId})`
+        : `${res.status} ${text}`;
     } catch (err) {
       last = (err as Error).message;
     }
     await new Promise((r) => setTimeout(r, 300));
   }
   throw new Error(`${url} did not answer 200 in time: ${last}`);
+}
+
+/** Whether a workflow round trip (API → Temporal → worker → Postgres → API) succeeds before the deadline. */
+async function workerAnswers(url: string, key: string, deadlineMs: number): Promise<boolean> {
+  const deadline = Date.now() + deadlineMs;
+  while (Date.now() < deadline) {
+    const res = await fetch(url, { headers: { authorization: `Bearer ${key}` } }).catch(() => undefined);
+    if (res?.ok) return true;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return false;
 }
 
 function startNodeService(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
@@ -129,6 +146,32 @@ function stopChild(child: ChildProcess, timeoutMs = 15_000): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // every port, before anything starts: a clash is one line naming the variable to change
+  const externalTemporal = Boolean(process.env.TEMPORAL_ADDRESS);
+  const ports = await planPorts(
+    [
+      { variable: 'PORT', port: Number(process.env.PORT || 3000), purpose: 'the API', fallback: false },
+      {
+        variable: 'WORKER_METRICS_PORT',
+        port: Number(process.env.WORKER_METRICS_PORT || DEFAULT_WORKER_METRICS_PORT),
+        purpose: "the worker's metrics",
+        fallback: false,
+      },
+      ...(externalTemporal
+        ? []
+        : [
+            { variable: 'TEMPORAL_DEV_PORT', port: temporalPort, purpose: 'Temporal gRPC', fallback: true },
+            { variable: 'TEMPORAL_UI_PORT', port: temporalUiPort, purpose: 'the Temporal UI', fallback: true },
+          ]),
+    ],
+    portIsFree,
+    freePort,
+  );
+  if (!ports.ok) {
+    console.error(ports.message);
+    process.exit(1);
+  }
+  for (const line of ports.moved) console.log(line);
   mkdirSync(dataDir, { recursive: true });
   const bins = ensureTemporalBinaries();
   let cluster: PrivateCluster | undefined;
@@ -154,18 +197,21 @@ async function main(): Promise<void> {
     const env: NodeJS.ProcessEnv = { ...process.env };
     // a local machine: webhooks may go to http://127.0.0.1 receivers (README, Webhooks); off everywhere else
     env.WEBHOOK_ALLOW_INSECURE_LOOPBACK ??= 'true';
+    env.PORT = String(ports.ports.PORT);
+    env.WORKER_METRICS_PORT = String(ports.ports.WORKER_METRICS_PORT);
+    // /healthz names this start's API, so the readiness check cannot be answered by another program
+    env.INSTANCE_ID = randomUUID();
     if (!env.DATABASE_URL) {
       cluster = await startPrivateCluster({ dataDir: path.join(dataDir, 'postgres'), database: 'creator_tracker' });
       env.DATABASE_URL = cluster.url;
       console.log(`postgres: ${cluster.url} (${cluster.startedHere ? 'started' : 'already running'})`);
     }
     if (!env.TEMPORAL_ADDRESS) {
-      const port = (await portIsFree(temporalPort)) ? temporalPort : await freePort();
       temporal = await startTemporalDevServer({
         cli: bins.cli,
         dbFile: path.join(dataDir, 'temporal', 'temporal.db'),
-        port,
-        uiPort: temporalUiPort,
+        port: ports.ports.TEMPORAL_DEV_PORT as number,
+        uiPort: ports.ports.TEMPORAL_UI_PORT,
         namespace: env.TEMPORAL_NAMESPACE || 'default',
         logFile: path.join(dataDir, 'temporal', 'server.log'),
       });
@@ -196,7 +242,12 @@ async function main(): Promise<void> {
       );
     }
     const apiUrl = `http://localhost:${config.PORT}`;
-    await waitForHealth(`${apiUrl}/healthz`, 60_000);
+    writeRunningSettings(dataDir, config);
+    await waitForHealth(`${apiUrl}/healthz`, env.INSTANCE_ID, 60_000);
+    // the banner comes last: after the worker has bundled its workflows and run one (its start-up lines come first)
+    if (!(await workerAnswers(`${apiUrl}/healthz/round-trip`, key, 120_000))) {
+      console.warn('the worker has not run a workflow within 2 minutes; see its lines above');
+    }
     const plan = sourcePlan(config);
     const simulated = Object.values(plan.platforms).every((source) => source === 'simulated');
     console.log(
@@ -204,7 +255,9 @@ async function main(): Promise<void> {
         '',
         'Creator Tracker is running.',
         `  API:          ${apiUrl}`,
+        `  API docs:     ${apiUrl}/docs`,
         `  Temporal UI:  ${temporal?.uiUrl ?? `(external Temporal at ${config.TEMPORAL_ADDRESS})`}`,
+        `  Metrics:      ${apiUrl}/metrics (API)  http://localhost:${config.WORKER_METRICS_PORT}/metrics (worker)`,
         `  API key:      ${key}   (saved in ${path.relative(process.cwd(), keyFile) || keyFile})`,
         `  Data:         ${describeSources(plan)}`,
         ...(simulated

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { TemporalConnectionOptions } from '../connection/temporal';
-import { mkdirSync, openSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
@@ -63,7 +63,9 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   for (;;) {
     const early = await Promise.race([exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 250))]);
     if (early !== 'running') {
-      throw new Error(`temporal server start-dev exited with code ${early}; see ${options.logFile}`);
+      // the cause (a port in use, a locked database) is in the server's own log: show its last lines here
+      const tail = readFileSync(options.logFile, 'utf8').trim().split('\n').slice(-5).join('\n');
+      throw new Error(`temporal server start-dev exited with code ${early} (log: ${options.logFile}):\n${tail}`);
     }
     try {
       await registerSearchAttributes({ address }, options.namespace);

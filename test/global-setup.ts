@@ -7,7 +7,7 @@ import { migrate } from '../db/migrate';
 import { customSearchAttributes } from '../domain/search-attributes';
 import { ensureDatabase, startPrivateCluster } from '../scripts/postgres';
 import { ensureTemporalBinaries } from '../scripts/temporal-tools';
-import { workflowsPath } from '../worker/worker';
+import { workflowInterceptorModules, workflowsPath } from '../worker/worker';
 import type { TestInfra } from './global-teardown';
 
 /**
@@ -54,7 +54,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEMPORAL_ADDRESS = env.address;
   process.env.TEMPORAL_NAMESPACE = 'default';
 
-  const bundle = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+  const bundle = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, logger: quietLogger });
   const bundlePath = path.join(scratch, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
   process.env.TEST_WORKFLOW_BUNDLE = bundlePath;

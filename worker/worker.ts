@@ -1,7 +1,10 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import { requestIdActivityInterceptor } from '../telemetry/request-id';
 
 export const workflowsPath = require.resolve('../workflows');
+/** Bundled with the workflows: every bundle (the worker's own, the tests', the scripts') passes these. */
+export const workflowInterceptorModules = [require.resolve('../workflows/request-id')];
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -37,6 +40,10 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     taskQueue: setup.taskQueue,
     ...(setup.identity ? { identity: setup.identity } : {}),
     activities: createActivities(setup.deps),
+    interceptors: {
+      activity: [requestIdActivityInterceptor],
+      ...(setup.workflowBundle ? {} : { workflowModules: workflowInterceptorModules }),
+    },
     ...(setup.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: setup.maxCachedWorkflows } : {}),
     ...setup.tuning,
     ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath }),

@@ -1,4 +1,5 @@
 import {
+  log,
   allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
@@ -327,6 +328,7 @@ export async function runTracking(
       const succeeded = () => machine.clone().succeeded(cycle, at, measured.adaptiveIntervalMs);
       await persist(() => succeeded().record(), measured.complete);
       machine.succeeded(cycle, at, measured.adaptiveIntervalMs);
+      log.info(`cycle ${cycle.cycle} completed`, { cycle: cycle.cycle, platform: entity.platform });
     } catch (err) {
       if (isCancellation(err)) {
         // settled by the stop that follows, with the cycle still in flight (a run from before that stop, replayed,
@@ -335,6 +337,7 @@ export async function runTracking(
         throw err;
       }
       machine.failed(cycle, new Date());
+      log.warn(`cycle ${cycle.cycle} failed`, { cycle: cycle.cycle, platform: entity.platform, err });
       await failCycle(cycle, failureOf(err));
     } finally {
       if (!cancelled) {

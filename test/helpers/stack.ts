@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
-import { createApp } from '../../api/app';
+import { createApp, type AppDeps } from '../../api/app';
 import { createPool } from '../../db/pool';
 import { heuristicCreatorReportGenerator } from '../../domain/creator-report';
 import type { PlatformProvider } from '../../domain/platform';
@@ -14,6 +14,8 @@ import type { Sources } from '../../providers/sources';
 import { OutboxRelay } from '../../worker/outbox-relay';
 import { TrackingReconciler } from '../../worker/tracking-reconciler';
 import { createWorker } from '../../worker/worker';
+import type { Logger } from '../../telemetry/logger';
+import { requestIdClientInterceptor } from '../../telemetry/request-id';
 import { requireEnv, sharedWorkflowBundle, testDatabaseUrl } from './env';
 
 export interface Stack {
@@ -45,6 +47,8 @@ export interface StackOptions {
   webhooks?: WebhookActivityOptions & { relayTeams: () => readonly string[] };
   /** runs the worker's reconciler of closed tracking workflows (on this stack's task queue) at this interval */
   reconcileIntervalMs?: number;
+  /** the API's access and error log (requests are not logged without one) */
+  logger?: Logger;
 }
 
 async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -68,7 +72,11 @@ async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   const running = worker.run();
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: 'default' });
+  const client = new Client({
+    connection,
+    namespace: 'default',
+    interceptors: { workflow: [requestIdClientInterceptor()] },
+  });
   const app = createApp({
     pool,
     temporal: client,
@@ -76,7 +84,8 @@ async function startStack(options: StackOptions = {}): Promise<Stack> {
     sources: options.sources?.plan,
     rateLimitPerMinute: options.rateLimitPerMinute,
     webhooks: options.webhooks,
-    log: (err) => console.error(err),
+    logger: options.logger,
+    log: options.logger ? undefined : (err) => console.error(err),
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -112,6 +121,21 @@ async function startStack(options: StackOptions = {}): Promise<Stack> {
       await pool.end();
     },
   };
+}
+
+/**
+ * The stack's app as `createApp` builds it, on the stack's pool, Temporal client and task queue, with other settings
+ * (rate limits, URL checks), on a port of its own. Close the returned server.
+ */
+export async function appOnStack(
+  stack: Pick<Stack, 'pool' | 'client' | 'taskQueue'>,
+  settings: Partial<AppDeps> = {},
+): Promise<{ server: Server; baseUrl: string }> {
+  const app = createApp({ pool: stack.pool, temporal: stack.client, taskQueue: stack.taskQueue, ...settings });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return { server, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
 /** A suite's stack options, the provider's own type kept so the suite can reach its knobs. */

@@ -74,17 +74,23 @@ export async function stop(started: Started): Promise<number | null> {
 export async function startEnv(
   dataDir: string,
   extra: NodeJS.ProcessEnv = {},
-): Promise<{ env: NodeJS.ProcessEnv; apiPort: number; temporalPort: number; uiPort: number }> {
-  const [apiPort, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+): Promise<{ env: NodeJS.ProcessEnv; apiPort: number; temporalPort: number; uiPort: number; metricsPort: number }> {
+  const [apiPort, temporalPort, uiPort, metricsPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     CT_DATA_DIR: dataDir,
     PORT: String(apiPort),
     TEMPORAL_DEV_PORT: String(temporalPort),
     TEMPORAL_UI_PORT: String(uiPort),
+    WORKER_METRICS_PORT: String(metricsPort),
     ...extra,
   };
   delete env.DATABASE_URL;
   delete env.TEMPORAL_ADDRESS;
-  return { env, apiPort, temporalPort, uiPort };
+  return { env, apiPort, temporalPort, uiPort, metricsPort };
 }

@@ -1,18 +1,22 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createPool } from '../../db/pool';
 import { teamForApiKey } from '../../db/teams';
 import { testDatabaseUrl } from '../helpers/env';
+import { writeRunningSettings } from '../../scripts/running-settings';
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '../..');
 
 async function admin(...args: string[]): Promise<any> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/admin.ts', ...args], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: testDatabaseUrl() },
-  });
+  return adminWith({ ...process.env, DATABASE_URL: testDatabaseUrl() }, ...args);
+}
+
+async function adminWith(env: NodeJS.ProcessEnv, ...args: string[]): Promise<any> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/admin.ts', ...args], { cwd: root, env });
   return JSON.parse(stdout);
 }
 
@@ -50,5 +54,28 @@ describe('admin command', () => {
     });
     expect((await pool.query('SELECT 1 FROM teams WHERE name = $1', [name])).rowCount).toBe(0);
     await expect(admin('launch-rockets')).rejects.toMatchObject({ stderr: expect.stringContaining('unknown command') });
+  }, 60_000);
+
+  it('finds the stack npm start runs from its settings in the data folder when DATABASE_URL is unset', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'creator-tracker-admin-'));
+    try {
+      const env: NodeJS.ProcessEnv = { ...process.env, CT_DATA_DIR: dataDir };
+      delete env.DATABASE_URL;
+      await expect(adminWith(env, 'list-teams')).rejects.toMatchObject({
+        stderr: expect.stringContaining('DATABASE_URL is not set and no running "npm start" was found'),
+      });
+      writeRunningSettings(dataDir, {
+        DATABASE_URL: testDatabaseUrl(),
+        TEMPORAL_ADDRESS: 'localhost:7233',
+        TEMPORAL_NAMESPACE: 'default',
+        TEMPORAL_TASK_QUEUE: 'creator-tracker',
+      });
+      const name = `found-${process.pid}-${Date.now()}`;
+      const team = await adminWith(env, 'create-team', '--name', name);
+      const teams = (await adminWith(env, 'list-teams')) as { id: string; name: string }[];
+      expect(teams).toContainEqual(expect.objectContaining({ id: team.team_id, name }));
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   }, 60_000);
 });

@@ -1,9 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp } from '../../api/app';
 import type { Resolver } from '../../domain/ssrf';
 import { BOUNDED, ensureSchemathesis, runSchemathesis, seedKnownIds } from '../../scripts/schemathesis';
-import { stackForSuite } from '../helpers/stack';
+import { appOnStack, stackForSuite } from '../helpers/stack';
 import { newTeam } from '../helpers/teams';
 
 /**
@@ -51,17 +50,13 @@ describe('the OpenAPI document, fuzzed by schemathesis (bounded pass; `npm run f
     // Temporal client, with the rate limits lifted: the pass sends ~1800 requests in half a minute from one address,
     // and the per-IP limit (1200/min, tested on its own) would answer the rest 429, which the document allows, so
     // they would pass without testing anything. (stack.baseUrl once StackOptions can lift the per-IP limit.)
-    const app = createApp({
-      pool: stack.pool,
-      temporal: stack.client,
-      taskQueue: stack.taskQueue,
+    let baseUrl: string;
+    ({ server: api, baseUrl } = await appOnStack(stack, {
       rateLimitPerMinute: 1e9,
       ipRateLimitPerMinute: 1e9,
       webhooks: { allowInsecureLoopback: true, resolve: nowhere },
       log: (err) => console.error(err),
-    });
-    api = http.createServer(app);
-    const baseUrl = await listen(api);
+    }));
     receiver = http.createServer((req, res) => {
       req.resume();
       req.on('end', () => res.writeHead(204).end());

@@ -21,8 +21,14 @@ describe('health over HTTP against real Postgres and Temporal', () => {
   it('answers {"status":"ok"} and the data sources without auth when Postgres and Temporal are reachable', async () => {
     const res = await fetch(`${suite.stack.baseUrl}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({
+    const body = (await res.json()) as { instance_id: string };
+    // the process's name, so `npm start` knows its own API from another program on the port
+    expect(body.instance_id).toMatch(/^[0-9a-f-]{36}$/);
+    const again = (await (await fetch(`${suite.stack.baseUrl}/healthz`)).json()) as { instance_id: string };
+    expect(again.instance_id).toBe(body.instance_id);
+    expect(body).toEqual({
       status: 'ok',
+      instance_id: body.instance_id,
       sources: {
         platforms: { tiktok: 'simulated', youtube: 'simulated', instagram: 'simulated' },
         reports: { generator: 'heuristic' },

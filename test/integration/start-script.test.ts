@@ -23,16 +23,23 @@ describe('npm start', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('brings up Postgres, Temporal with its UI, the worker and the API, restarts a crashed worker or API, stops them all on Ctrl-C, and resumes from .data', async () => {
-    const { env, apiPort, temporalPort, uiPort } = await startEnv(dataDir);
+    const { env, apiPort, temporalPort, uiPort, metricsPort } = await startEnv(dataDir);
 
     const first = await start(env);
     expect(readFileSync(path.join(dataDir, 'dev-api-key'), 'utf8').trim()).toBe(first.key);
+    // what `npm run admin` reads when DATABASE_URL is unset
+    const running = JSON.parse(readFileSync(path.join(dataDir, 'running.json'), 'utf8')) as Record<string, string>;
+    expect(running.DATABASE_URL).toMatch(/^postgres:\/\/.+:\d+\/creator_tracker$/);
+    expect(running.TEMPORAL_ADDRESS).toBe(`127.0.0.1:${temporalPort}`);
     const health = await fetch(`http://127.0.0.1:${apiPort}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', sources: { reports: { generator: 'heuristic' } } });
     const ui = await fetch(`http://127.0.0.1:${uiPort}/`);
     expect(ui.status).toBe(200);
-    // the banner waits for the API only; the worker may still be bundling its workflows on a busy machine
+    // the banner comes after the worker's and the API's start-up lines: it waits for a workflow round trip
+    const bannerAt = first.output().indexOf('Creator Tracker is running.');
+    expect(first.output().indexOf('worker polling task queue')).toBeGreaterThan(-1);
+    expect(first.output().indexOf('worker polling task queue')).toBeLessThan(bannerAt);
     const roundTrip = `http://127.0.0.1:${apiPort}/healthz/round-trip`;
     const withKey = { headers: { authorization: `Bearer ${first.key}` } };
     await waitUntil(
@@ -41,6 +48,14 @@ describe('npm start', () => {
       () => `${roundTrip}\n${first.output()}`,
     );
     expect(first.output()).toContain(`Temporal UI:  http://localhost:${uiPort}`);
+    expect(first.output()).toContain(`API docs:     http://localhost:${apiPort}/docs`);
+    expect(first.output()).toContain(`http://localhost:${metricsPort}/metrics (worker)`);
+    // the worker's endpoint serves the SDK's runtime metrics with the business counters
+    const workerMetrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(workerMetrics).toContain('# TYPE tracking_cycles_total counter');
+    expect(workerMetrics).toMatch(/^temporal_\w+/m);
+    // no webpack summary unless LOG_LEVEL=debug
+    expect(first.output()).not.toMatch(/webpack \d+\.\d+\.\d+ compiled/);
     expect(first.output()).toContain('Data:         tiktok: simulated · youtube: simulated · instagram: simulated');
 
     // a crashed worker comes back and runs workflows again, a crashed API answers again; both at once to save time
