@@ -147,6 +147,7 @@ describe('tracking on real sources (local YouTube, Apify and model servers)', ()
     const res = await fetch(`${suite.stack.baseUrl}/healthz`);
     expect(await res.json()).toEqual({
       status: 'ok',
+      instance_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       sources: {
         platforms: { tiktok: 'apify', youtube: 'youtube-data-api', instagram: 'apify' },
         reports: { generator: 'openai-compatible', model: 'gpt-4o-mini', base_url: `${servers[2]!.url}/v1` },
