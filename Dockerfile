@@ -12,6 +12,7 @@ COPY workflows ./workflows
 COPY worker ./worker
 COPY connection ./connection
 COPY api ./api
+COPY dashboard ./dashboard
 COPY scripts ./scripts
 COPY tsconfig.json ./
 USER node
