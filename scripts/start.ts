@@ -206,6 +206,7 @@ async function main(): Promise<void> {
         `  API:          ${apiUrl}`,
         `  Temporal UI:  ${temporal?.uiUrl ?? `(external Temporal at ${config.TEMPORAL_ADDRESS})`}`,
         `  API key:      ${key}   (saved in ${path.relative(process.cwd(), keyFile) || keyFile})`,
+        `  Dashboard:    ${apiUrl}/dashboard#key=${key}`,
         `  Data:         ${describeSources(plan)}`,
         ...(simulated
           ? ['                (simulated numbers: set YOUTUBE_API_KEY and/or APIFY_TOKEN to track real creators)']
