@@ -19,6 +19,7 @@ const PAGE = `<!DOCTYPE html>
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <title>Creator Tracker</title>
     <link rel="stylesheet" href="/dashboard/assets/dashboard.css" />
+    <link rel="icon" href="data:," />
   </head>
   <body>
     <header class="top">
