@@ -90,17 +90,16 @@ export function accountPage(root: HTMLElement): void {
       );
     }),
     section('Usage history', 'usage', async (body) => {
-      const page =
-        await get<
-          Page<{
-            type: string;
-            operation: string;
-            cost: number;
-            status: string;
-            description: string | null;
-            created_at: string;
-          }>
-        >('/v1/usage?limit=50');
+      const page = await get<
+        Page<{
+          type: string;
+          operation: string;
+          cost: number;
+          status: string;
+          description: string | null;
+          created_at: string;
+        }>
+      >('/v1/usage?limit=50');
       body.replaceChildren(
         page.data.length === 0
           ? empty('No usage yet.')

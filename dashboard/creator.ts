@@ -210,6 +210,20 @@ function postsSection(base: string, id: string): HTMLElement {
   });
 }
 
+const label = (key: string): string => key.replace(/_/g, ' ');
+
+/** A report's analysis is nested JSON: text as text, lists as lists, objects as labelled fields. */
+function reportValue(value: unknown): HTMLElement {
+  if (Array.isArray(value)) return h('ul', {}, ...value.map((item) => h('li', {}, reportValue(item))));
+  if (value !== null && typeof value === 'object')
+    return h(
+      'dl',
+      { class: 'report-fields' },
+      ...Object.entries(value).flatMap(([key, inner]) => [h('dt', {}, label(key)), h('dd', {}, reportValue(inner))]),
+    );
+  return h('span', {}, value === null || value === undefined ? '—' : String(value));
+}
+
 function reportSection(base: string): HTMLElement {
   return section('Latest report', 'report', async (body) => {
     const { data } = await get<{
@@ -220,14 +234,7 @@ function reportSection(base: string): HTMLElement {
       return;
     }
     const parts = Object.entries(data.report.analysis).map(([key, value]) =>
-      h(
-        'div',
-        { class: 'report-part' },
-        h('h3', {}, key.replace(/_/g, ' ')),
-        Array.isArray(value)
-          ? h('ul', {}, ...value.map((item) => h('li', {}, typeof item === 'string' ? item : JSON.stringify(item))))
-          : h('p', {}, typeof value === 'string' ? value : JSON.stringify(value)),
-      ),
+      h('div', { class: 'report-part' }, h('h3', {}, label(key)), reportValue(value)),
     );
     body.replaceChildren(
       ...parts,

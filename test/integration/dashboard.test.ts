@@ -5,6 +5,7 @@ import { launchBrowser, screenshotOnFailure } from '../helpers/browser';
 import { trackAndFinalize } from '../helpers/creators';
 import { apiClient, eventually } from '../helpers/http';
 import { stackForSuite } from '../helpers/stack';
+import { Receiver } from '../helpers/receiver';
 import { teamClient } from '../helpers/teams';
 
 // records a CSP violation the moment the browser reports one, before any page script runs
@@ -43,15 +44,20 @@ async function drawnChart(page: Page, name: string): Promise<Drawn> {
  * requests and CSP violations, which must stay empty.
  */
 describe('dashboard at /dashboard, in headless Chromium', () => {
-  const suite = stackForSuite();
+  // the relay delivers the events of the teams listed here to a real receiver, so the delivery log has rows
+  const relayedTeams: string[] = [];
+  const suite = stackForSuite({ webhooks: { allowInsecureLoopback: true, relayTeams: () => relayedTeams } });
+  const receiver = new Receiver();
   let browser: Browser;
 
   beforeAll(async () => {
     browser = await launchBrowser();
+    await receiver.start();
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
+    await receiver.close();
   });
 
   async function open(options: { width?: number } = {}) {
@@ -130,31 +136,43 @@ describe('dashboard at /dashboard, in headless Chromium', () => {
           });
         await cyclesDone(1);
 
-        // "Run now" from the list runs a second cycle; a third through the API
+        // "Run now" from the list runs a second cycle; a third through the API, after some history
         await page.reload();
         await row.locator('[data-action="run-now"]').click();
         await page.locator('#notice', { hasText: 'A cycle of @dash.growth is running' }).waitFor();
         await cyclesDone(2);
+        // cycles a minute apart barely move the simulated numbers: four days of history make a chart whose every point
+        // (and their order) can be told apart, and the third cycle computes the 7-day growth from it
+        await suite.stack.pool.query(
+          `INSERT INTO creator_snapshots (tracking_account_id, cycle, followers, total_views, total_likes, snapshot_at)
+           SELECT $1, 1000 + d, 100000 + d * 7919, 2000000 + d * 104729, 1500000 + d * 3571, now() - (5 - d) * interval '1 day'
+           FROM generate_series(1, 4) d`,
+          [id],
+        );
         expect((await team.api.post(`${base}/cycles`)).status).toBe(202);
         const detail = await cyclesDone(3);
 
         // the list shows the latest followers and the API's 7-day growth
         await page.reload();
         await expect(row.locator('td').nth(2).innerText()).resolves.toBe(detail.latest_followers.toLocaleString('en'));
+        expect(detail.followers_gained).toBeGreaterThan(0);
+        await expect(row.locator('td').nth(3).innerText()).resolves.toMatch(
+          new RegExp(`^\\+[\\d.]+[KM]? \\(\\+${detail.growth_rate}%\\)$`),
+        );
 
         await row.locator(`a[href="/dashboard/creators/${id}"]`).click();
         await page.waitForURL(`**/dashboard/creators/${id}`);
         const snapshots = (await team.api.get(`${base}/snapshots`)).body.data as any[];
-        expect(snapshots).toHaveLength(3);
+        expect(snapshots).toHaveLength(7);
         const chart = await drawnChart(page, 'growth');
-        expect(chart.labels).toHaveLength(3);
+        expect(chart.labels).toHaveLength(7);
         expect(chart.series).toEqual([
           { label: 'Followers', data: snapshots.map((s) => s.followers) },
           { label: 'Views', data: snapshots.map((s) => s.total_views) },
           { label: 'Likes', data: snapshots.map((s) => s.total_likes) },
         ]);
         expect(chart.painted).toBeGreaterThan(1000);
-        await expect(page.locator('[data-section="growth"]').innerText()).resolves.toContain('3 snapshots');
+        await expect(page.locator('[data-section="growth"]').innerText()).resolves.toContain('7 snapshots');
 
         // pause: the page and the API both say paused
         await page.locator('h1 + p + .actions [data-action="pause"]').click();
@@ -180,7 +198,7 @@ describe('dashboard at /dashboard, in headless Chromium', () => {
         for (const name of ['growth', 'posts', 'cadence', 'audience', 'report', 'jobs'])
           await page.locator(`[data-section="${name}"][data-state="ready"]`).waitFor();
         const charged = page.locator('table[data-table="past-jobs"] tbody tr');
-        expect(await charged.count()).toBeGreaterThanOrEqual(3);
+        await expect(charged.count()).resolves.toBe(3);
         await clean();
       });
     } finally {
@@ -190,9 +208,13 @@ describe('dashboard at /dashboard, in headless Chromium', () => {
 
   it('draws a video trajectory from a deep link, shows the account, and fits a phone screen', async () => {
     const team = await teamClient(suite.stack, 10_000);
+    relayedTeams.push(team.teamId);
+    const hook = await team.api.post('/v1/webhooks', { url: receiver.url, enabled_events: ['*'] });
+    expect(hook.status).toBe(201);
     const url = 'https://www.tiktok.com/@dash.video/video/7350123456789012399';
     const { id } = await trackAndFinalize(team.api, '/v1/tracking/videos', { platform: 'tiktok', url });
     expect((await team.api.post(`/v1/tracking/videos/${id}/cycles`)).status).toBe(202);
+    await eventually('a delivered webhook', async () => (receiver.processed.size > 0 ? true : undefined));
     await eventually('the second video snapshot', async () => {
       const res = await team.api.get(`/v1/tracking/videos/${id}/trajectory`);
       return res.body.data.snapshots.length === 2 ? true : undefined;
@@ -223,7 +245,15 @@ describe('dashboard at /dashboard, in headless Chromium', () => {
         await page.locator('[data-section="usage"][data-state="ready"]').waitFor();
         const usage = (await team.api.get('/v1/usage?limit=50')).body.data;
         await expect(page.locator('table[data-table="usage"] tbody tr').count()).resolves.toBe(usage.length);
-        await page.locator('[data-section="webhooks"][data-state="ready"] .empty').waitFor();
+        const hooks = page.locator('table[data-table="webhooks"] tbody tr');
+        await expect(hooks.locator('td').first().innerText()).resolves.toBe(receiver.url);
+        await hooks.locator('button', { hasText: 'Delivery log' }).click();
+        await page.locator('[data-section="deliveries"][data-state="ready"]').waitFor();
+        const deliveries = (await team.api.get(`/v1/webhooks/${hook.body.data.id}/deliveries?limit=25`)).body.data;
+        expect(deliveries.map((d: any) => d.status)).toContain('succeeded');
+        await expect(page.locator('table[data-table="deliveries"] tbody tr').allInnerTexts()).resolves.toEqual(
+          deliveries.map((d: any) => expect.stringContaining(d.event_type)),
+        );
         await expect(fits()).resolves.toBe(true);
 
         await page.goBack();
