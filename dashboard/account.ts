@@ -1,5 +1,5 @@
-import { download, get, type Page } from './api';
-import { button, empty, h, num, section, table, when } from './dom';
+import { download, get, type Page, type UsageEntry } from './api';
+import { button, h, num, section, when, stat, tableOrEmpty } from './dom';
 
 interface Account {
   team: { name: string };
@@ -30,19 +30,19 @@ function deliveries(hook: Webhook): HTMLElement {
   return section(`Deliveries to ${hook.url}`, 'deliveries', async (body) => {
     const page = await get<Page<Delivery>>(`/v1/webhooks/${hook.id}/deliveries?limit=25`);
     body.replaceChildren(
-      page.data.length === 0
-        ? empty('No deliveries yet.')
-        : table(
-            ['When', 'Event', 'Status', 'Attempts', 'Last answer'],
-            page.data.map((d) => [
-              when(d.created_at),
-              d.event_type,
-              h('span', { class: `badge status-${d.status}` }, d.status),
-              d.attempt_count,
-              d.last_status_code ?? d.last_error ?? '—',
-            ]),
-            { 'data-table': 'deliveries' },
-          ),
+      tableOrEmpty(
+        'deliveries',
+        page.data,
+        'No deliveries yet.',
+        ['When', 'Event', 'Status', 'Attempts', 'Last answer'],
+        (d) => [
+          when(d.created_at),
+          d.event_type,
+          h('span', { class: `badge status-${d.status}` }, d.status),
+          d.attempt_count,
+          d.last_status_code ?? d.last_error ?? '—',
+        ],
+      ),
     );
   });
 }
@@ -57,30 +57,10 @@ export function accountPage(root: HTMLElement): void {
         h(
           'div',
           { class: 'stats' },
-          h(
-            'div',
-            { class: 'stat' },
-            h('span', { class: 'stat-label' }, 'Balance (credits)'),
-            h('span', { class: 'stat-value', 'data-balance': String(data.balance) }, num(data.balance)),
-          ),
-          h(
-            'div',
-            { class: 'stat' },
-            h('span', { class: 'stat-label' }, 'Charged'),
-            h('span', { class: 'stat-value' }, num(data.usage.charged)),
-          ),
-          h(
-            'div',
-            { class: 'stat' },
-            h('span', { class: 'stat-label' }, 'Refunded'),
-            h('span', { class: 'stat-value' }, num(data.usage.refunded)),
-          ),
-          h(
-            'div',
-            { class: 'stat' },
-            h('span', { class: 'stat-label' }, 'Pending'),
-            h('span', { class: 'stat-value' }, num(data.usage.pending)),
-          ),
+          stat('Balance (credits)', num(data.balance), { 'data-balance': String(data.balance) }),
+          stat('Charged', num(data.usage.charged)),
+          stat('Refunded', num(data.usage.refunded)),
+          stat('Pending', num(data.usage.pending)),
         ),
         h(
           'p',
@@ -90,30 +70,15 @@ export function accountPage(root: HTMLElement): void {
       );
     }),
     section('Usage history', 'usage', async (body) => {
-      const page = await get<
-        Page<{
-          type: string;
-          operation: string;
-          cost: number;
-          status: string;
-          description: string | null;
-          created_at: string;
-        }>
-      >('/v1/usage?limit=50');
+      const page = await get<Page<UsageEntry>>('/v1/usage?limit=50');
       body.replaceChildren(
-        page.data.length === 0
-          ? empty('No usage yet.')
-          : table(
-              ['When', 'Operation', 'Type', 'Status', 'Cents'],
-              page.data.map((u) => [
-                when(u.created_at),
-                u.description ?? u.operation,
-                u.type,
-                h('span', { class: `badge status-${u.status}` }, u.status),
-                num(u.cost),
-              ]),
-              { 'data-table': 'usage' },
-            ),
+        tableOrEmpty('usage', page.data, 'No usage yet.', ['When', 'Operation', 'Type', 'Status', 'Cents'], (u) => [
+          when(u.created_at),
+          u.description ?? u.operation,
+          u.type,
+          h('span', { class: `badge status-${u.status}` }, u.status),
+          num(u.cost),
+        ]),
         h('p', { class: 'muted' }, `Newest ${page.data.length} of ${page.pagination.total}.`),
         h(
           'div',
@@ -130,21 +95,21 @@ export function accountPage(root: HTMLElement): void {
     section('Webhooks', 'webhooks', async (body) => {
       const page = await get<Page<Webhook>>('/v1/webhooks?limit=100');
       body.replaceChildren(
-        page.data.length === 0
-          ? empty('No webhooks (POST /v1/webhooks subscribes one).')
-          : table(
-              ['URL', 'Events', 'State', 'Last success', ''],
-              page.data.map((w) => [
-                w.url,
-                w.enabled_events.join(', '),
-                w.enabled ? 'enabled' : `disabled${w.disabled_reason ? `: ${w.disabled_reason}` : ''}`,
-                when(w.last_success_at),
-                button('Delivery log', () => {
-                  log.replaceChildren(deliveries(w));
-                }),
-              ]),
-              { 'data-table': 'webhooks' },
-            ),
+        tableOrEmpty(
+          'webhooks',
+          page.data,
+          'No webhooks (POST /v1/webhooks subscribes one).',
+          ['URL', 'Events', 'State', 'Last success', ''],
+          (w) => [
+            w.url,
+            w.enabled_events.join(', '),
+            w.enabled ? 'enabled' : `disabled${w.disabled_reason ? `: ${w.disabled_reason}` : ''}`,
+            when(w.last_success_at),
+            button('Delivery log', () => {
+              log.replaceChildren(deliveries(w));
+            }),
+          ],
+        ),
       );
     }),
     log,

@@ -70,3 +70,13 @@ export interface Page<T> {
   data: T[];
   pagination: { page: number; limit: number; total: number; total_pages: number };
 }
+
+/** A row of `GET /v1/usage`: one charge or refund. */
+export interface UsageEntry {
+  type: string;
+  operation: string;
+  cost: number;
+  status: string;
+  description: string | null;
+  created_at: string;
+}

@@ -1,7 +1,7 @@
-import { download, get, type Page } from './api';
+import { download, get, type Page, type UsageEntry } from './api';
 import { barChart, lineChart } from './charts';
 import { creatorActions, growth, statusBadge, type CreatorSummary } from './creators';
-import { button, day, empty, h, num, section, table, when } from './dom';
+import { button, day, empty, h, num, section, when, stat, tableOrEmpty } from './dom';
 
 interface CreatorDetail extends CreatorSummary {
   pause_reason: string | null;
@@ -35,15 +35,6 @@ interface Post {
   publish_date: string;
 }
 
-interface UsageEntry {
-  type: string;
-  operation: string;
-  cost: number;
-  status: string;
-  description: string | null;
-  created_at: string;
-}
-
 interface AudienceSnapshot {
   snapshot_at: string;
   sample_size: number;
@@ -59,15 +50,6 @@ const OUTLIER_MULTIPLE = 3;
 
 export const pointLabel = (iso: string): string =>
   new Date(iso).toLocaleString('en', { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
-
-function stat(label: string, value: string): HTMLElement {
-  return h(
-    'div',
-    { class: 'stat' },
-    h('span', { class: 'stat-label' }, label),
-    h('span', { class: 'stat-value' }, value),
-  );
-}
 
 function downloads(base: string, id: string, what: 'snapshots' | 'posts'): HTMLElement {
   return h(
@@ -325,29 +307,20 @@ function audienceSection(base: string): HTMLElement {
 function jobsSection(detail: CreatorDetail): HTMLElement {
   return section('Jobs', 'jobs', async (body) => {
     const usage = await get<Page<UsageEntry>>(`/v1/usage?resource_type=creator&resource_id=${detail.id}&limit=50`);
-    const running = detail.pending_jobs.map((j) => [
-      j.type,
-      h('span', { class: 'badge status-processing' }, j.status),
-      when(j.started_at),
-    ]);
     body.replaceChildren(
       h('h3', {}, 'Running'),
-      running.length
-        ? table(['Job', 'Status', 'Started'], running, { 'data-table': 'running-jobs' })
-        : empty('Nothing running.'),
+      tableOrEmpty('running-jobs', detail.pending_jobs, 'Nothing running.', ['Job', 'Status', 'Started'], (j) => [
+        j.type,
+        h('span', { class: 'badge status-processing' }, j.status),
+        when(j.started_at),
+      ]),
       h('h3', {}, 'Past (charges and refunds)'),
-      usage.data.length
-        ? table(
-            ['When', 'Operation', 'Status', 'Credits'],
-            usage.data.map((u) => [
-              when(u.created_at),
-              u.description ?? u.operation,
-              h('span', { class: `badge status-${u.status}` }, u.status),
-              `${u.type === 'refund' ? '+' : '−'}${u.cost}`,
-            ]),
-            { 'data-table': 'past-jobs' },
-          )
-        : empty('No jobs yet.'),
+      tableOrEmpty('past-jobs', usage.data, 'No jobs yet.', ['When', 'Operation', 'Status', 'Credits'], (u) => [
+        when(u.created_at),
+        u.description ?? u.operation,
+        h('span', { class: `badge status-${u.status}` }, u.status),
+        `${u.type === 'refund' ? '+' : '−'}${u.cost}`,
+      ]),
     );
   });
 }

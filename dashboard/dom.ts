@@ -1,5 +1,5 @@
 /** Small DOM helpers: elements built from data, never from HTML strings, so nothing the API returns is markup. */
-type Child = Node | string | number | null | undefined | false;
+export type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | undefined>;
 
 export function h<K extends keyof HTMLElementTagNameMap>(
@@ -81,3 +81,24 @@ export const compact = (n: number | null | undefined): string =>
 export const when = (iso: string | null | undefined): string =>
   iso ? new Date(iso).toLocaleString('en', { dateStyle: 'medium', timeStyle: 'short' }) : '—';
 export const day = (iso: string): string => new Date(iso).toLocaleDateString('en', { month: 'short', day: 'numeric' });
+
+/** A labelled figure in a `.stats` grid; `attrs` go on the value. */
+export function stat(label: string, value: string, attrs: Attrs = {}): HTMLElement {
+  return h(
+    'div',
+    { class: 'stat' },
+    h('span', { class: 'stat-label' }, label),
+    h('span', { class: 'stat-value', ...attrs }, value),
+  );
+}
+
+/** The items as a table (`data-table` names it), or the empty state saying why there are none. */
+export function tableOrEmpty<T>(
+  name: string,
+  items: readonly T[],
+  emptyText: string,
+  headers: string[],
+  row: (item: T) => Child[],
+): HTMLElement {
+  return items.length === 0 ? empty(emptyText) : table(headers, items.map(row), { 'data-table': name });
+}

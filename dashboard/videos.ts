@@ -2,7 +2,7 @@ import { get, type Page } from './api';
 import { lineChart } from './charts';
 import { pointLabel } from './creator';
 import { statusBadge } from './creators';
-import { empty, h, num, section, table, when } from './dom';
+import { empty, h, num, section, when, tableOrEmpty } from './dom';
 
 interface VideoSummary {
   id: string;
@@ -37,20 +37,20 @@ export function videosPage(root: HTMLElement): void {
     section('Tracked videos', 'videos', async (body) => {
       const page = await get<Page<VideoSummary>>('/v1/tracking/videos?limit=100');
       body.replaceChildren(
-        page.data.length === 0
-          ? empty('No videos tracked yet (POST /v1/tracking/videos).')
-          : table(
-              ['Platform', 'Video', 'Author', 'Views', 'Status', 'Next run'],
-              page.data.map((v) => [
-                v.platform,
-                h('a', { href: `/dashboard/videos/${v.id}` }, v.title || v.url),
-                v.author_handle ? `@${v.author_handle}` : '—',
-                num(v.latest_views),
-                statusBadge(v.status),
-                v.status === 'active' ? when(v.next_scrape_at) : '—',
-              ]),
-              { 'data-table': 'videos' },
-            ),
+        tableOrEmpty(
+          'videos',
+          page.data,
+          'No videos tracked yet (POST /v1/tracking/videos).',
+          ['Platform', 'Video', 'Author', 'Views', 'Status', 'Next run'],
+          (v) => [
+            v.platform,
+            h('a', { href: `/dashboard/videos/${v.id}` }, v.title || v.url),
+            v.author_handle ? `@${v.author_handle}` : '—',
+            num(v.latest_views),
+            statusBadge(v.status),
+            v.status === 'active' ? when(v.next_scrape_at) : '—',
+          ],
+        ),
       );
     }),
   );
