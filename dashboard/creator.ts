@@ -1,7 +1,7 @@
 import { download, get, type Page, type UsageEntry } from './api';
 import { barChart, lineChart } from './charts';
 import { creatorActions, growth, statusBadge, type CreatorSummary } from './creators';
-import { button, day, empty, h, num, section, when, stat, tableOrEmpty } from './dom';
+import { button, day, empty, h, num, section, showError, stat, tableOrEmpty, when } from './dom';
 
 interface CreatorDetail extends CreatorSummary {
   pause_reason: string | null;
@@ -328,7 +328,14 @@ function jobsSection(detail: CreatorDetail): HTMLElement {
 export async function creatorPage(root: HTMLElement, id: string): Promise<void> {
   const base = `/v1/tracking/creators/${encodeURIComponent(id)}`;
   const { data: c } = await get<{ data: CreatorDetail }>(base);
-  const redraw = () => void creatorPage(root, id).catch(() => undefined);
+  const redraw = () => void creatorPage(root, id).catch(showError);
+  // while a cycle or collection runs, look again shortly (only if the user is still on this page)
+  if (c.pending_jobs.length > 0) {
+    const here = location.pathname;
+    setTimeout(() => {
+      if (location.pathname === here) redraw();
+    }, 3_000);
+  }
   const why =
     c.status === 'paused'
       ? `paused (${c.pause_reason ?? 'manual'}${c.pause_note ? `: ${c.pause_note}` : ''})`

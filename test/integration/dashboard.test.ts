@@ -24,6 +24,12 @@ const READ_CHART = (el: any): Drawn => {
   return { labels: JSON.parse(el.dataset.labels || '[]'), series: JSON.parse(el.dataset.series || '[]'), painted };
 };
 
+// the elements that reach past the right edge of the window (none when the page fits a phone screen)
+const FITS = `[...document.querySelectorAll('body *')]
+  .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && !el.closest('.table-wrap'))
+  .map((el) => el.tagName + '.' + el.className + ' ' + Math.round(el.getBoundingClientRect().right))
+  .slice(0, 5)`;
+
 interface Drawn {
   labels: string[];
   series: { label: string; data: (number | null)[] }[];
@@ -173,6 +179,17 @@ describe('dashboard at /dashboard, in headless Chromium', () => {
         ]);
         expect(chart.painted).toBeGreaterThan(1000);
         await expect(page.locator('[data-section="growth"]').innerText()).resolves.toContain('7 snapshots');
+
+        // at phone width nothing spills sideways (wide tables scroll inside their box)
+        await page.setViewportSize({ width: 390, height: 800 });
+        // charts follow their box on the next animation frames (Chart.js watches it with a ResizeObserver)
+        await eventually(
+          'charts at phone width',
+          async () => ((await page.evaluate(FITS)) as string[]).length === 0 || undefined,
+          5_000,
+        ).catch(() => undefined);
+        await expect(page.evaluate(FITS)).resolves.toEqual([]);
+        await page.setViewportSize({ width: 1280, height: 900 });
 
         // pause: the page and the API both say paused
         await page.locator('h1 + p + .actions [data-action="pause"]').click();
