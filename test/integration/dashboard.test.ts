@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, screenshotOnFailure } from '../helpers/browser';
-import { trackAndFinalize } from '../helpers/creators';
+import { trackAndFinalize, untilDone } from '../helpers/creators';
 import { apiClient, eventually } from '../helpers/http';
 import { stackForSuite } from '../helpers/stack';
 import { Receiver } from '../helpers/receiver';
@@ -166,6 +166,12 @@ describe('dashboard at /dashboard, in headless Chromium', () => {
           new RegExp(`^\\+[\\d.]+[KM]? \\(\\+${detail.growth_rate}%\\)$`),
         );
 
+        // an audience refresh, so the creator page has demographics and geography to chart
+        const refresh = await team.api.post(`${base}/audience-refresh`, {});
+        expect(refresh.status).toBe(202);
+        const audience = await untilDone(team.api, `${base}/audience-refresh/${refresh.body.data.job_id}`);
+        expect(audience.status).toBe('completed');
+
         await row.locator(`a[href="/dashboard/creators/${id}"]`).click();
         await page.waitForURL(`**/dashboard/creators/${id}`);
         const snapshots = (await team.api.get(`${base}/snapshots`)).body.data as any[];
@@ -214,8 +220,29 @@ describe('dashboard at /dashboard, in headless Chromium', () => {
         // the other sections loaded (or showed their empty state) without an error
         for (const name of ['growth', 'posts', 'cadence', 'audience', 'report', 'jobs'])
           await page.locator(`[data-section="${name}"][data-state="ready"]`).waitFor();
-        const charged = page.locator('table[data-table="past-jobs"] tbody tr');
-        await expect(charged.count()).resolves.toBe(3);
+        const charges = (await team.api.get(`/v1/usage?resource_type=creator&resource_id=${id}&limit=50`)).body.data;
+        expect(charges.length).toBeGreaterThanOrEqual(4); // three cycles and the refresh
+        await expect(page.locator('table[data-table="past-jobs"] tbody tr').count()).resolves.toBe(charges.length);
+        // audience charts: the API's shares as percentages, in its order (largest first)
+        const shares = (chart: Drawn) => chart.series[0]?.data as number[];
+        const age = await drawnChart(page, 'age');
+        expect(age.labels).toEqual(Object.keys(audience.snapshot.age_distribution));
+        const ageShares = Object.values(audience.snapshot.age_distribution) as number[];
+        shares(age).forEach((pct, i) => expect(pct).toBeCloseTo((ageShares[i] as number) * 100, 1));
+        const countries = await drawnChart(page, 'countries');
+        const top = audience.snapshot.country_distribution.slice(0, 10);
+        expect(countries.labels).toEqual(top.map((c: any) => c.name));
+        shares(countries).forEach((pct, i) => expect(pct).toBeCloseTo(top[i].pct * 100, 1));
+        // the posts table sorts by a column's header, descending first
+        const posts = (await team.api.get(`${base}/posts?limit=100`)).body.data as any[];
+        expect(posts.length).toBeGreaterThan(1);
+        await page.locator('[data-sort="views"]').click();
+        await page.locator('th[aria-sort="descending"] [data-sort="views"]').waitFor();
+        const viewsColumn = page.locator('table[data-table="posts"] tbody tr td:nth-child(3)');
+        const byViews = [...posts].sort((a, b) => b.views - a.views).map((p) => p.views.toLocaleString('en'));
+        await expect(viewsColumn.allInnerTexts()).resolves.toEqual(byViews);
+        await drawnChart(page, 'gender');
+        await drawnChart(page, 'cadence');
         await clean();
       });
     } finally {
