@@ -64,7 +64,9 @@ window.addEventListener('load', function () {
  * same-origin files, which are already https:// when the page is, so the directive protects nothing here. Every other
  * directive (`script-src 'self'`, `script-src-attr 'none'`, `object-src 'none'`, ...) stays as helmet sets it.
  */
-export const docsContentSecurityPolicy = helmet.contentSecurityPolicy({ directives: { upgradeInsecureRequests: null } });
+export const docsContentSecurityPolicy = helmet.contentSecurityPolicy({
+  directives: { upgradeInsecureRequests: null },
+});
 
 export function docsRouter(): Router {
   const router = Router();
