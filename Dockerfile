@@ -14,8 +14,10 @@ COPY domain ./domain
 COPY db ./db
 COPY providers ./providers
 COPY telemetry ./telemetry
+# the dashboard's TypeScript, bundled by esbuild when the API first serves it (api/dashboard.ts)
+COPY dashboard ./dashboard
 COPY scripts ./scripts
-RUN npx tsc -p tsconfig.build.json && cp -r db/migrations dist/db/migrations
+RUN npx tsc -p tsconfig.build.json && cp -r db/migrations dist/db/migrations && cp -r dashboard dist/dashboard
 
 FROM node:24-bookworm-slim
 WORKDIR /app

@@ -11,6 +11,7 @@ import { satelliteRoutes } from './satellite';
 import { videoRoutes } from './videos';
 import { webhookRoutes, type WebhookApiOptions } from './webhooks';
 import { webhookLoopbackSetting } from '../domain/config';
+import { dashboardRouter } from './dashboard';
 import { docsRouter } from './docs';
 import { errorHandler, unknownRoute } from './errors';
 import { healthRoutes } from './health';
@@ -99,6 +100,7 @@ export function createApp(deps: AppDeps): Express {
     res.json(openApi);
   });
   app.use(docsRouter());
+  app.use(dashboardRouter());
   app.use('/v1', noStore);
   app.use('/v1', ...authenticated);
   app.use(routerOf(routes, checked));

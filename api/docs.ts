@@ -58,13 +58,16 @@ window.addEventListener('load', function () {
 `;
 
 /**
- * Helmet's default policy with one directive left out, on /docs only: `upgrade-insecure-requests` makes the browser
- * fetch every http:// subresource over https://, so a reference served over plain HTTP anywhere but localhost (the API
- * on a LAN host, docker compose) loads a blank page: its own scripts fail with an SSL error. The page loads nothing but
- * same-origin files, which are already https:// when the page is, so the directive protects nothing here. Every other
- * directive (`script-src 'self'`, `script-src-attr 'none'`, `object-src 'none'`, ...) stays as helmet sets it.
+ * Helmet's default policy with one directive left out, on /docs and /dashboard only: `upgrade-insecure-requests`
+ * makes the browser fetch every http:// subresource over https://, so a page served over plain HTTP anywhere but
+ * localhost (the API on a LAN host, docker compose) loads blank: its own scripts fail with an SSL error. These pages
+ * load nothing but same-origin files, which are already https:// when the page is, so the directive protects nothing
+ * here. Every other directive (`script-src 'self'`, `script-src-attr 'none'`, `object-src 'none'`, ...) stays as
+ * helmet sets it.
  */
-const docsContentSecurityPolicy = helmet.contentSecurityPolicy({ directives: { upgradeInsecureRequests: null } });
+export const docsContentSecurityPolicy = helmet.contentSecurityPolicy({
+  directives: { upgradeInsecureRequests: null },
+});
 
 export function docsRouter(): Router {
   const router = Router();

@@ -259,6 +259,7 @@ async function main(): Promise<void> {
         `  Temporal UI:  ${temporal?.uiUrl ?? `(external Temporal at ${config.TEMPORAL_ADDRESS})`}`,
         `  Metrics:      ${apiUrl}/metrics (API)  http://localhost:${config.WORKER_METRICS_PORT}/metrics (worker)`,
         `  API key:      ${key}   (saved in ${path.relative(process.cwd(), keyFile) || keyFile})`,
+        `  Dashboard:    ${apiUrl}/dashboard#key=${key}`,
         `  Data:         ${describeSources(plan)}`,
         ...(simulated
           ? ['                (simulated numbers: set YOUTUBE_API_KEY and/or APIFY_TOKEN to track real creators)']

@@ -57,6 +57,11 @@ describe('npm start', () => {
     // no webpack summary unless LOG_LEVEL=debug
     expect(first.output()).not.toMatch(/webpack \d+\.\d+\.\d+ compiled/);
     expect(first.output()).toContain('Data:         tiktok: simulated · youtube: simulated · instagram: simulated');
+    // the dashboard link carries the demo key, and the script it loads builds from a fresh checkout's sources
+    expect(first.output()).toContain(`Dashboard:    http://localhost:${apiPort}/dashboard#key=${first.key}`);
+    const dashboardScript = await fetch(`http://127.0.0.1:${apiPort}/dashboard/assets/dashboard.js`);
+    expect(dashboardScript.status).toBe(200);
+    await dashboardScript.arrayBuffer();
 
     // a crashed worker comes back and runs workflows again, a crashed API answers again; both at once to save time
     const killed = { worker: pids(first, 'worker'), api: pids(first, 'api') };
