@@ -21,6 +21,7 @@ const dataDir = path.resolve(process.env.CT_DATA_DIR || path.join(projectRoot, '
 const keyFile = path.join(dataDir, 'dev-api-key');
 const temporalPort = Number(process.env.TEMPORAL_DEV_PORT || 7233);
 const temporalUiPort = Number(process.env.TEMPORAL_UI_PORT || 8233);
+const temporalMetricsPort = Number(process.env.TEMPORAL_METRICS_PORT || 8234);
 const DEFAULT_WORKER_METRICS_PORT = 9464;
 const DEMO_TEAM = 'Demo team';
 const DEMO_CREDITS = 10_000;
@@ -162,6 +163,12 @@ async function main(): Promise<void> {
         : [
             { variable: 'TEMPORAL_DEV_PORT', port: temporalPort, purpose: 'Temporal gRPC', fallback: true },
             { variable: 'TEMPORAL_UI_PORT', port: temporalUiPort, purpose: 'the Temporal UI', fallback: true },
+            {
+              variable: 'TEMPORAL_METRICS_PORT',
+              port: temporalMetricsPort,
+              purpose: "the Temporal dev server's metrics",
+              fallback: true,
+            },
           ]),
     ],
     portIsFree,
@@ -212,6 +219,7 @@ async function main(): Promise<void> {
         dbFile: path.join(dataDir, 'temporal', 'temporal.db'),
         port: ports.ports.TEMPORAL_DEV_PORT as number,
         uiPort: ports.ports.TEMPORAL_UI_PORT,
+        metricsPort: ports.ports.TEMPORAL_METRICS_PORT,
         namespace: env.TEMPORAL_NAMESPACE || 'default',
         logFile: path.join(dataDir, 'temporal', 'server.log'),
       });
@@ -257,7 +265,8 @@ async function main(): Promise<void> {
         `  API:          ${apiUrl}`,
         `  API docs:     ${apiUrl}/docs`,
         `  Temporal UI:  ${temporal?.uiUrl ?? `(external Temporal at ${config.TEMPORAL_ADDRESS})`}`,
-        `  Metrics:      ${apiUrl}/metrics (API)  http://localhost:${config.WORKER_METRICS_PORT}/metrics (worker)`,
+        `  Metrics:      ${apiUrl}/metrics (API)  http://localhost:${config.WORKER_METRICS_PORT}/metrics (worker)` +
+          (temporal?.metricsUrl ? `  ${temporal.metricsUrl} (Temporal)` : ''),
         `  API key:      ${key}   (saved in ${path.relative(process.cwd(), keyFile) || keyFile})`,
         `  Dashboard:    ${apiUrl}/dashboard#key=${key}`,
         `  Data:         ${describeSources(plan)}`,

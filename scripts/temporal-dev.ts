@@ -25,6 +25,7 @@ export function indexedValueTypes(
 export interface DevServer {
   address: string;
   uiUrl?: string;
+  metricsUrl?: string;
   process: ChildProcess;
   stop(): Promise<void>;
 }
@@ -34,6 +35,8 @@ export interface DevServerOptions {
   dbFile?: string;
   port: number;
   uiPort?: number;
+  /** the dev server's Prometheus `/metrics` port (random when absent) */
+  metricsPort?: number;
   namespace: string;
   logFile: string;
 }
@@ -46,6 +49,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
     args.push('--db-filename', options.dbFile);
   }
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
+  if (options.metricsPort) args.push('--metrics-port', String(options.metricsPort));
   else args.push('--headless');
   if (options.namespace !== 'default') args.push('--namespace', options.namespace);
   for (const key of customSearchAttributes) {
@@ -80,6 +84,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   return {
     address,
     uiUrl: options.uiPort ? `http://localhost:${options.uiPort}` : undefined,
+    metricsUrl: options.metricsPort ? `http://localhost:${options.metricsPort}/metrics` : undefined,
     process: child,
     stop: async () => {
       if (child.exitCode !== null) return;

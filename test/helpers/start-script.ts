@@ -74,8 +74,16 @@ export async function stop(started: Started): Promise<number | null> {
 export async function startEnv(
   dataDir: string,
   extra: NodeJS.ProcessEnv = {},
-): Promise<{ env: NodeJS.ProcessEnv; apiPort: number; temporalPort: number; uiPort: number; metricsPort: number }> {
-  const [apiPort, temporalPort, uiPort, metricsPort] = [
+): Promise<{
+  env: NodeJS.ProcessEnv;
+  apiPort: number;
+  temporalPort: number;
+  uiPort: number;
+  metricsPort: number;
+  temporalMetricsPort: number;
+}> {
+  const [apiPort, temporalPort, uiPort, metricsPort, temporalMetricsPort] = [
+    await freePort(),
     await freePort(),
     await freePort(),
     await freePort(),
@@ -88,9 +96,10 @@ export async function startEnv(
     TEMPORAL_DEV_PORT: String(temporalPort),
     TEMPORAL_UI_PORT: String(uiPort),
     WORKER_METRICS_PORT: String(metricsPort),
+    TEMPORAL_METRICS_PORT: String(temporalMetricsPort),
     ...extra,
   };
   delete env.DATABASE_URL;
   delete env.TEMPORAL_ADDRESS;
-  return { env, apiPort, temporalPort, uiPort, metricsPort };
+  return { env, apiPort, temporalPort, uiPort, metricsPort, temporalMetricsPort };
 }

@@ -23,7 +23,7 @@ describe('npm start', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('brings up Postgres, Temporal with its UI, the worker and the API, restarts a crashed worker or API, stops them all on Ctrl-C, and resumes from .data', async () => {
-    const { env, apiPort, temporalPort, uiPort, metricsPort } = await startEnv(dataDir);
+    const { env, apiPort, temporalPort, uiPort, metricsPort, temporalMetricsPort } = await startEnv(dataDir);
 
     const first = await start(env);
     expect(readFileSync(path.join(dataDir, 'dev-api-key'), 'utf8').trim()).toBe(first.key);
@@ -54,6 +54,10 @@ describe('npm start', () => {
     const workerMetrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(workerMetrics).toContain('# TYPE tracking_cycles_total counter');
     expect(workerMetrics).toMatch(/^temporal_\w+/m);
+    // the dev server's own metrics, on the port the banner names
+    expect(first.output()).toContain(`http://localhost:${temporalMetricsPort}/metrics (Temporal)`);
+    const serverMetrics = await (await fetch(`http://127.0.0.1:${temporalMetricsPort}/metrics`)).text();
+    expect(serverMetrics).toMatch(/^# TYPE \w+/m);
     // no webpack summary unless LOG_LEVEL=debug
     expect(first.output()).not.toMatch(/webpack \d+\.\d+\.\d+ compiled/);
     expect(first.output()).toContain('Data:         tiktok: simulated · youtube: simulated · instagram: simulated');
