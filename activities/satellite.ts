@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Pool, PoolClient } from 'pg';
 import { satelliteLookupEndedData, SATELLITE_END_EVENT } from '../api/schemas/satellite';
 import { recordEvent } from '../db/events';
@@ -128,6 +129,20 @@ export interface FetchedSoundLookup {
   /** the listing had more, but the hard cap (25 pages, 500 videos) stopped the read */
   truncatedByCap: boolean;
   dataCapturedAt: string;
+}
+
+/**
+ * The completion computes from the staged videos only: a job whose fetch staged fewer than it read (a job fetched by a
+ * version that passed the videos through the workflow instead, finishing after an upgrade) fails, and its saga
+ * refunds, rather than capturing the credits for an analysis of nothing.
+ */
+function refuseUnstaged(jobId: string, staged: number, fetched: number | undefined): void {
+  if (staged === fetched) return;
+  throw ApplicationFailure.create({
+    type: 'unavailable',
+    message: `job ${jobId}: ${staged} videos staged but the fetch read ${fetched ?? 'an unknown number'}; run it again`,
+    nonRetryable: true,
+  });
 }
 
 // ---- pure mappings from a provider's shapes to the stored ones ----
@@ -458,6 +473,7 @@ export function createSatelliteActivities({
         if (input.outcome.type === 'video_outlier') {
           const { video, creator } = input.outcome;
           videos = await stagedSatelliteJobVideos<SatelliteVideo>(client, input.jobId);
+          refuseUnstaged(input.jobId, videos.length, input.outcome.videoCount);
           // the creator's recent videos as listed: the target is among them when it is one of the most recent (seed 001)
           const analysis = outlierAnalysis(
             (videos as SatelliteVideo[]).map((v) => v.views),
@@ -466,6 +482,7 @@ export function createSatelliteActivities({
           result = { video, creator, analysis };
         } else {
           const fetched = await stagedSatelliteJobVideos<SoundLookupVideo>(client, input.jobId);
+          refuseUnstaged(input.jobId, fetched.length, input.outcome.videoCount);
           const staged = await stagedSatelliteTrends<SoundTrends>(client, input.jobId);
           const { videos: listed, ...rest } = soundLookupResult(
             input.request as SoundLookupInput['request'],

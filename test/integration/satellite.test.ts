@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createSatelliteActivities } from '../../activities/satellite';
 import type { Platform, Post } from '../../domain/platform';
 import { outlierAnalysis, performanceLabel } from '../../domain/satellite-stats';
+import { heuristicSoundTrendGenerator } from '../../domain/sound-trends';
+import type { SatelliteOutcome } from '../../workflows/satellite';
 import { requireEnv } from '../helpers/env';
 import { recordHistory } from '../helpers/histories';
 import { ISO, satelliteKit } from '../helpers/satellite';
@@ -489,5 +493,38 @@ describe('satellite video outlier analysis', () => {
     ]);
     expect((await ledgerOf(suite.stack.pool, teamId)).balance).toBe(100);
     expect((await eventsOf(jobId)).map((e) => [e.data.status, e.data.error])).toEqual([['failed', 'cancelled']]);
+  });
+
+  it('refuses to complete a job whose fetched videos were not staged, so its saga refunds instead of charging', async () => {
+    // a job fetched by a version that carried the videos through the workflow, completing after an upgrade
+    const { teamId } = await teamClient(suite.stack, 100);
+    const jobId = randomUUID();
+    await suite.stack.pool.query(
+      `INSERT INTO satellite_jobs (id, team_id, type, platform, input, status, credits_reserved)
+       VALUES ($1, $2, 'video_outlier', 'tiktok', '{}', 'processing', 25)`,
+      [jobId, teamId],
+    );
+    const activities = createSatelliteActivities({
+      pool: suite.stack.pool,
+      provider: suite.provider,
+      trends: heuristicSoundTrendGenerator,
+    });
+    const target = await videoOf('tiktok', newHandle());
+    const outcome = { type: 'video_outlier', video: target, creator: {} } as unknown as SatelliteOutcome;
+    const completing = new MockActivityEnvironment().run(activities.completeSatelliteJob, {
+      jobId,
+      teamId,
+      type: 'video_outlier',
+      platform: 'tiktok',
+      runId: randomUUID(),
+      request: { url: target.url, platformVideoId: target.platform_video_id, handle: 'x' },
+      outcome,
+      creditsUsed: 25,
+      reservationKey: `satellite:${jobId}:reserve`,
+      captureKey: `satellite:${jobId}:capture`,
+    } as never);
+    await expect(completing).rejects.toMatchObject({ type: 'unavailable', nonRetryable: true });
+    expect((await jobRows(teamId)).map((j) => j.status)).toEqual(['processing']);
+    expect(await satelliteLedger(teamId)).toEqual([]);
   });
 });
