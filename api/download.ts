@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
+import { ApiError } from './errors';
 
 /**
  * Downloads: a list route that declares one answers its whole filtered set as CSV or NDJSON instead of a JSON page,
@@ -52,8 +53,26 @@ async function* ndjsonLines(items: AsyncIterable<unknown>): AsyncGenerator<strin
 }
 
 /**
- * Streams `items` as a `name.csv` / `name.ndjson` attachment. A client hanging up ends the stream quietly (the cursor's
- * connection goes back to the pool); a failure after the first bytes cuts the connection, since the status is sent.
+ * Downloads streaming at once per process: each holds a pooled connection for as long as its client reads, so a few
+ * slow clients must not take the pool every other request needs. One more answers 503 with `Retry-After`.
+ */
+export const MAX_DOWNLOADS_IN_FLIGHT = 4;
+let inFlight = 0;
+
+/** `first`, then the rest of `iterator`; ending early (a client hanging up) ends the iterator (its cursor closes). */
+async function* resumed<T>(first: IteratorResult<T>, iterator: AsyncIterator<T>): AsyncGenerator<T> {
+  try {
+    for (let next = first; !next.done; next = await iterator.next()) yield next.value;
+  } finally {
+    await iterator.return?.();
+  }
+}
+
+/**
+ * Streams `items` as a `name.csv` / `name.ndjson` attachment. The first row is read before any header is set, so a
+ * failure to open the cursor (an outage, a full pool) still answers in the error envelope as JSON. A client hanging
+ * up ends the stream quietly (the cursor's connection goes back to the pool); a failure after the first bytes cuts
+ * the connection, since the status is sent.
  */
 export async function sendDownload(
   res: Response,
@@ -62,15 +81,24 @@ export async function sendDownload(
   columns: readonly string[],
   items: AsyncIterable<unknown>,
 ): Promise<void> {
-  res.attachment(`${name}.${format}`);
-  res.status(200).type(`${DOWNLOAD_MEDIA_TYPES[format]}; charset=utf-8`);
-  const source = Readable.from(items);
+  if (inFlight >= MAX_DOWNLOADS_IN_FLIGHT) {
+    res.set('Retry-After', '5');
+    throw new ApiError(503, 'service_unavailable', 'Too many downloads in progress; retry in a few seconds');
+  }
+  inFlight += 1;
   try {
+    const iterator = items[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    res.attachment(`${name}.${format}`);
+    res.status(200).type(`${DOWNLOAD_MEDIA_TYPES[format]}; charset=utf-8`);
+    const source = Readable.from(resumed(first, iterator));
     if (format === 'csv') await pipeline(source, stringify(csvOptions(columns)), res);
     else await pipeline(ndjsonLines(source), res);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
     throw err;
+  } finally {
+    inFlight -= 1;
   }
 }
 
