@@ -58,6 +58,8 @@ const TRACKED: Tracked[] = [
   },
 ];
 
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
+
 export function cycleRoutes({ pool, temporal }: { pool: Pool; temporal: Client }): Route[] {
   return TRACKED.map((t) =>
     route({
@@ -70,7 +72,10 @@ export function cycleRoutes({ pool, temporal }: { pool: Pool; temporal: Client }
         `Starts a cycle of the ${t.noun} at once, even while paused, and charges it like any cycle; poll the ` +
         `${t.noun} until \`finalized\` or subscribe to \`tracking.cycle.completed\`. The schedule continues from this ` +
         'cycle: the next one is due one interval after it. The same as the `runCycleNow` Update an operator can send ' +
-        'from the Temporal UI.',
+        'from the Temporal UI. Send an `Idempotency-Key` header (1–128 letters, digits, `.`, `_`, `:`, `-`) to retry ' +
+        'safely: a repeat with the same key answers the cycle the first request started instead of starting (and ' +
+        'charging) another, for as long as the tracking workflow keeps that run (it continues as new every 100 ' +
+        'cycles).',
       request: { params: uuidParam },
       responses: {
         202: {
@@ -104,8 +109,15 @@ export function cycleRoutes({ pool, temporal }: { pool: Pool; temporal: Client }
         404: `No such ${t.noun}, or another team’s`,
         409: `A cycle of the ${t.noun} is already running, or its tracking has been stopped`,
       },
-      handler: async ({ params, res }) => {
+      handler: async ({ params, req, res }) => {
         const { teamId } = auth(res);
+        const idempotencyKey = req.header('idempotency-key');
+        if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+          const message = 'must be 1–128 letters, digits, or . _ : -';
+          throw new ApiError(400, 'invalid_request', `Invalid header: Idempotency-Key ${message}`, [
+            { location: 'header', path: 'Idempotency-Key', message },
+          ]);
+        }
         const row = await t.find(pool, teamId, params.id);
         if (!row) throw notFound(`Tracked ${t.noun}`);
         const what = `${t.noun} ${row.id}`;
@@ -113,7 +125,10 @@ export function cycleRoutes({ pool, temporal }: { pool: Pool; temporal: Client }
         await requireCycleCredits(pool, teamId, 'a tracking cycle');
         const target = { resourceType: t.resourceType, id: row.id };
         const started = await update(temporal, what, () =>
-          temporal.workflow.getHandle(trackingWorkflowId(target)).executeUpdate(runCycleUpdate),
+          temporal.workflow
+            .getHandle(trackingWorkflowId(target))
+            // Temporal keeps an Update's outcome by its id: a repeat gets the cycle the first one started
+            .executeUpdate(runCycleUpdate, idempotencyKey ? { updateId: `run-now:${idempotencyKey}` } : {}),
         );
         const pollUrl = t.pathOf(row.id);
         const jobs = trackingJobs(

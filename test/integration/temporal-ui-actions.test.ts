@@ -228,7 +228,7 @@ describe('operating tracking workflows from the Temporal UI', () => {
   });
 
   it('runs a cycle now: 202 with the pending job, a second snapshot with deltas, and the schedule from it', async () => {
-    const { api, teamId } = await team();
+    const { api, teamId, key: teamKey } = await team();
     const { id, detail } = await trackAndFinalize(api, '/v1/tracking/creators', {
       platform: 'tiktok',
       handle: handleOf(),
@@ -256,6 +256,27 @@ describe('operating tracking workflows from the Temporal UI', () => {
     expect(entries.filter((e) => e.kind === 'capture')).toHaveLength(2);
     expect(balance).toBe(10_000 - 50);
     recordHistory(requireEnv('TEMPORAL_ADDRESS'), `creator:${id}`, 'creator-run-now');
+
+    // a client retrying with the same Idempotency-Key gets the cycle it started, charged once
+    const runNow = (key: string) =>
+      fetch(`${suite.stack.baseUrl}/v1/tracking/creators/${id}/cycles`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${teamKey}`, 'idempotency-key': key },
+      });
+    const first = await runNow('retry-after-timeout');
+    expect(first.status).toBe(202);
+    const cycle = ((await first.json()) as { data: { cycle: number } }).data.cycle;
+    await eventually('the keyed cycle', async () => {
+      const res = await api.get(`/v1/tracking/creators/${id}`);
+      return res.body.data.finalized && res.body.data.cycles_completed === 3 ? true : undefined;
+    });
+    const repeat = await runNow('retry-after-timeout');
+    expect(repeat.status).toBe(202);
+    expect(((await repeat.json()) as { data: { cycle: number } }).data.cycle).toBe(cycle);
+    expect((await runNow('not a token')).status).toBe(400);
+    const settled = await expectSettled(teamId);
+    expect(settled.entries.filter((e) => e.kind === 'capture')).toHaveLength(3);
+    expect(settled.balance).toBe(10_000 - 75);
   });
 
   it('refuses a cycle while one runs (409), without the credits (402), and for unknown or foreign ids (404)', async () => {
