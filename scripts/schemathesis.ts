@@ -572,6 +572,20 @@ export interface FuzzResult {
 }
 
 /**
+ * Whether a pass's only problems are crashes inside schemathesis itself: a "Runtime Error" whose traceback ends in the
+ * tool's or hypothesis' own code (CPython 3.11 sometimes raises "AST constructor recursion depth mismatch" while
+ * hypothesis describes a lambda), and no check failed. Such a pass says nothing about the API; it is run again.
+ */
+export function onlyToolCrashes(output: string): boolean {
+  if (/=+ FAILURES =+/.test(output)) return false;
+  const errors = output.split(/_{4,} [A-Z]+ \S+ _{4,}/).slice(1);
+  return (
+    errors.length > 0 &&
+    errors.every((e) => /^\s*Runtime Error\b/.test(e) && /site-packages\/(hypothesis|schemathesis)\//.test(e))
+  );
+}
+
+/**
  * One schemathesis pass against `target` with every applicable check. Runs in a scratch folder (schemathesis writes
  * nothing into the repository); `echo` streams its report as it goes.
  */

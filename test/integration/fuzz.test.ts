@@ -1,7 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Resolver } from '../../domain/ssrf';
-import { BOUNDED, ensureSchemathesis, runSchemathesis, seedKnownIds } from '../../scripts/schemathesis';
+import {
+  BOUNDED,
+  ensureSchemathesis,
+  onlyToolCrashes,
+  runSchemathesis,
+  seedKnownIds,
+} from '../../scripts/schemathesis';
 import { appOnStack, stackForSuite } from '../helpers/stack';
 import { newTeam } from '../helpers/teams';
 
@@ -68,7 +74,11 @@ describe('the OpenAPI document, fuzzed by schemathesis (bounded pass; `npm run f
     const ids = await seedKnownIds(baseUrl, team.key, { webhookUrl: receiverUrl });
     relayed = [];
 
-    const result = await runSchemathesis({ baseUrl, apiKey: team.key, ids }, BOUNDED);
+    let result = await runSchemathesis({ baseUrl, apiKey: team.key, ids }, BOUNDED);
+    // the tool crashing on itself is not a finding about the API: one more pass
+    if (result.code !== 0 && onlyToolCrashes(result.output)) {
+      result = await runSchemathesis({ baseUrl, apiKey: team.key, ids }, BOUNDED);
+    }
     if (result.code !== 0) {
       throw new Error(
         `schemathesis found problems (exit ${result.code}, ${Math.round(result.durationMs / 1000)} s; reports in ` +
