@@ -16,7 +16,8 @@ import { docsRouter } from './docs';
 import { errorHandler, unknownRoute } from './errors';
 import { healthRoutes } from './health';
 import { noStore, refuseNul, requestId, requireJsonBody, securityHeaders } from './middleware';
-import { accessLog, apiMetrics, type ApiMetrics } from './observability';
+import { accessLog, apiMetrics, observeReadCache, type ApiMetrics } from './observability';
+import type { ReadCache } from './read-cache';
 import { openApiDocument } from './openapi';
 import type { Logger } from '../telemetry/logger';
 import { routerOf, type Route } from './route';
@@ -37,6 +38,8 @@ export interface AppDeps {
   logger?: Logger;
   /** the registry `/metrics` serves; one of its own otherwise */
   metrics?: ApiMetrics;
+  /** hot reads kept in memory until their team's rows change (api/read-cache.ts); without it every read asks Postgres */
+  readCache?: ReadCache;
   /** checks every answer against its declared schema (a mismatch is a 500); on under jest */
   validateResponses?: boolean;
   /** webhook URL checks; without it the development setting is read from WEBHOOK_ALLOW_INSECURE_LOOPBACK */
@@ -76,6 +79,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestId);
   if (deps.logger) app.use(accessLog(deps.logger));
   const metrics = deps.metrics ?? apiMetrics();
+  if (deps.readCache) observeReadCache(metrics.registry, deps.readCache);
   app.use(metrics.middleware);
   // no key: a scraper rarely has one, and the series carry no team, key, handle or id (routes are templates).
   // Where the API port is public, block /metrics at the proxy and scrape the port from inside (README, Metrics).
@@ -103,7 +107,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(dashboardRouter());
   app.use('/v1', noStore);
   app.use('/v1', ...authenticated);
-  app.use(routerOf(routes, checked));
+  app.use(routerOf(routes, { ...checked, cache: deps.readCache }));
   app.use(unknownRoute);
   const logger = deps.logger;
   app.use(errorHandler(deps.log ?? (logger ? (err) => logger.error({ err }, 'request failed') : console.error)));

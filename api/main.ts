@@ -7,6 +7,7 @@ import { loggerFromEnv } from '../telemetry/logger';
 import { requestIdClientInterceptor } from '../telemetry/request-id';
 import { createApp } from './app';
 import { apiTemporalConnection } from './outages';
+import { readCacheOn } from './read-cache';
 
 const logger = loggerFromEnv('api');
 
@@ -19,6 +20,15 @@ function main(): void {
     namespace: config.TEMPORAL_NAMESPACE,
     interceptors: { workflow: [requestIdClientInterceptor()] },
   });
+  // until its connection listens, the cache passes every read through; a Postgres restart turns it off and on again
+  const reads =
+    config.READ_CACHE_MB > 0
+      ? readCacheOn(
+          pool,
+          { maxBytes: config.READ_CACHE_MB * 2 ** 20, ttlMs: config.READ_CACHE_TTL_MS },
+          (message, err) => logger.warn({ err }, message),
+        )
+      : undefined;
   const temporalHealthConnection = Connection.lazy({ ...temporalConnectionOptions(config), interceptors: [] });
   const app = createApp({
     pool,
@@ -30,6 +40,7 @@ function main(): void {
     ipRateLimitPerMinute: config.IP_RATE_LIMIT_PER_MINUTE,
     webhooks: { allowInsecureLoopback: config.WEBHOOK_ALLOW_INSECURE_LOOPBACK },
     instanceId: config.INSTANCE_ID,
+    readCache: reads?.cache,
     logger,
   });
   const server = app.listen(config.PORT, (err?: Error) => {
@@ -49,8 +60,8 @@ function main(): void {
 
   const shutdown = (): void => {
     server.close(() => {
-      void Promise.allSettled([pool.end(), connection.close(), temporalHealthConnection.close()]).then(() =>
-        process.exit(0),
+      void Promise.allSettled([reads?.close(), pool.end(), connection.close(), temporalHealthConnection.close()]).then(
+        () => process.exit(0),
       );
     });
     // keep-alive sockets must not hold the process open

@@ -9,6 +9,7 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
 import type { Logger } from '../telemetry/logger';
 import { rateLimitedBy } from './auth';
 import { requestIdOf } from './middleware';
+import type { ReadCache } from './read-cache';
 
 /** The declared route a request matched, or `unmatched` (404s, static files of /docs). */
 export function routeOf(req: Request): string {
@@ -78,4 +79,21 @@ export function apiMetrics(registry: Registry = new Registry()): ApiMetrics {
         .catch(next);
     },
   };
+}
+
+/** The read cache's hits and misses as counters (read from its own tallies when scraped). */
+export function observeReadCache(registry: Registry, cache: ReadCache): void {
+  let counted = { hits: 0, misses: 0 };
+  const tally = (name: 'hits' | 'misses', help: string) =>
+    new Counter({
+      name: `api_read_cache_${name}_total`,
+      help,
+      registers: [registry],
+      collect() {
+        this.inc(cache.stats[name] - counted[name]);
+        counted = { ...counted, [name]: cache.stats[name] };
+      },
+    });
+  tally('hits', 'Cached reads answered from memory');
+  tally('misses', 'Cached reads that asked Postgres (first read, or the team changed since)');
 }

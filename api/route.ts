@@ -2,7 +2,9 @@ import { Router, type Request, type Response } from 'express';
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { DOWNLOAD_MEDIA_TYPES, downloadFormat, formatParam, sendDownload } from './download';
+import type { AuthContext } from './auth';
 import { ApiError, fromZodError } from './errors';
+import type { ReadCache } from './read-cache';
 
 /**
  * One declaration per route: method, path, request and response schemas, documentation and handler. The same object
@@ -62,6 +64,11 @@ export interface RouteSpec<P extends Part = Part, Q extends Part = Part, B exten
   handler(input: RouteInput<P, Q, B>): Promise<Reply | void>;
   /** the route's download (api/download.ts): its 200 is then also CSV or NDJSON of every matching row */
   download?: DownloadSpec<P, Q>;
+  /**
+   * a read of the team's tracked rows and snapshots only (the tables migration 0014 notifies for), so its 200 may be
+   * served from the read cache (api/read-cache.ts) until the team's rows change
+   */
+  cached?: true;
 }
 
 export interface DownloadSpec<P extends Part = Part, Q extends Part = Part> {
@@ -149,7 +156,14 @@ function specificity(path: string): string {
  * Mounts the routes on one router: each path's methods, then a 405 naming the allowed methods (`Allow`) for any
  * other method on that path.
  */
-export function routerOf(routes: readonly Route[], options: { validateResponses?: boolean } = {}): Router {
+export interface RouterOptions {
+  validateResponses?: boolean;
+  /** serves `cached` routes' 200s from memory; every other authenticated write drops its team's bodies */
+  cache?: ReadCache;
+}
+
+export function routerOf(routes: readonly Route[], options: RouterOptions = {}): Router {
+  const { cache } = options;
   const router = Router();
   const byPath = new Map<string, Route[]>();
   for (const r of routes) byPath.set(r.path, [...(byPath.get(r.path) ?? []), r]);
@@ -162,7 +176,14 @@ export function routerOf(routes: readonly Route[], options: { validateResponses?
       const params = strict(r.request?.params);
       const query = strict(r.request?.query);
       const body = r.request?.body;
+      const reads = cache && r.cached && r.method === 'get' ? cache : undefined;
+      const writes = cache && r.method !== 'get' ? cache : undefined;
       methods[r.method](async (req, res) => {
+        // a URL stored once answered 200 with these very parts, so a hit needs no parsing either
+        const team = reads && (res.locals.auth as AuthContext | undefined)?.teamId;
+        const key = team ? reads.begin(team, req.originalUrl) : undefined;
+        const hit = key === undefined ? undefined : reads?.get(key);
+        if (hit !== undefined) return void res.status(200).type('application/json').send(hit);
         const input = {
           params: parse('path', params, req.params) as never,
           query: parse('query', query, req.query) as never,
@@ -191,8 +212,16 @@ export function routerOf(routes: readonly Route[], options: { validateResponses?
             throw new Error(`${r.operationId} ${reply.status} does not match its schema: ${checked.error.message}`);
           }
         }
-        if (!declaredResponse.schema) res.status(reply.status).end();
-        else if (reply.json === undefined) res.status(reply.status).json(reply.body);
+        // the write has committed: its caller's next read through this process must not find the team's old bodies
+        const writer = writes && (res.locals.auth as AuthContext | undefined)?.teamId;
+        if (writer) writes.changed(writer);
+        if (!declaredResponse.schema) return void res.status(reply.status).end();
+        if (team && key && reply.status === 200) {
+          const json = reply.json ?? JSON.stringify(reply.body);
+          reads?.set(team, key, req.originalUrl, json);
+          return void res.status(200).type('application/json').send(json);
+        }
+        if (reply.json === undefined) res.status(reply.status).json(reply.body);
         else res.status(reply.status).type('application/json').send(reply.json);
       });
     }

@@ -12,6 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createApp } from '../api/app';
+import { readCacheOn } from '../api/read-cache';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { createApiKey, createTeam } from '../db/teams';
@@ -161,10 +162,14 @@ export async function withEmbeddedStack<R>(
     const client = new Client({ connection });
     const relay = new OutboxRelay({ pool: db, client, taskQueue });
     await relay.start();
+    // as the API runs by default (READ_CACHE_MB 64, READ_CACHE_TTL_MS 30 s)
+    const reads = readCacheOn(db, { maxBytes: 64 * 2 ** 20, ttlMs: 30_000 });
+    await reads.ready;
     const app = createApp({
       pool: db,
       temporal: client,
       taskQueue,
+      readCache: reads.cache,
       rateLimitPerMinute: 1e9,
       ipRateLimitPerMinute: 1e9,
       log: console.error,
@@ -187,6 +192,7 @@ export async function withEmbeddedStack<R>(
       });
     } finally {
       await new Promise((r) => server.close(r));
+      await reads.close();
       await relay.stop();
       if (child) {
         const exited = new Promise((r) => child.once('exit', r));

@@ -40,6 +40,9 @@ export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(300),
   IP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
+  // hot reads kept in memory until their team's rows change (README, "Read cache"); 0 turns the cache off
+  READ_CACHE_MB: z.coerce.number().min(0).max(4096).default(64),
+  READ_CACHE_TTL_MS: z.coerce.number().int().min(1).default(30_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   // JSON lines unless set to pretty; unset, a terminal gets pretty lines
   LOG_FORMAT: z.enum(['json', 'pretty', '']).optional(),

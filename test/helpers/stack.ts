@@ -5,6 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createApp, type AppDeps } from '../../api/app';
+import { readCacheOn, type ReadCache } from '../../api/read-cache';
 import { createPool } from '../../db/pool';
 import { heuristicCreatorReportGenerator } from '../../domain/creator-report';
 import type { PlatformProvider } from '../../domain/platform';
@@ -28,6 +29,8 @@ export interface Stack {
   relay?: OutboxRelay;
   /** the reconciler of closed tracking workflows, when the stack was started with `reconcileIntervalMs` */
   reconciler?: TrackingReconciler;
+  /** the API's read cache, unless the stack was started with `readCache: false` */
+  readCache?: ReadCache;
   stop(): Promise<void>;
 }
 
@@ -49,6 +52,8 @@ export interface StackOptions {
   reconcileIntervalMs?: number;
   /** the API's access and error log (requests are not logged without one) */
   logger?: Logger;
+  /** the API's read cache (api/read-cache.ts), on as in production unless false */
+  readCache?: boolean;
 }
 
 async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -77,10 +82,13 @@ async function startStack(options: StackOptions = {}): Promise<Stack> {
     namespace: 'default',
     interceptors: { workflow: [requestIdClientInterceptor()] },
   });
+  const reads = options.readCache === false ? undefined : readCacheOn(pool, { maxBytes: 16 * 2 ** 20, ttlMs: 30_000 });
+  await reads?.ready;
   const app = createApp({
     pool,
     temporal: client,
     taskQueue,
+    readCache: reads?.cache,
     sources: options.sources?.plan,
     rateLimitPerMinute: options.rateLimitPerMinute,
     webhooks: options.webhooks,
@@ -107,9 +115,11 @@ async function startStack(options: StackOptions = {}): Promise<Stack> {
     worker,
     relay,
     reconciler,
+    readCache: reads?.cache,
     stop: async () => {
       await relay?.stop();
       await reconciler?.stop();
+      await reads?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

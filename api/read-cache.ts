@@ -1,0 +1,99 @@
+import { LRUCache } from 'lru-cache';
+import type { Pool } from 'pg';
+import { ReadModelChanges, type ReadModelSubscriber } from '../db/read-model-changes';
+
+export interface ReadCacheOptions {
+  /** the most the bodies kept may weigh, in bytes (UTF-16 length of the JSON text, a close upper bound) */
+  maxBytes: number;
+  /** how long a body is served at most, even with no change noticed: a bound if a notice were ever missed */
+  ttlMs: number;
+}
+
+export interface ReadCacheStats {
+  hits: number;
+  misses: number;
+}
+
+/**
+ * The JSON bodies of hot reads (details, lists, snapshots), per team and URL, served without asking Postgres again
+ * until the team's rows change. Freshness comes from Postgres itself: migration 0014's triggers notify the team's id
+ * at commit of every write to a table these reads come from, and `ReadModelChanges` passes the notice here. So a
+ * change made anywhere (a worker's cycle, another API process, an operator's SQL) reaches every API process; a write
+ * made through this process also drops the team's bodies before it answers (`changed`), so its caller's next read
+ * sees it whatever the notice's timing.
+ *
+ * A read that began before a change and finished after it must not store what it read: a body is stored only if the
+ * team's generation is still the one the read began under. Nothing is served or stored while no connection listens
+ * (starting, or Postgres restarting): the cache then passes every read through.
+ */
+export class ReadCache implements ReadModelSubscriber {
+  private readonly bodies: LRUCache<string, string>;
+  /** per team, bumped by every change: part of the key, so a change makes the team's old bodies unreachable */
+  private readonly generations = new Map<string, number>();
+  /** bumped by a reset: every team's bodies at once */
+  private epoch = 0;
+  private on = false;
+  readonly stats: ReadCacheStats = { hits: 0, misses: 0 };
+
+  constructor(options: ReadCacheOptions) {
+    this.bodies = new LRUCache<string, string>({
+      maxSize: Math.max(options.maxBytes, 1),
+      sizeCalculation: (body, key) => Math.max(body.length + key.length, 1),
+      ttl: Math.max(options.ttlMs, 1),
+      // an expired body is never served: there is no stale-while-revalidate here
+      allowStale: false,
+    });
+  }
+
+  /** The key a read of `url` by `teamId` begins under, or undefined while nothing may be cached. */
+  begin(teamId: string, url: string): string | undefined {
+    if (!this.on) return undefined;
+    return `${this.epoch}:${this.generations.get(teamId) ?? 0}:${teamId}:${url}`;
+  }
+
+  /** The body stored under `key`, counting the hit or the miss. */
+  get(key: string): string | undefined {
+    const body = this.bodies.get(key);
+    if (body === undefined) this.stats.misses += 1;
+    else this.stats.hits += 1;
+    return body;
+  }
+
+  /** Stores `body` under `key`, unless the team changed (or notices stopped) since the read began. */
+  set(teamId: string, key: string, url: string, body: string): void {
+    if (this.begin(teamId, url) === key) this.bodies.set(key, body);
+  }
+
+  changed(teamId: string): void {
+    this.generations.set(teamId, (this.generations.get(teamId) ?? 0) + 1);
+  }
+
+  reset(): void {
+    this.epoch += 1;
+    this.bodies.clear();
+  }
+
+  listening(on: boolean): void {
+    this.on = on;
+    if (!on) this.reset();
+  }
+
+  get size(): number {
+    return this.bodies.size;
+  }
+}
+
+/**
+ * A read cache fed by its own listening connection to the pool's database: `cache` goes to `createApp`, `ready`
+ * resolves once listening (or once the first attempt failed: it keeps retrying, passing reads through meanwhile),
+ * `close` ends the connection.
+ */
+export function readCacheOn(
+  pool: Pool,
+  options: ReadCacheOptions,
+  log?: (message: string, err?: unknown) => void,
+): { cache: ReadCache; ready: Promise<void>; close(): Promise<void> } {
+  const cache = new ReadCache(options);
+  const changes = new ReadModelChanges({ connection: pool.options, subscriber: cache, log });
+  return { cache, ready: changes.start(), close: () => changes.close() };
+}
