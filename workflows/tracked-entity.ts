@@ -73,6 +73,11 @@ export interface EntityLabels {
 export const OPERATOR_ATTRIBUTES_PATCH = 'operator-attributes';
 /** From this patch on, a cancelled tracking workflow stops its entity and completes instead of ending cancelled. */
 export const CANCELLATION_STOPS_PATCH = 'cancellation-stops';
+/**
+ * From this patch on, a run waiting to continue as new goes round again when a cycle becomes due (the run-cycle Update,
+ * which waits for its cycle to begin, or a resume), instead of waiting for handlers that wait for it.
+ */
+export const DUE_CYCLE_BEFORE_CONTINUE_AS_NEW_PATCH = 'due-cycle-before-continue-as-new';
 
 /** What every step of a cycle passes to reserve, capture or refund its credits. */
 export interface CycleLedger {
@@ -388,7 +393,16 @@ export async function runTracking(
         // the new run starts from exactly the state written last, with no message half-handled and no job it could
         // not watch; a job started meanwhile sends the loop round again
         const settled = (): boolean => allHandlersFinished() && !writing && !dirty();
-        await condition(() => settled() || !idle());
+        // A cycle due meanwhile (asked for by the run-cycle Update, which waits for it to begin, or due after a
+        // resume) sends the loop round to run it in this run: else that Update would never finish and the run never
+        // settle. The patch is decided in the predicate, and only once it is the one thing that would wake the loop,
+        // so runs that never meet that wake-up record no marker. Replay stays deterministic: the same history brings the
+        // same state to the same activation; one recorded before the patch has no marker there, and `patched` is
+        // false while replaying it, so the run waits as it did then; one recorded after has the marker among that
+        // activation's commands, and `patched` is true. A run that waited under older code is freed by its first new
+        // workflow task executed live (a message), where `patched` is true and the marker is recorded.
+        const cycleDue = (): boolean => machine.isDue(new Date()) && patched(DUE_CYCLE_BEFORE_CONTINUE_AS_NEW_PATCH);
+        await condition(() => settled() || !idle() || cycleDue());
         if (!machine.stopped && idle() && settled()) return spec.continueAsNew(machine.state, writes);
       }
     }
