@@ -393,14 +393,14 @@ export async function runTracking(
         // the new run starts from exactly the state written last, with no message half-handled and no job it could
         // not watch; a job started meanwhile sends the loop round again
         const settled = (): boolean => allHandlersFinished() && !writing && !dirty();
-        // A cycle due meanwhile (asked for by the run-cycle Update, which waits for it to begin, or due after a
-        // resume) sends the loop round to run it in this run: else that Update would never finish and the run never
-        // settle. The patch is decided in the predicate, and only once it is the one thing that would wake the loop,
-        // so runs that never meet that wake-up record no marker. Replay stays deterministic: the same history brings the
-        // same state to the same activation; one recorded before the patch has no marker there, and `patched` is
-        // false while replaying it, so the run waits as it did then; one recorded after has the marker among that
-        // activation's commands, and `patched` is true. A run that waited under older code is freed by its first new
-        // workflow task executed live (a message), where `patched` is true and the marker is recorded.
+        // A cycle due meanwhile (the run-cycle Update asked for it and waits for it to begin, or a resume made it due)
+        // sends the loop round to run it in this run; waiting on would leave that Update unfinished and the run never
+        // settled. The patch is decided inside the predicate, only when nothing else would end the wait, so runs that
+        // never meet this wake-up record no marker. That is replay-safe: the same history brings the same state to the
+        // same activation. A history from before the patch has no marker there and `patched` is false while replaying
+        // it, so the run waits as it did; one from after has the marker among that activation's commands, so `patched`
+        // is true. A run stuck here under the older code is freed by its first workflow task run live on this code
+        // (any message), which records the marker then.
         const cycleDue = (): boolean => machine.isDue(new Date()) && patched(DUE_CYCLE_BEFORE_CONTINUE_AS_NEW_PATCH);
         await condition(() => settled() || !idle() || cycleDue());
         if (!machine.stopped && idle() && settled()) return spec.continueAsNew(machine.state, writes);

@@ -24,8 +24,9 @@ async function within<T>(ms: number, what: string, promise: Promise<T>): Promise
 
 /**
  * Tracking workflows at the end of a run: waiting to continue as new, with messages arriving. A run gets there after
- * MAX_CYCLES_PER_RUN cycles or when the server suggests it; this suite's own dev server suggests it once a run's history
- * has a few events, so every run is there from its second cycle on, in real time and with the real Postgres.
+ * MAX_CYCLES_PER_RUN cycles or when the server suggests it; this suite's own dev server suggests it once a history has
+ * ten events, so a run gets there whenever its loop wakes after its first cycle: in seconds, in real time, with the
+ * real Postgres.
  */
 describe('tracking workflows due to continue as new', () => {
   const suite = devServerForSuite({ 'limit.historyCount.suggestContinueAsNew': 10 }, { taskQueue: 'continue-as-new' });
