@@ -73,6 +73,11 @@ export interface EntityLabels {
 export const OPERATOR_ATTRIBUTES_PATCH = 'operator-attributes';
 /** From this patch on, a cancelled tracking workflow stops its entity and completes instead of ending cancelled. */
 export const CANCELLATION_STOPS_PATCH = 'cancellation-stops';
+/**
+ * From this patch on, a run waiting to continue as new goes round again when a cycle becomes due (the run-cycle Update,
+ * which waits for its cycle to begin, or a resume), instead of waiting for handlers that wait for it.
+ */
+export const DUE_CYCLE_BEFORE_CONTINUE_AS_NEW_PATCH = 'due-cycle-before-continue-as-new';
 
 /** What every step of a cycle passes to reserve, capture or refund its credits. */
 export interface CycleLedger {
@@ -388,7 +393,16 @@ export async function runTracking(
         // the new run starts from exactly the state written last, with no message half-handled and no job it could
         // not watch; a job started meanwhile sends the loop round again
         const settled = (): boolean => allHandlersFinished() && !writing && !dirty();
-        await condition(() => settled() || !idle());
+        // A cycle due meanwhile (the run-cycle Update asked for it and waits for it to begin, or a resume made it due)
+        // sends the loop round to run it in this run; waiting on would leave that Update unfinished and the run never
+        // settled. The patch is decided inside the predicate, only when nothing else would end the wait, so runs that
+        // never meet this wake-up record no marker. That is replay-safe: the same history brings the same state to the
+        // same activation. A history from before the patch has no marker there and `patched` is false while replaying
+        // it, so the run waits as it did; one from after has the marker among that activation's commands, so `patched`
+        // is true. A run stuck here under the older code is freed by its first workflow task run live on this code
+        // (any message), which records the marker then.
+        const cycleDue = (): boolean => machine.isDue(new Date()) && patched(DUE_CYCLE_BEFORE_CONTINUE_AS_NEW_PATCH);
+        await condition(() => settled() || !idle() || cycleDue());
         if (!machine.stopped && idle() && settled()) return spec.continueAsNew(machine.state, writes);
       }
     }

@@ -7,6 +7,7 @@ import { createPool } from '../../db/pool';
 import { heuristicCreatorReportGenerator } from '../../domain/creator-report';
 import type { PlatformProvider } from '../../domain/platform';
 import { SimulatedProvider } from '../../providers/simulated';
+import { customSearchAttributes } from '../../domain/search-attributes';
 import { indexedValueTypes } from '../../scripts/temporal-dev';
 import { requireEnv, sharedWorkflowBundle, testDatabaseUrl } from './env';
 
@@ -23,6 +24,28 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
     searchAttributes: indexedValueTypes(),
   });
   return env;
+}
+
+/**
+ * A dev server of the suite's own from the installed CLI, with the project's search attributes and these dynamic config
+ * values: settings the shared dev server cannot take without changing them for every suite (e.g. the history length at
+ * which the server suggests continue-as-new).
+ */
+export async function createDevServerEnv(
+  dynamicConfig: Record<string, string | number | boolean>,
+): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: requireEnv('TEMPORAL_CLI_PATH') },
+      ip: '127.0.0.1',
+      searchAttributes: customSearchAttributes,
+      log: { format: 'pretty', level: 'error' },
+      extraArgs: Object.entries(dynamicConfig).flatMap(([key, value]) => [
+        '--dynamic-config-value',
+        `${key}=${JSON.stringify(value)}`,
+      ]),
+    },
+  });
 }
 
 /** The worker's activity dependencies besides the pool (the suite's own) and the provider (below). */
@@ -52,6 +75,24 @@ export interface TimeSkippingSuite<P extends PlatformProvider> {
 export function timeSkippingForSuite<P extends PlatformProvider = SimulatedProvider>(
   options: TimeSkippingSuiteOptions<P> = {},
 ): TimeSkippingSuite<P> {
+  return serverForSuite(createTimeSkippingEnv, options);
+}
+
+/**
+ * As `timeSkippingForSuite`, on a dev server of the suite's own (`createDevServerEnv`) with these dynamic config values:
+ * real time, and server behaviour the shared dev server does not show within a test.
+ */
+export function devServerForSuite<P extends PlatformProvider = SimulatedProvider>(
+  dynamicConfig: Record<string, string | number | boolean>,
+  options: TimeSkippingSuiteOptions<P> = {},
+): TimeSkippingSuite<P> {
+  return serverForSuite(() => createDevServerEnv(dynamicConfig), options);
+}
+
+function serverForSuite<P extends PlatformProvider>(
+  createEnv: () => Promise<TestWorkflowEnvironment>,
+  options: TimeSkippingSuiteOptions<P>,
+): TimeSkippingSuite<P> {
   // P is SimulatedProvider when the caller passes no provider
   const provider = options.provider ?? (new SimulatedProvider() as PlatformProvider as P);
   const taskQueue = `${options.taskQueue ?? 'time-skipping'}-${randomUUID()}`;
@@ -60,7 +101,7 @@ export function timeSkippingForSuite<P extends PlatformProvider = SimulatedProvi
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   beforeAll(async () => {
-    env = await createTimeSkippingEnv();
+    env = await createEnv();
     pool = createPool(testDatabaseUrl(), options.poolSize ?? 10);
     worker = await Worker.create({
       connection: env.nativeConnection,

@@ -10,8 +10,9 @@ import {
   stateQuery,
   type TrackingView,
 } from '../../workflows/messages';
+import { DUE_CYCLE_BEFORE_CONTINUE_AS_NEW_PATCH } from '../../workflows/tracked-entity';
 import { timeSkippingForSuite } from '../helpers/time-skipping';
-import { recordHistory } from '../helpers/histories';
+import { patchIdsOf, recordHistory } from '../helpers/histories';
 import { cycleShapes } from '../../scripts/history-shape';
 import { ledgerOf, newTeam } from '../helpers/teams';
 
@@ -81,6 +82,8 @@ describe('creator tracking workflow (time-skipping)', () => {
     // from the timer that wakes it to the timer it sets
     const firstRun = await suite.env.client.workflow.getHandle(`creator:${id}`, firstRunId).fetchHistory();
     const { first, steady } = cycleShapes(firstRun.events ?? []);
+    // a run that continues as new with nothing in flight decides no patch for it: no marker in the steady state
+    expect(patchIdsOf(firstRun.events ?? [])).not.toContain(DUE_CYCLE_BEFORE_CONTINUE_AS_NEW_PATCH);
     expect(first).toMatchObject({ activities: 2, localActivities: 2 });
     expect(steady.length).toBeGreaterThan(90);
     for (const cycle of steady) {

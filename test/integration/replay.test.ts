@@ -24,10 +24,13 @@ describe('recorded workflow histories replay against the current workflow code',
         'creator-cancelled-collection.json',
         'post-collection-cancelled.json',
         'creator-run-now.json',
+        'creator-run-now-continue-as-new.json',
         // recorded before the operator attributes and the internal job signal names (their patches)
         'legacy-creator-lifecycle.json',
         'legacy-creator-collections.json',
         'legacy-video-lifecycle.json',
+        // recorded before a cycle falling due woke a run waiting to continue as new: its run-now Update never finished
+        'legacy-creator-run-now-continue-as-new.json',
       ]),
     );
   });
