@@ -82,13 +82,24 @@ export interface RegistrationInput {
 }
 
 /**
- * Reserves a cycle and marks it running in the read model, in one transaction. A cycle that has already ended is
+ * Reserves a cycle and marks it running in the read model, in one transaction. A stopped row takes no cycle: the step
+ * fails for good (`tracking_stopped`) with nothing reserved, so the stop's settlement stays final and a failed cycle's
+ * refund finds no reservation to give back (it writes nothing). A cycle that has already ended is
  * being run again: by a reset of its workflow to an earlier point, or by a late attempt of a step cut off by its
  * timeout. One that completed reserves nothing and runs on to complete again with its own keys, which find the capture,
  * the snapshot and the event already there (no charge, no second snapshot); one that failed fails again at once.
  */
 export async function reserveAndMarkRunning(client: PoolClient, input: ReserveCycleInput): Promise<void> {
-  await lockTracked(client, TRACKED_TABLES[input.resourceType], input.id);
+  const status = await lockTracked(client, TRACKED_TABLES[input.resourceType], input.id);
+  if (status === 'stopped') {
+    // a stop settles every reservation it finds, and nothing settles one made after it: a step of a closed workflow
+    // (terminated while its attempt was in flight or already dispatched) must not hold credits on the stopped row
+    throw ApplicationFailure.create({
+      type: 'tracking_stopped',
+      message: `${input.resourceType} ${input.id}: tracking has stopped; cycle ${input.cycle} reserves nothing`,
+      nonRetryable: true,
+    });
+  }
   const ended = await cycleEndStatus(client, input);
   if (ended === 'completed') return;
   if (ended === 'failed') {

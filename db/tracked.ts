@@ -294,9 +294,20 @@ export async function storeCycleReport(
   return (result.rows[0] as { id: string }).id;
 }
 
-/** Takes the tracked row's lock: a cycle's reservation and its failure are decided one after the other. */
-export async function lockTracked(db: Queryable, spec: TrackedTableSpec, id: string): Promise<void> {
-  await db.query(`SELECT 1 FROM ${spec.table} WHERE id = $1 FOR UPDATE`, [id]);
+/**
+ * Takes the tracked row's lock: a cycle's reservation, its failure and a stop are decided one after the other. Answers
+ * the row's status as the lock found it (undefined when there is no row).
+ */
+export async function lockTracked(
+  db: Queryable,
+  spec: TrackedTableSpec,
+  id: string,
+): Promise<LifecycleColumns['status'] | undefined> {
+  const result = await db.query<{ status: LifecycleColumns['status'] }>(
+    `SELECT status FROM ${spec.table} WHERE id = $1 FOR UPDATE`,
+    [id],
+  );
+  return result.rows[0]?.status;
 }
 
 /** Shows a cycle as running in the read model (`pending_jobs`). */
