@@ -62,6 +62,12 @@ export interface RouteSpec<P extends Part = Part, Q extends Part = Part, B exten
   handler(input: RouteInput<P, Q, B>): Promise<Reply | void>;
   /** the route's download (api/download.ts): its 200 is then also CSV or NDJSON of every matching row */
   download?: DownloadSpec<P, Q>;
+  /**
+   * Undocumented forms of `path` that stop before its last parameters (`/a/{x}/` for `/a/{x}/{y}`), served by this
+   * route with the parameters they leave out parsed as empty: an empty last segment then answers the route's own 400
+   * naming the parameter, not a 404 for no route. Matched with or without the trailing slash.
+   */
+  emptyParamPaths?: readonly string[];
 }
 
 export interface DownloadSpec<P extends Part = Part, Q extends Part = Part> {
@@ -123,6 +129,8 @@ const noParts = z.object({}).strict();
 
 const expressPath = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');
 
+const parameterNames = (path: string): string[] => [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
+
 function strict(schema: Part): z.ZodType {
   if (!schema) return noParts;
   return schema instanceof z.ZodObject ? schema.strict() : schema;
@@ -151,20 +159,34 @@ function specificity(path: string): string {
  */
 export function routerOf(routes: readonly Route[], options: { validateResponses?: boolean } = {}): Router {
   const router = Router();
-  const byPath = new Map<string, Route[]>();
-  for (const r of routes) byPath.set(r.path, [...(byPath.get(r.path) ?? []), r]);
+  /** each path's routes, with the parameters of theirs the path leaves out (an `emptyParamPaths` form) */
+  const byPath = new Map<string, { r: Route; empty: string[] }[]>();
+  const serve = (path: string, r: Route, empty: string[]) =>
+    byPath.set(path, [...(byPath.get(path) ?? []), { r, empty }]);
+  for (const r of routes) {
+    serve(r.path, r, []);
+    for (const path of r.emptyParamPaths ?? []) {
+      const named = new Set(parameterNames(path));
+      const empty = parameterNames(r.path).filter((name) => !named.has(name));
+      if (!r.path.startsWith(path.replace(/\/$/, '')) || empty.length === 0) {
+        throw new Error(`${r.operationId}: ${path} is not ${r.path} without its last parameters`);
+      }
+      serve(path, r, empty);
+    }
+  }
   const paths = [...byPath.keys()].sort((a, b) => (specificity(a) < specificity(b) ? -1 : 1));
   for (const path of paths) {
     const declared = byPath.get(path) ?? [];
     // one router layer per path, dispatching on the method: a request is matched against each path once
     const methods = router.route(expressPath(path));
-    for (const r of declared) {
+    for (const { r, empty } of declared) {
       const params = strict(r.request?.params);
       const query = strict(r.request?.query);
       const body = r.request?.body;
+      const emptyParams = Object.fromEntries(empty.map((name) => [name, '']));
       methods[r.method](async (req, res) => {
         const input = {
-          params: parse('path', params, req.params) as never,
+          params: parse('path', params, { ...emptyParams, ...req.params }) as never,
           query: parse('query', query, req.query) as never,
           body: (body ? parse('body', strict(body), req.body) : {}) as never,
           req,
@@ -196,7 +218,7 @@ export function routerOf(routes: readonly Route[], options: { validateResponses?
         else res.status(reply.status).type('application/json').send(reply.json);
       });
     }
-    const allowed = declared.map((r) => r.method.toUpperCase());
+    const allowed = declared.map(({ r }) => r.method.toUpperCase());
     if (allowed.includes('GET')) allowed.push('HEAD');
     methods.all((req, res) => {
       res.set('Allow', allowed.join(', '));
