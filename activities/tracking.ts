@@ -8,7 +8,7 @@ import {
   InsufficientCreditsError,
   refundUnlessCaptured,
   reserve,
-  unsettledReservationKeys,
+  unsettledReservations,
 } from '../db/ledger';
 import {
   lockLiveTracked,
@@ -238,7 +238,15 @@ export async function writeRecord(client: PoolClient, ref: TrackedRef, record: S
 /** Ends a cycle that did not complete: its reservation refunded (unless captured), its end and failure recorded. */
 async function endFailedCycle(
   client: PoolClient,
-  ref: TrackedRef & { platform?: string; cycle: number; startedAt: string; reservationKey: string; refundKey: string },
+  ref: TrackedRef & {
+    platform?: string;
+    cycle: number;
+    startedAt: string;
+    reservationKey: string;
+    refundKey: string;
+    /** when the cycle stopped, if not now */
+    finishedAt?: string;
+  },
   failure: { kind: string; message: string },
 ): Promise<void> {
   await refundUnlessCaptured(
@@ -247,11 +255,11 @@ async function endFailedCycle(
     ref.refundKey,
     `refund: cycle ${ref.cycle} failed (${failure.kind})`,
   );
-  const first = await recordCycleEnd(client, ref, { startedAt: ref.startedAt, failure });
+  const first = await recordCycleEnd(client, ref, { startedAt: ref.startedAt, failure, finishedAt: ref.finishedAt });
   if (first) countCycle(ref.resourceType, ref.platform, failure.kind);
   await markCycleFailed(client, TRACKED_TABLES[ref.resourceType], ref.id, {
     counted: first,
-    failure: { ...failure, cycle: ref.cycle, at: new Date().toISOString() },
+    failure: { ...failure, cycle: ref.cycle, at: ref.finishedAt ?? new Date().toISOString() },
   });
 }
 
@@ -262,12 +270,15 @@ const FINAL_SEQUENCE = 2_147_483_647;
  * Stops a tracked entity whose workflow closed without stopping it (terminated, timed out, failed, or cancelled
  * before it registered): every cycle reservation left unsettled is refunded and its cycle ended, and the row is
  * written stopped with `reason` (the `tracking.stopped` event with it). Nothing happens to a row already stopped, so
- * running it again, or beside another reconciler, changes nothing. Answers whether it stopped the row.
+ * running it again, or beside another reconciler, changes nothing. Answers whether it stopped the row. Each cycle
+ * ended here is recorded as started when it did (the row's running cycle, else when it reserved) and as finished when
+ * the workflow closed (`closedAt`, the execution's close time; now when unknown).
  */
 export async function stopClosedTracked(
   pool: Pool,
   ref: { resourceType: TrackedResourceType; id: string },
   reason: StopReason,
+  closedAt?: Date,
 ): Promise<boolean> {
   return inTransaction(pool, async (client) => {
     const tables = TRACKED_TABLES[ref.resourceType];
@@ -276,22 +287,25 @@ export async function stopClosedTracked(
     const tracked = { ...ref, teamId: row.team_id };
     const workflowId = `${ref.resourceType}:${ref.id}`;
     const failure = { kind: 'stopped', message: `the tracking workflow closed (${reason}) while the cycle ran` };
-    const keys = await unsettledReservationKeys(client, {
+    const reservations = await unsettledReservations(client, {
       resourceType: ref.resourceType,
       resourceId: ref.id,
       operation: 'tracking_cycle',
     });
-    const cycles = new Set(row.cycle_in_progress === null ? [] : [row.cycle_in_progress]);
-    for (const key of keys) {
+    // each cycle left, with when it started, if known
+    const cycles = new Map<number, Date | null>();
+    if (row.cycle_in_progress !== null) cycles.set(row.cycle_in_progress, row.cycle_started_at);
+    for (const { idempotency_key: key, created_at: reservedAt } of reservations) {
       const cycle = Number(/:(\d+):reserve$/.exec(key)?.[1]);
-      if (key === `${workflowId}:${cycle}:reserve`) cycles.add(cycle);
+      if (key === `${workflowId}:${cycle}:reserve` && !cycles.get(cycle)) cycles.set(cycle, reservedAt);
     }
-    for (const cycle of cycles) {
+    const finishedAt = (closedAt ?? new Date()).toISOString();
+    for (const [cycle, started] of cycles) {
       const prefix = `${workflowId}:${cycle}`;
-      const startedAt = new Date().toISOString();
+      const startedAt = started?.toISOString() ?? finishedAt;
       await endFailedCycle(
         client,
-        { ...tracked, cycle, startedAt, reservationKey: `${prefix}:reserve`, refundKey: `${prefix}:refund` },
+        { ...tracked, cycle, startedAt, finishedAt, reservationKey: `${prefix}:reserve`, refundKey: `${prefix}:refund` },
         failure,
       );
     }
