@@ -8,7 +8,7 @@ import {
   InsufficientCreditsError,
   refundUnlessCaptured,
   reserve,
-  unsettledReservationKeys,
+  unsettledReservations,
 } from '../db/ledger';
 import {
   lockLiveTracked,
@@ -82,13 +82,24 @@ export interface RegistrationInput {
 }
 
 /**
- * Reserves a cycle and marks it running in the read model, in one transaction. A cycle that has already ended is
+ * Reserves a cycle and marks it running in the read model, in one transaction. A stopped row takes no cycle: the step
+ * fails for good (`tracking_stopped`) with nothing reserved, so the stop's settlement stays final and a failed cycle's
+ * refund finds no reservation to give back (it writes nothing). A cycle that has already ended is
  * being run again: by a reset of its workflow to an earlier point, or by a late attempt of a step cut off by its
  * timeout. One that completed reserves nothing and runs on to complete again with its own keys, which find the capture,
  * the snapshot and the event already there (no charge, no second snapshot); one that failed fails again at once.
  */
 export async function reserveAndMarkRunning(client: PoolClient, input: ReserveCycleInput): Promise<void> {
-  await lockTracked(client, TRACKED_TABLES[input.resourceType], input.id);
+  const status = await lockTracked(client, TRACKED_TABLES[input.resourceType], input.id);
+  if (status === 'stopped') {
+    // a stop settles every reservation it finds, and nothing settles one made after it: a step of a closed workflow
+    // (terminated while its attempt was in flight or already dispatched) must not hold credits on the stopped row
+    throw ApplicationFailure.create({
+      type: 'tracking_stopped',
+      message: `${input.resourceType} ${input.id}: tracking has stopped; cycle ${input.cycle} reserves nothing`,
+      nonRetryable: true,
+    });
+  }
   const ended = await cycleEndStatus(client, input);
   if (ended === 'completed') return;
   if (ended === 'failed') {
@@ -227,7 +238,15 @@ export async function writeRecord(client: PoolClient, ref: TrackedRef, record: S
 /** Ends a cycle that did not complete: its reservation refunded (unless captured), its end and failure recorded. */
 async function endFailedCycle(
   client: PoolClient,
-  ref: TrackedRef & { platform?: string; cycle: number; startedAt: string; reservationKey: string; refundKey: string },
+  ref: TrackedRef & {
+    platform?: string;
+    cycle: number;
+    startedAt: string;
+    reservationKey: string;
+    refundKey: string;
+    /** when the cycle stopped, if not now */
+    finishedAt?: string;
+  },
   failure: { kind: string; message: string },
 ): Promise<void> {
   await refundUnlessCaptured(
@@ -236,11 +255,11 @@ async function endFailedCycle(
     ref.refundKey,
     `refund: cycle ${ref.cycle} failed (${failure.kind})`,
   );
-  const first = await recordCycleEnd(client, ref, { startedAt: ref.startedAt, failure });
+  const first = await recordCycleEnd(client, ref, { startedAt: ref.startedAt, failure, finishedAt: ref.finishedAt });
   if (first) countCycle(ref.resourceType, ref.platform, failure.kind);
   await markCycleFailed(client, TRACKED_TABLES[ref.resourceType], ref.id, {
     counted: first,
-    failure: { ...failure, cycle: ref.cycle, at: new Date().toISOString() },
+    failure: { ...failure, cycle: ref.cycle, at: ref.finishedAt ?? new Date().toISOString() },
   });
 }
 
@@ -251,12 +270,15 @@ const FINAL_SEQUENCE = 2_147_483_647;
  * Stops a tracked entity whose workflow closed without stopping it (terminated, timed out, failed, or cancelled
  * before it registered): every cycle reservation left unsettled is refunded and its cycle ended, and the row is
  * written stopped with `reason` (the `tracking.stopped` event with it). Nothing happens to a row already stopped, so
- * running it again, or beside another reconciler, changes nothing. Answers whether it stopped the row.
+ * running it again, or beside another reconciler, changes nothing. Answers whether it stopped the row. Each cycle
+ * ended here is recorded as started when it did (the row's running cycle, else when it reserved) and as finished when
+ * the workflow closed (`closedAt`, the execution's close time; now when unknown).
  */
 export async function stopClosedTracked(
   pool: Pool,
   ref: { resourceType: TrackedResourceType; id: string },
   reason: StopReason,
+  closedAt?: Date,
 ): Promise<boolean> {
   return inTransaction(pool, async (client) => {
     const tables = TRACKED_TABLES[ref.resourceType];
@@ -265,22 +287,25 @@ export async function stopClosedTracked(
     const tracked = { ...ref, teamId: row.team_id };
     const workflowId = `${ref.resourceType}:${ref.id}`;
     const failure = { kind: 'stopped', message: `the tracking workflow closed (${reason}) while the cycle ran` };
-    const keys = await unsettledReservationKeys(client, {
+    const reservations = await unsettledReservations(client, {
       resourceType: ref.resourceType,
       resourceId: ref.id,
       operation: 'tracking_cycle',
     });
-    const cycles = new Set(row.cycle_in_progress === null ? [] : [row.cycle_in_progress]);
-    for (const key of keys) {
+    // each cycle left, with when it started, if known
+    const cycles = new Map<number, Date | null>();
+    if (row.cycle_in_progress !== null) cycles.set(row.cycle_in_progress, row.cycle_started_at);
+    for (const { idempotency_key: key, created_at: reservedAt } of reservations) {
       const cycle = Number(/:(\d+):reserve$/.exec(key)?.[1]);
-      if (key === `${workflowId}:${cycle}:reserve`) cycles.add(cycle);
+      if (key === `${workflowId}:${cycle}:reserve` && !cycles.get(cycle)) cycles.set(cycle, reservedAt);
     }
-    for (const cycle of cycles) {
+    const finishedAt = (closedAt ?? new Date()).toISOString();
+    for (const [cycle, started] of cycles) {
       const prefix = `${workflowId}:${cycle}`;
-      const startedAt = new Date().toISOString();
+      const startedAt = started?.toISOString() ?? finishedAt;
       await endFailedCycle(
         client,
-        { ...tracked, cycle, startedAt, reservationKey: `${prefix}:reserve`, refundKey: `${prefix}:refund` },
+        { ...tracked, cycle, startedAt, finishedAt, reservationKey: `${prefix}:reserve`, refundKey: `${prefix}:refund` },
         failure,
       );
     }

@@ -69,6 +69,12 @@ export interface RouteSpec<P extends Part = Part, Q extends Part = Part, B exten
    * served from the read cache (api/read-cache.ts) until the team's rows change
    */
   cached?: true;
+  /**
+   * Undocumented forms of `path` that stop before its last parameters (`/a/{x}/` for `/a/{x}/{y}`), served by this
+   * route with the parameters they leave out parsed as empty: an empty last segment then answers the route's own 400
+   * naming the parameter, not a 404 for no route. Matched with or without the trailing slash.
+   */
+  emptyParamPaths?: readonly string[];
 }
 
 export interface DownloadSpec<P extends Part = Part, Q extends Part = Part> {
@@ -130,6 +136,8 @@ const noParts = z.object({}).strict();
 
 const expressPath = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');
 
+const parameterNames = (path: string): string[] => [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
+
 function strict(schema: Part): z.ZodType {
   if (!schema) return noParts;
   return schema instanceof z.ZodObject ? schema.strict() : schema;
@@ -165,19 +173,33 @@ export interface RouterOptions {
 export function routerOf(routes: readonly Route[], options: RouterOptions = {}): Router {
   const { cache } = options;
   const router = Router();
-  const byPath = new Map<string, Route[]>();
-  for (const r of routes) byPath.set(r.path, [...(byPath.get(r.path) ?? []), r]);
+  /** each path's routes, with the parameters of theirs the path leaves out (an `emptyParamPaths` form) */
+  const byPath = new Map<string, { r: Route; empty: string[] }[]>();
+  const serve = (path: string, r: Route, empty: string[]) =>
+    byPath.set(path, [...(byPath.get(path) ?? []), { r, empty }]);
+  for (const r of routes) {
+    serve(r.path, r, []);
+    for (const path of r.emptyParamPaths ?? []) {
+      const named = new Set(parameterNames(path));
+      const empty = parameterNames(r.path).filter((name) => !named.has(name));
+      if (!r.path.startsWith(path.replace(/\/$/, '')) || empty.length === 0) {
+        throw new Error(`${r.operationId}: ${path} is not ${r.path} without its last parameters`);
+      }
+      serve(path, r, empty);
+    }
+  }
   const paths = [...byPath.keys()].sort((a, b) => (specificity(a) < specificity(b) ? -1 : 1));
   for (const path of paths) {
     const declared = byPath.get(path) ?? [];
     // one router layer per path, dispatching on the method: a request is matched against each path once
     const methods = router.route(expressPath(path));
-    for (const r of declared) {
+    for (const { r, empty } of declared) {
       const params = strict(r.request?.params);
       const query = strict(r.request?.query);
       const body = r.request?.body;
       const reads = cache && r.cached && r.method === 'get' ? cache : undefined;
       const writes = cache && r.method !== 'get' ? cache : undefined;
+      const emptyParams = Object.fromEntries(empty.map((name) => [name, '']));
       methods[r.method](async (req, res) => {
         // a URL stored once answered 200 with these very parts, so a hit needs no parsing either
         const team = reads && (res.locals.auth as AuthContext | undefined)?.teamId;
@@ -185,7 +207,7 @@ export function routerOf(routes: readonly Route[], options: RouterOptions = {}):
         const hit = key === undefined ? undefined : reads?.get(key);
         if (hit !== undefined) return void res.status(200).type('application/json').send(hit);
         const input = {
-          params: parse('path', params, req.params) as never,
+          params: parse('path', params, { ...emptyParams, ...req.params }) as never,
           query: parse('query', query, req.query) as never,
           body: (body ? parse('body', strict(body), req.body) : {}) as never,
           req,
@@ -225,7 +247,7 @@ export function routerOf(routes: readonly Route[], options: RouterOptions = {}):
         else res.status(reply.status).type('application/json').send(reply.json);
       });
     }
-    const allowed = declared.map((r) => r.method.toUpperCase());
+    const allowed = declared.map(({ r }) => r.method.toUpperCase());
     if (allowed.includes('GET')) allowed.push('HEAD');
     methods.all((req, res) => {
       res.set('Allow', allowed.join(', '));

@@ -407,6 +407,8 @@ export function satelliteRoutes({ pool, temporal, taskQueue }: SatelliteDeps): R
     route({
       method: 'get',
       path: '/v1/satellite/sounds/{platform}/{music_id}',
+      // an empty music id is the same 400 as a blank one
+      emptyParamPaths: ['/v1/satellite/sounds/{platform}/'],
       operationId: 'startSoundLookup',
       tag: 'Satellite',
       summary:
@@ -487,6 +489,8 @@ export function satelliteRoutes({ pool, temporal, taskQueue }: SatelliteDeps): R
     route({
       method: 'get',
       path: '/v1/satellite/sounds/status/{job_id}',
+      // matched before the lookup's empty form above would read `status` as a platform
+      emptyParamPaths: ['/v1/satellite/sounds/status/'],
       operationId: 'getSoundLookupStatus',
       tag: 'Satellite',
       summary: 'Sound lookup status and result (free)',

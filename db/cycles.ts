@@ -21,16 +21,18 @@ export async function cycleEndStatus(db: Queryable, ref: CycleRef): Promise<'com
 }
 
 /**
- * Records how a cycle ended; `true` the first time, `false` when it was already recorded (counters must not move).
+ * Records how a cycle ended (`finishedAt`, else now); `true` the first time, `false` when it was already recorded
+ * (counters must not move).
  */
 export async function recordCycleEnd(
   db: Queryable,
   ref: CycleRef,
-  end: { startedAt: string; failure?: { kind: string; message: string } },
+  end: { startedAt: string; failure?: { kind: string; message: string }; finishedAt?: string },
 ): Promise<boolean> {
   const recorded = await db.query(
-    `INSERT INTO tracking_cycles (resource_type, resource_id, cycle, status, failure_kind, failure_message, started_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING cycle`,
+    `INSERT INTO tracking_cycles
+       (resource_type, resource_id, cycle, status, failure_kind, failure_message, started_at, finished_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE($8::timestamptz, now())) ON CONFLICT DO NOTHING RETURNING cycle`,
     [
       ref.resourceType,
       ref.id,
@@ -39,6 +41,7 @@ export async function recordCycleEnd(
       end.failure?.kind ?? null,
       end.failure?.message ?? null,
       end.startedAt,
+      end.finishedAt ?? null,
     ],
   );
   return recorded.rowCount === 1;

@@ -186,19 +186,19 @@ export async function refundUnlessCaptured(
   return (await refund(db, reservationKey, refundKey, description)).settled;
 }
 
-/** The reservations of one resource and operation that nothing has settled yet, by key. */
-export async function unsettledReservationKeys(
+/** The reservations of one resource and operation that nothing has settled yet, by key, with when each was made. */
+export async function unsettledReservations(
   db: Queryable,
   resource: { resourceType: string; resourceId: string; operation: string },
-): Promise<string[]> {
-  const result = await db.query<{ idempotency_key: string }>(
-    `SELECT r.idempotency_key FROM credit_ledger r
+): Promise<{ idempotency_key: string; created_at: Date }[]> {
+  const result = await db.query<{ idempotency_key: string; created_at: Date }>(
+    `SELECT r.idempotency_key, r.created_at FROM credit_ledger r
       WHERE r.kind = 'reserve' AND r.resource_type = $1 AND r.resource_id = $2 AND r.operation = $3
         AND NOT EXISTS (SELECT 1 FROM credit_ledger s WHERE s.settles = r.idempotency_key)
       ORDER BY r.id`,
     [resource.resourceType, resource.resourceId, resource.operation],
   );
-  return result.rows.map((row) => row.idempotency_key);
+  return result.rows;
 }
 
 /** The kind of the entry that settled a reservation (`capture` or `refund`), if one did. */

@@ -294,9 +294,20 @@ export async function storeCycleReport(
   return (result.rows[0] as { id: string }).id;
 }
 
-/** Takes the tracked row's lock: a cycle's reservation and its failure are decided one after the other. */
-export async function lockTracked(db: Queryable, spec: TrackedTableSpec, id: string): Promise<void> {
-  await db.query(`SELECT 1 FROM ${spec.table} WHERE id = $1 FOR UPDATE`, [id]);
+/**
+ * Takes the tracked row's lock: a cycle's reservation, its failure and a stop are decided one after the other. Answers
+ * the row's status as the lock found it (undefined when there is no row).
+ */
+export async function lockTracked(
+  db: Queryable,
+  spec: TrackedTableSpec,
+  id: string,
+): Promise<LifecycleColumns['status'] | undefined> {
+  const result = await db.query<{ status: LifecycleColumns['status'] }>(
+    `SELECT status FROM ${spec.table} WHERE id = $1 FOR UPDATE`,
+    [id],
+  );
+  return result.rows[0]?.status;
 }
 
 /** Shows a cycle as running in the read model (`pending_jobs`). */
@@ -366,18 +377,42 @@ export async function lockLiveTracked(
   db: Queryable,
   spec: TrackedTableSpec,
   id: string,
-): Promise<
-  | { team_id: string; scrape_cadence: string; consecutive_failures: number; cycle_in_progress: number | null }
-  | undefined
-> {
-  const result = await db.query(
-    `SELECT team_id, scrape_cadence, consecutive_failures, cycle_in_progress FROM ${spec.table}
+): Promise<LiveTracked | undefined> {
+  const result = await db.query<LiveTracked>(
+    `SELECT team_id, scrape_cadence, consecutive_failures, cycle_in_progress, cycle_started_at FROM ${spec.table}
       WHERE id = $1 AND deleted_at IS NULL FOR UPDATE`,
     [id],
   );
-  return result.rows[0] as
-    | { team_id: string; scrape_cadence: string; consecutive_failures: number; cycle_in_progress: number | null }
-    | undefined;
+  return result.rows[0];
+}
+
+interface LiveTracked {
+  team_id: string;
+  scrape_cadence: string;
+  consecutive_failures: number;
+  cycle_in_progress: number | null;
+  cycle_started_at: Date | null;
+}
+
+/**
+ * Of these tracked creators and videos, the ones a closed workflow leaves nothing more to do for: stopped, and (a
+ * creator) with no paid job still pending or processing. As `creator:<id>` / `video:<id>`; one query for them all.
+ */
+export async function settledStoppedTracked(
+  db: Queryable,
+  ids: { creators: readonly string[]; videos: readonly string[] },
+): Promise<Set<string>> {
+  if (ids.creators.length === 0 && ids.videos.length === 0) return new Set();
+  const result = await db.query<{ ref: string }>(
+    `SELECT 'creator:' || c.id AS ref FROM tracked_creators c
+      WHERE c.id = ANY ($1::uuid[]) AND c.status = 'stopped'
+        AND NOT EXISTS (SELECT 1 FROM paid_jobs j
+                         WHERE j.tracking_account_id = c.id AND j.status IN ('pending', 'processing'))
+     UNION ALL
+     SELECT 'video:' || v.id FROM tracked_videos v WHERE v.id = ANY ($2::uuid[]) AND v.status = 'stopped'`,
+    [ids.creators, ids.videos],
+  );
+  return new Set(result.rows.map((row) => row.ref));
 }
 
 /** A failed cycle in the read model: counted once (`counted`), its failure kept, no cycle running. */

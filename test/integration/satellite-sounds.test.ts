@@ -424,13 +424,35 @@ describe('satellite sound lookups', () => {
         expect(res.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ path: field })]));
     }
     expect(await satelliteLedger(teamId)).toEqual([]);
-    // no music id segment at all is no route: the path ends at the platform (a blank one is the 400 above)
-    expect((await api.get('/v1/satellite/sounds/tiktok/')).status).toBe(404);
     // none used up the start budget
     const ok = await api.get(start(TINY));
     expect(ok.status).toBe(202);
     expect(ok.headers.get('x-ratelimit-remaining')).toBe('4');
     await untilEnded(api, ok.body.data.job_id);
+  });
+
+  it('answers an empty music id as it answers a blank one: 400 naming music_id, nothing charged', async () => {
+    const { api, teamId } = await teamClient(suite.stack, 1000);
+    const blank = await api.get(start('%20'));
+    expect(blank.status).toBe(400);
+    for (const path of [start(''), start('', 'max_videos=5'), '/v1/satellite/sounds/tiktok']) {
+      const res = await api.get(path);
+      expect({ path, status: res.status, code: res.body.error?.code }).toEqual({
+        path,
+        status: 400,
+        code: blank.body.error.code,
+      });
+      expect(res.body.error.message).toMatch(/music_id/);
+      expect(res.body.error.details).toEqual([expect.objectContaining({ location: 'path', path: 'music_id' })]);
+    }
+    // the status path ending at `status` is an empty job id, not a platform named `status`
+    const status = await api.get(statusPath(''));
+    expect({ status: status.status, details: status.body.error?.details }).toEqual({
+      status: 400,
+      details: [expect.objectContaining({ location: 'path', path: 'job_id' })],
+    });
+    expect((await api.post(start(''), {})).status).toBe(405);
+    expect(await satelliteLedger(teamId)).toEqual([]);
   });
 
   it('answers 402 when the balance cannot pay 50, or 100 with trend analysis', async () => {

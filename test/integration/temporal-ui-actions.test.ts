@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
 import type { Platform, PostPage, ProfileMetrics } from '../../domain/platform';
 import { SimulatedProvider } from '../../providers/simulated';
 import { pauseSignal, stateQuery } from '../../workflows/messages';
@@ -8,6 +9,7 @@ import { recordHistory } from '../helpers/histories';
 import { apiClient, eventually } from '../helpers/http';
 import { stackForSuite } from '../helpers/stack';
 import { ledgerOf, newTeam } from '../helpers/teams';
+import { TrackingReconciler, unstoppedClosedQuery } from '../../worker/tracking-reconciler';
 
 /** Holds a handle's platform calls until released, so a test can act while a cycle or a collection is mid-flight. */
 class HeldProvider extends SimulatedProvider {
@@ -43,6 +45,23 @@ class HeldProvider extends SimulatedProvider {
     await this.held.get(handle)?.gate;
     return super.listPosts(platform, handle, opts);
   }
+}
+
+/** The real client, noting the workflow id of every handle asked of it (each describe, cancel, … goes through one). */
+function handleCounting(client: Client, handles: string[]): Client {
+  const workflow = new Proxy(client.workflow, {
+    get(target, prop) {
+      if (prop === 'getHandle') {
+        return (...args: Parameters<Client['workflow']['getHandle']>) => {
+          handles.push(args[0]);
+          return target.getHandle(...args);
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { workflow } as unknown as Client;
 }
 
 /**
@@ -225,6 +244,50 @@ describe('operating tracking workflows from the Temporal UI', () => {
     const { balance } = await expectSettled(teamId);
     expect(balance).toBe(10_000 - 25);
     await expectBehavesAsDeleted(api, id, handle);
+  });
+
+  it('once the reconciler has stopped a terminated creator, later passes cost no Temporal call for it', async () => {
+    const { teamId, id } = await creatorMidCycle();
+    const { pool, client, taskQueue } = suite.stack;
+    const workflowId = `creator:${id}`;
+    const cycleOf = async () =>
+      (
+        await pool.query<{ started_at: Date; finished_at: Date }>(
+          `SELECT started_at, finished_at FROM tracking_cycles
+            WHERE resource_type = 'creator' AND resource_id = $1 AND cycle = 1`,
+          [id],
+        )
+      ).rows[0];
+    const { cycle_started_at: cycleStartedAt } = (
+      await pool.query<{ cycle_started_at: Date }>('SELECT cycle_started_at FROM tracked_creators WHERE id = $1', [id])
+    ).rows[0]!;
+
+    await client.workflow.getHandle(workflowId).terminate('operator test');
+    await eventually(
+      'the reconciler',
+      async () => ((await rowOf('tracked_creators', id))?.status === 'stopped' ? true : undefined),
+      60_000,
+    );
+    suite.provider.releaseAll();
+    // the cycle it ended started when the cycle did and finished when the workflow closed
+    const { closeTime } = await client.workflow.getHandle(workflowId).describe();
+    expect(await cycleOf()).toEqual({ started_at: cycleStartedAt, finished_at: closeTime });
+
+    // the query still finds the execution (a closed execution's search attribute never changes) ...
+    const listed: string[] = [];
+    for await (const e of client.workflow.list({ query: unstoppedClosedQuery(taskQueue) })) listed.push(e.workflowId);
+    expect(listed).toContain(workflowId);
+    // ... but a pass, beside the stack's own reconciler, reads its stopped row first and asks Temporal nothing about it
+    const handles: string[] = [];
+    const reconciler = new TrackingReconciler({ pool, client: handleCounting(client, handles), taskQueue });
+    const ledger = await ledgerOf(pool, teamId);
+    const cycle = await cycleOf();
+    for (let pass = 0; pass < 2; pass++) expect(await reconciler.reconcile()).toEqual([]);
+    expect(handles).not.toContain(workflowId);
+    expect(await ledgerOf(pool, teamId)).toEqual(ledger);
+    expect(ledger.balance).toBe(10_000);
+    expect(await cycleOf()).toEqual(cycle);
+    expect((await stoppedEvents(id)).map((e) => e.data.stop_reason)).toEqual(['terminated']);
   });
 
   it('runs a cycle now: 202 with the pending job, a second snapshot with deltas, and the schedule from it', async () => {

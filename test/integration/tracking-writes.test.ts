@@ -5,6 +5,7 @@ import {
   createTrackingActivities,
   registerTracked,
   reserveCycle,
+  stopClosedTracked,
   type SequencedRecord,
 } from '../../activities/tracking';
 import { testDatabaseUrl } from '../helpers/env';
@@ -63,8 +64,14 @@ describe('tracking writes', () => {
 
   const row = async (id: string) =>
     (
-      await pool.query<{ status: string; scrape_cadence: string; state_version: number; deleted_at: Date | null }>(
-        'SELECT status, scrape_cadence, state_version, deleted_at FROM tracked_creators WHERE id = $1',
+      await pool.query<{
+        status: string;
+        scrape_cadence: string;
+        state_version: number;
+        deleted_at: Date | null;
+        cycle_in_progress: number | null;
+      }>(
+        'SELECT status, scrape_cadence, state_version, deleted_at, cycle_in_progress FROM tracked_creators WHERE id = $1',
         [id],
       )
     ).rows[0];
@@ -107,6 +114,38 @@ describe('tracking writes', () => {
     const { entries, balance } = await ledgerOf(pool, ref.teamId);
     expect(entries.filter((e) => e.idempotency_key === keys.reservationKey)).toHaveLength(0);
     expect(balance).toBe(75); // only the first cycle's reservation, still held
+  });
+
+  it('reserves nothing on a row the reconciler stopped, so a step outliving its terminated workflow holds no credits', async () => {
+    const ref = await registered(100);
+    // the workflow was terminated mid-cycle 1: the reconciler refunds that cycle and stops the row
+    expect(await stopClosedTracked(pool, { resourceType: 'creator', id: ref.id }, 'terminated')).toBe(true);
+    const before = await ledgerOf(pool, ref.teamId);
+    expect(before.balance).toBe(100);
+    // ... and then an attempt of cycle 2's metrics step (already dispatched, or a retry) reaches the database
+    const keys = { reservationKey: `creator:${ref.id}:2:reserve`, refundKey: `creator:${ref.id}:2:refund` };
+    await expect(
+      reserveCycle(pool, {
+        ...ref,
+        cycle: 2,
+        amountCents: 25,
+        reservationKey: keys.reservationKey,
+        startedAt: new Date().toISOString(),
+      }),
+    ).rejects.toMatchObject({ type: 'tracking_stopped', nonRetryable: true });
+    expect(await row(ref.id)).toMatchObject({ status: 'stopped', cycle_in_progress: null });
+    expect(await ledgerOf(pool, ref.teamId)).toEqual(before);
+    // a run still alive (a reset) fails that cycle: its refund finds no reservation and writes nothing
+    await createTrackingActivities(pool).failCycle({
+      ...ref,
+      ...keys,
+      cycle: 2,
+      startedAt: new Date().toISOString(),
+      failure: { kind: 'error', message: 'tracking has stopped' },
+      record: record(3, { consecutiveFailures: 1 }),
+    });
+    expect(await ledgerOf(pool, ref.teamId)).toEqual(before);
+    expect(await row(ref.id)).toMatchObject({ status: 'stopped', cycle_in_progress: null });
   });
 
   it('reserves a cycle once however often its metrics step is retried', async () => {
