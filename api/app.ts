@@ -98,6 +98,10 @@ export function createApp(deps: AppDeps): Express {
   app.use('/healthz/round-trip', noStore, ...authenticated);
   const { health, routes } = apiRoutes(deps);
   const checked = { validateResponses: deps.validateResponses ?? process.env.NODE_ENV === 'test' };
+  // the API first: a /v1 request walks no layer of the health routes, the document, the docs or the dashboard
+  app.use('/v1', noStore);
+  app.use('/v1', ...authenticated);
+  app.use(routerOf(routes, { ...checked, cache: deps.readCache }));
   app.use(routerOf(health, checked));
   const openApi = openApiDocument([...health, ...routes]);
   app.get('/openapi.json', (_req, res) => {
@@ -105,9 +109,6 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(docsRouter());
   app.use(dashboardRouter());
-  app.use('/v1', noStore);
-  app.use('/v1', ...authenticated);
-  app.use(routerOf(routes, { ...checked, cache: deps.readCache }));
   app.use(unknownRoute);
   const logger = deps.logger;
   app.use(errorHandler(deps.log ?? (logger ? (err) => logger.error({ err }, 'request failed') : console.error)));

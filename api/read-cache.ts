@@ -92,8 +92,8 @@ export function readCacheOn(
   pool: Pool,
   options: ReadCacheOptions,
   log?: (message: string, err?: unknown) => void,
-): { cache: ReadCache; ready: Promise<void>; close(): Promise<void> } {
+): { cache: ReadCache; ready: Promise<void>; close(): Promise<void>; backendPid(): number | undefined } {
   const cache = new ReadCache(options);
   const changes = new ReadModelChanges({ connection: pool.options, subscriber: cache, log });
-  return { cache, ready: changes.start(), close: () => changes.close() };
+  return { cache, ready: changes.start(), close: () => changes.close(), backendPid: () => changes.backendPid };
 }

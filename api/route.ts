@@ -201,8 +201,12 @@ export function routerOf(routes: readonly Route[], options: RouterOptions = {}):
       const writes = cache && r.method !== 'get' ? cache : undefined;
       const emptyParams = Object.fromEntries(empty.map((name) => [name, '']));
       methods[r.method](async (req, res) => {
-        // a URL stored once answered 200 with these very parts, so a hit needs no parsing either
-        const team = reads && (res.locals.auth as AuthContext | undefined)?.teamId;
+        // the same URL answers JSON or a file by Accept: caches must keep them apart
+        if (r.download) res.vary('Accept');
+        // a URL stored once answered 200 with these very parts, so a hit needs no parsing either; only JSON is kept
+        const format = req.query.format;
+        const file = r.download && downloadFormat(req, typeof format === 'string' ? format : undefined);
+        const team = reads && !file && (res.locals.auth as AuthContext | undefined)?.teamId;
         const key = team ? reads.begin(team, req.originalUrl) : undefined;
         const hit = key === undefined ? undefined : reads?.get(key);
         if (hit !== undefined) return void res.status(200).type('application/json').send(hit);
@@ -214,8 +218,6 @@ export function routerOf(routes: readonly Route[], options: RouterOptions = {}):
           res,
         };
         if (r.download) {
-          // the same URL answers JSON or a file by Accept: caches must keep them apart
-          res.vary('Accept');
           const format = downloadFormat(req, (input.query as { format?: string }).format);
           if (format) {
             const { item, filename, rows } = r.download;

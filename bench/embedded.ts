@@ -12,7 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createApp } from '../api/app';
-import { readCacheOn } from '../api/read-cache';
+import { readCacheOn, type ReadCache } from '../api/read-cache';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { createApiKey, createTeam } from '../db/teams';
@@ -35,6 +35,8 @@ export interface EmbeddedStack {
   temporalPid: number | undefined;
   /** the worker's process when it runs in its own (`workerProcess`), else undefined: it runs in this one */
   workerPid: number | undefined;
+  /** the API's read cache */
+  readCache: ReadCache;
 }
 
 export interface EmbeddedOptions {
@@ -189,6 +191,7 @@ export async function withEmbeddedStack<R>(
         taskQueue,
         temporalPid: temporal.process.pid,
         workerPid: child?.pid,
+        readCache: reads.cache,
       });
     } finally {
       await new Promise((r) => server.close(r));

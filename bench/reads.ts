@@ -2,6 +2,9 @@
  * API read benchmark on the embedded stack (private Postgres, Temporal dev server, one worker, the API): seeds the
  * read model in bulk SQL, then loads each read route with autocannon side by side with a bare Express route that
  * answers the same JSON from memory, in the same run, and prints requests/s, p50/p99 and the ratio to the bare route.
+ * Each route is measured twice: on the API as it runs by default (hot reads served by the read cache, api/read-cache.ts,
+ * until their team's rows change) and on the same API built without the cache (every read asks Postgres), the
+ * figure for a read nobody made a moment before.
  *
  *   npm run bench:reads -- [--creators 10000] [--snapshots 365] [--snapshots-each 30] [--no-record]
  *
@@ -15,8 +18,8 @@
  * the creator the snapshot and detail routes read; then VACUUM ANALYZE, as autovacuum would have left the tables.
  * `--explain` prints EXPLAIN (ANALYZE, BUFFERS) of the statements the db/ functions behind those routes send.
  *
- * The app is the one `withEmbeddedStack` builds: `createApp` with `rateLimitPerMinute` and `ipRateLimitPerMinute` at
- * 1e9 (the defaults, 300 per key and 1,200 per IP a minute, would answer 429 within the first second). Response
+ * The app is the one `withEmbeddedStack` builds: `createApp` with the read cache, `rateLimitPerMinute` and
+ * `ipRateLimitPerMinute` at 1e9 (the defaults, 300 per key and 1,200 per IP a minute, would answer 429 within the first second). Response
  * validation is off (it is on only under jest, NODE_ENV=test, which this refuses). The load generator runs in a child
  * process; the bare routes run in this process, beside the API, on an `express()` app of their own with nothing but
  * the route.
@@ -29,6 +32,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import express from 'express';
 import type { Pool, QueryConfig } from 'pg';
+import { createApp } from '../api/app';
 import { findCreator, listCreators, ownedCreatorSnapshots } from '../db/creators';
 import { createTeam, teamForApiKey } from '../db/teams';
 import type { Queryable } from '../db/transaction';
@@ -247,7 +251,12 @@ interface Row {
   /** the machine's 1-minute load average when the route's measurement started (2 cores: above 2 it is shared) */
   load: number;
   bare: Measured;
+  /** the API as it runs: hot reads from the read cache */
   api: Measured;
+  /** reads the cache answered / asked Postgres for while `api` was measured */
+  cache: { hits: number; misses: number };
+  /** the same API without the cache: every read asks Postgres */
+  uncached: Measured;
 }
 
 async function run(stack: EmbeddedStack): Promise<Row[]> {
@@ -289,50 +298,81 @@ async function run(stack: EmbeddedStack): Promise<Row[]> {
   const bareServer = bare.listen(0, '127.0.0.1');
   await new Promise((r) => bareServer.once('listening', r));
   const bareBase = `http://127.0.0.1:${(bareServer.address() as AddressInfo).port}`;
+  // the API as the stack builds it, but with no read cache
+  const uncachedServer = createApp({
+    pool: stack.db,
+    temporal: stack.client,
+    taskQueue: stack.taskQueue,
+    rateLimitPerMinute: 1e9,
+    ipRateLimitPerMinute: 1e9,
+    log: console.error,
+  }).listen(0, '127.0.0.1');
+  await new Promise((r) => uncachedServer.once('listening', r));
+  const uncachedBase = `http://127.0.0.1:${(uncachedServer.address() as AddressInfo).port}`;
 
   const rows: Row[] = [];
   try {
     for (const [i, [name, url]] of selected.entries()) {
       const bareUrl = `${bareBase}/bare/${i}`;
       const apiUrl = `${stack.base}${url}`;
+      const uncachedUrl = `${uncachedBase}${url}`;
       const auth = { authorization: stack.headers.authorization as string };
       if (WARMUP_S > 0) {
         await autocannon(bareUrl, {}, WARMUP_S);
         await autocannon(apiUrl, auth, WARMUP_S);
+        await autocannon(uncachedUrl, auth, WARMUP_S);
       }
+      const load = os.loadavg()[0] as number;
+      const bareMeasured = await measure(stack.db, bareUrl, {});
+      const before = { ...stack.readCache.stats };
+      const api = await measure(stack.db, apiUrl, auth);
+      const cache = {
+        hits: stack.readCache.stats.hits - before.hits,
+        misses: stack.readCache.stats.misses - before.misses,
+      };
       const row: Row = {
         route: name,
         bodyBytes: Buffer.byteLength(dump[name] as string),
-        load: os.loadavg()[0] as number,
-        bare: await measure(stack.db, bareUrl, {}),
-        api: await measure(stack.db, apiUrl, auth),
+        load,
+        bare: bareMeasured,
+        api,
+        cache,
+        uncached: await measure(stack.db, uncachedUrl, auth),
       };
+      const ratio = (m: Measured) => (m.requestsPerSecond / row.bare.requestsPerSecond).toFixed(2);
       console.error(
-        `${name}: API ${row.api.requestsPerSecond} req/s (p50 ${row.api.p50} ms, p99 ${row.api.p99} ms), ` +
-          `bare ${row.bare.requestsPerSecond} req/s, ratio ${(row.api.requestsPerSecond / row.bare.requestsPerSecond).toFixed(2)}`,
+        `${name}: bare ${row.bare.requestsPerSecond} req/s; API ${row.api.requestsPerSecond} req/s ` +
+          `(p50 ${row.api.p50} ms, p99 ${row.api.p99} ms, ratio ${ratio(row.api)}, ${cache.hits} hits, ` +
+          `${cache.misses} misses); without the cache ${row.uncached.requestsPerSecond} req/s ` +
+          `(p99 ${row.uncached.p99} ms, ratio ${ratio(row.uncached)})`,
       );
       rows.push(row);
     }
   } finally {
     await new Promise((r) => bareServer.close(r));
+    await new Promise((r) => uncachedServer.close(r));
   }
   return rows;
 }
 
 function table(rows: Row[]): string {
   const header =
-    '| route | body | bare req/s | API req/s | ratio | API p50 ms | API p99 ms | bare p50 / p99 ms | ' +
-    'node CPU µs/req, bare / API | Postgres CPU µs/req | load |\n' +
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n';
+    '| route | body | bare req/s | API req/s | ratio | API p50 / p99 ms | cache hits / misses | ' +
+    'uncached req/s | ratio | uncached p50 / p99 ms | bare p50 / p99 ms | node CPU µs/req, bare / API / uncached | ' +
+    'Postgres CPU µs/req, API / uncached | load |\n' +
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n';
+  const ratio = (m: Measured, bare: Measured) => (m.requestsPerSecond / bare.requestsPerSecond).toFixed(2);
   return (
     header +
     rows
       .map(
         (r) =>
           `| ${r.route} | ${(r.bodyBytes / 1024).toFixed(1)} KiB | ${r.bare.requestsPerSecond} | ` +
-          `${r.api.requestsPerSecond} | ${(r.api.requestsPerSecond / r.bare.requestsPerSecond).toFixed(2)} | ` +
-          `${r.api.p50} | ${r.api.p99} | ${r.bare.p50} / ${r.bare.p99} | ${r.bare.nodeCpuUs} / ${r.api.nodeCpuUs} | ` +
-          `${r.api.pgCpuUs} | ${r.load.toFixed(1)} |`,
+          `${r.api.requestsPerSecond} | ${ratio(r.api, r.bare)} | ${r.api.p50} / ${r.api.p99} | ` +
+          `${r.cache.hits} / ${r.cache.misses} | ${r.uncached.requestsPerSecond} | ${ratio(r.uncached, r.bare)} | ` +
+          `${r.uncached.p50} / ${r.uncached.p99} | ${r.bare.p50} / ${r.bare.p99} | ` +
+          `${r.bare.nodeCpuUs} / ${r.api.nodeCpuUs} / ${r.uncached.nodeCpuUs} | ` +
+          `${r.api.pgCpuUs} / ${r.uncached.pgCpuUs} | ${r.load.toFixed(1)} |`,
       )
       .join('\n') +
     '\n'

@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createApp, type AppDeps } from '../../api/app';
-import { readCacheOn, type ReadCache } from '../../api/read-cache';
+import { readCacheOn } from '../../api/read-cache';
 import { createPool } from '../../db/pool';
 import { heuristicCreatorReportGenerator } from '../../domain/creator-report';
 import type { PlatformProvider } from '../../domain/platform';
@@ -29,8 +29,8 @@ export interface Stack {
   relay?: OutboxRelay;
   /** the reconciler of closed tracking workflows, when the stack was started with `reconcileIntervalMs` */
   reconciler?: TrackingReconciler;
-  /** the API's read cache, unless the stack was started with `readCache: false` */
-  readCache?: ReadCache;
+  /** the API's read cache and its listening connection, unless the stack was started with `readCache: false` */
+  reads?: ReturnType<typeof readCacheOn>;
   stop(): Promise<void>;
 }
 
@@ -115,7 +115,7 @@ async function startStack(options: StackOptions = {}): Promise<Stack> {
     worker,
     relay,
     reconciler,
-    readCache: reads?.cache,
+    reads,
     stop: async () => {
       await relay?.stop();
       await reconciler?.stop();
