@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { ReadModelChanges, type ReadModelSubscriber } from '../db/read-model-changes';
 
 export interface ReadCacheOptions {
-  /** the most the bodies kept may weigh, in bytes (UTF-16 length of the JSON text, a close upper bound) */
+  /** the most the bodies kept (and their keys) may weigh, in bytes */
   maxBytes: number;
   /** how long a body is served at most, even with no change noticed: a bound if a notice were ever missed */
   ttlMs: number;
@@ -15,7 +15,7 @@ export interface ReadCacheStats {
 }
 
 /**
- * The JSON bodies of hot reads (details, lists, snapshots), per team and URL, served without asking Postgres again
+ * The JSON bodies (encoded, as sent) of hot reads (details, lists, snapshots), per team and URL, served without asking Postgres again
  * until the team's rows change. Freshness comes from Postgres itself: migration 0014's triggers notify the team's id
  * at commit of every write to a table these reads come from, and `ReadModelChanges` passes the notice here. So a
  * change made anywhere (a worker's cycle, another API process, an operator's SQL) reaches every API process; a write
@@ -27,7 +27,7 @@ export interface ReadCacheStats {
  * (starting, or Postgres restarting): the cache then passes every read through.
  */
 export class ReadCache implements ReadModelSubscriber {
-  private readonly bodies: LRUCache<string, string>;
+  private readonly bodies: LRUCache<string, Buffer>;
   /** per team, bumped by every change: part of the key, so a change makes the team's old bodies unreachable */
   private readonly generations = new Map<string, number>();
   /** bumped by a reset: every team's bodies at once */
@@ -36,7 +36,7 @@ export class ReadCache implements ReadModelSubscriber {
   readonly stats: ReadCacheStats = { hits: 0, misses: 0 };
 
   constructor(options: ReadCacheOptions) {
-    this.bodies = new LRUCache<string, string>({
+    this.bodies = new LRUCache<string, Buffer>({
       maxSize: Math.max(options.maxBytes, 1),
       sizeCalculation: (body, key) => Math.max(body.length + key.length, 1),
       ttl: Math.max(options.ttlMs, 1),
@@ -52,7 +52,7 @@ export class ReadCache implements ReadModelSubscriber {
   }
 
   /** The body stored under `key`, counting the hit or the miss. */
-  get(key: string): string | undefined {
+  get(key: string): Buffer | undefined {
     const body = this.bodies.get(key);
     if (body === undefined) this.stats.misses += 1;
     else this.stats.hits += 1;
@@ -60,7 +60,7 @@ export class ReadCache implements ReadModelSubscriber {
   }
 
   /** Stores `body` under `key`, unless the team changed (or notices stopped) since the read began. */
-  set(teamId: string, key: string, url: string, body: string): void {
+  set(teamId: string, key: string, url: string, body: Buffer): void {
     if (this.begin(teamId, url) === key) this.bodies.set(key, body);
   }
 

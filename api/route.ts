@@ -134,6 +134,9 @@ export const errorEnvelope = z
 
 const noParts = z.object({}).strict();
 
+/** What Express sends for a JSON text; a Buffer's answer says so itself. */
+const JSON_UTF8 = 'application/json; charset=utf-8';
+
 const expressPath = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');
 
 const parameterNames = (path: string): string[] => [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
@@ -209,7 +212,7 @@ export function routerOf(routes: readonly Route[], options: RouterOptions = {}):
         const team = reads && !file && (res.locals.auth as AuthContext | undefined)?.teamId;
         const key = team ? reads.begin(team, req.originalUrl) : undefined;
         const hit = key === undefined ? undefined : reads?.get(key);
-        if (hit !== undefined) return void res.status(200).type('application/json').send(hit);
+        if (hit !== undefined) return void res.status(200).set('Content-Type', JSON_UTF8).send(hit);
         const input = {
           params: parse('path', params, { ...emptyParams, ...req.params }) as never,
           query: parse('query', query, req.query) as never,
@@ -241,9 +244,10 @@ export function routerOf(routes: readonly Route[], options: RouterOptions = {}):
         if (writer) writes.changed(writer);
         if (!declaredResponse.schema) return void res.status(reply.status).end();
         if (team && key && reply.status === 200) {
-          const json = reply.json ?? JSON.stringify(reply.body);
-          reads?.set(team, key, req.originalUrl, json);
-          return void res.status(200).type('application/json').send(json);
+          // kept encoded: a hit writes the bytes as they are
+          const bytes = Buffer.from(reply.json ?? JSON.stringify(reply.body));
+          reads?.set(team, key, req.originalUrl, bytes);
+          return void res.status(200).set('Content-Type', JSON_UTF8).send(bytes);
         }
         if (reply.json === undefined) res.status(reply.status).json(reply.body);
         else res.status(reply.status).type('application/json').send(reply.json);

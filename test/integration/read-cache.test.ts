@@ -63,6 +63,11 @@ describe('read cache', () => {
       expect([first.status, second.status]).toEqual([200, 200]);
       expect(second.body).toEqual(first.body);
       expect(hits()).toBe(before + 1);
+      // a kept answer is the answer: same type, same Vary (download routes), a request id of its own
+      for (const header of ['content-type', 'content-length', 'vary', 'cache-control']) {
+        expect([header, second.headers.get(header)]).toEqual([header, first.headers.get(header)]);
+      }
+      expect(second.headers.get('x-request-id')).not.toBe(first.headers.get('x-request-id'));
     }
 
     // the statements each cached route sends, caught on their way to Postgres

@@ -14,7 +14,7 @@ function listening(options: Partial<{ maxBytes: number; ttlMs: number }> = {}): 
 function read(cache: ReadCache, team: string, url: string, body: string): 'hit' | 'miss' {
   const key = cache.begin(team, url);
   if (key !== undefined && cache.get(key) !== undefined) return 'hit';
-  if (key !== undefined) cache.set(team, key, url, body);
+  if (key !== undefined) cache.set(team, key, url, Buffer.from(body));
   return 'miss';
 }
 
@@ -43,11 +43,11 @@ describe('ReadCache', () => {
     const key = cache.begin(TEAM, URL) as string;
     expect(cache.get(key)).toBeUndefined();
     cache.changed(TEAM); // committed after the read's snapshot, noticed before it stored
-    cache.set(TEAM, key, URL, '{"old":true}');
+    cache.set(TEAM, key, URL, Buffer.from('{"old":true}'));
     expect(cache.size).toBe(0);
     expect(read(cache, TEAM, URL, '{"new":true}')).toBe('miss');
     const fresh = cache.begin(TEAM, URL) as string;
-    expect(cache.get(fresh)).toBe('{"new":true}');
+    expect(cache.get(fresh)?.toString()).toBe('{"new":true}');
   });
 
   it('drops everything on a reset, and turns off (dropping everything) when the connection is lost', () => {
@@ -60,7 +60,7 @@ describe('ReadCache', () => {
     // a read begun while listening cannot store once the connection is gone
     const key = cache.begin(TEAM, '/v1/tracking/videos') as string;
     cache.listening(false);
-    cache.set(TEAM, key, '/v1/tracking/videos', '{}');
+    cache.set(TEAM, key, '/v1/tracking/videos', Buffer.from('{}'));
     expect(cache.size).toBe(0);
     expect(cache.begin(TEAM, URL)).toBeUndefined();
     cache.listening(true);
