@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { Router, type Express } from 'express';
 import type { Client, Connection } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { SourcePlan } from '../domain/sources';
@@ -89,18 +89,20 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: '64kb' }));
   app.use(refuseNul);
   const perKey = deps.rateLimitPerMinute ?? 300;
-  const authenticated = [
+  // no-store, the per-IP limit, the key and the per-key limit, as one layer where mounted (a /v1 request matches one
+  // path prefix, not four)
+  const authenticated = Router().use(
+    noStore,
     perIpRateLimit(deps.ipRateLimitPerMinute ?? 1200),
     authenticate(deps.pool),
     perKeyRateLimit(perKey),
-  ];
+  );
   // /healthz answers without a key, before the /v1 middleware; the round trip starts a workflow, so it needs one
-  app.use('/healthz/round-trip', noStore, ...authenticated);
+  app.use('/healthz/round-trip', authenticated);
   const { health, routes } = apiRoutes(deps);
   const checked = { validateResponses: deps.validateResponses ?? process.env.NODE_ENV === 'test' };
   // the API first: a /v1 request walks no layer of the health routes, the document, the docs or the dashboard
-  app.use('/v1', noStore);
-  app.use('/v1', ...authenticated);
+  app.use('/v1', authenticated);
   app.use(routerOf(routes, { ...checked, cache: deps.readCache }));
   app.use(routerOf(health, checked));
   const openApi = openApiDocument([...health, ...routes]);
