@@ -76,6 +76,10 @@ describe('tracking writes', () => {
       )
     ).rows[0];
 
+  /** cycle 2's reservation of 25 for `ref`, as its metrics step asks for it */
+  const reserveSecondCycle = (ref: Awaited<ReturnType<typeof registered>>, reservationKey: string) =>
+    reserveCycle(pool, { ...ref, cycle: 2, amountCents: 25, reservationKey, startedAt: new Date().toISOString() });
+
   it('keeps the newest write when an older one commits late', async () => {
     const ref = await registered(100);
     const { saveTrackingState } = createTrackingActivities(pool);
@@ -102,15 +106,7 @@ describe('tracking writes', () => {
       record: record(2, { consecutiveFailures: 1 }),
     });
     // ... and then the cut-off attempt reaches the database
-    await expect(
-      reserveCycle(pool, {
-        ...ref,
-        cycle: 2,
-        amountCents: 25,
-        reservationKey: keys.reservationKey,
-        startedAt: new Date().toISOString(),
-      }),
-    ).rejects.toThrow('cycle 2 has already ended');
+    await expect(reserveSecondCycle(ref, keys.reservationKey)).rejects.toThrow('cycle 2 has already ended');
     const { entries, balance } = await ledgerOf(pool, ref.teamId);
     expect(entries.filter((e) => e.idempotency_key === keys.reservationKey)).toHaveLength(0);
     expect(balance).toBe(75); // only the first cycle's reservation, still held
@@ -124,15 +120,10 @@ describe('tracking writes', () => {
     expect(before.balance).toBe(100);
     // ... and then an attempt of cycle 2's metrics step (already dispatched, or a retry) reaches the database
     const keys = { reservationKey: `creator:${ref.id}:2:reserve`, refundKey: `creator:${ref.id}:2:refund` };
-    await expect(
-      reserveCycle(pool, {
-        ...ref,
-        cycle: 2,
-        amountCents: 25,
-        reservationKey: keys.reservationKey,
-        startedAt: new Date().toISOString(),
-      }),
-    ).rejects.toMatchObject({ type: 'tracking_stopped', nonRetryable: true });
+    await expect(reserveSecondCycle(ref, keys.reservationKey)).rejects.toMatchObject({
+      type: 'tracking_stopped',
+      nonRetryable: true,
+    });
     expect(await row(ref.id)).toMatchObject({ status: 'stopped', cycle_in_progress: null });
     expect(await ledgerOf(pool, ref.teamId)).toEqual(before);
     // a run still alive (a reset) fails that cycle: its refund finds no reservation and writes nothing
