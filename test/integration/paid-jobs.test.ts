@@ -438,6 +438,15 @@ describe('paid job sagas', () => {
       );
       return (row.rows[0]?.videos_collected ?? 0) > 0 ? true : undefined;
     });
+    // the SDK holds heartbeats back (throttled) before sending them: kill only once the server has one with a cursor,
+    // or the rescue rightly starts from the first page
+    await eventually('a heartbeat with a cursor on the server', async () => {
+      const { raw } = await handle.describe();
+      const details = raw.pendingActivities?.[0]?.heartbeatDetails?.payloads?.[0]?.data;
+      if (!details) return undefined;
+      const progress = JSON.parse(Buffer.from(details).toString()) as { cursor: string | null };
+      return progress.cursor !== null ? true : undefined;
+    });
     await killWorkerProcess(child);
 
     // a healthy worker takes over once the dead one's heartbeat times out
