@@ -1,12 +1,25 @@
 import { LRUCache } from 'lru-cache';
 import type { Pool } from 'pg';
-import { ReadModelChanges, type ReadModelSubscriber } from '../db/read-model-changes';
+import { READ_MODEL_CHANNEL, ReadModelChanges, type ReadModelSubscriber } from '../db/read-model-changes';
 
 export interface ReadCacheOptions {
   /** the most the bodies kept (and their keys) may weigh, in bytes */
   maxBytes: number;
   /** how long a body is served at most, even with no change noticed: a bound if a notice were ever missed */
   ttlMs: number;
+}
+
+/** What an entry costs beside its body and key (the LRU's node, the map's slot), roughly. */
+const ENTRY_OVERHEAD_BYTES = 200;
+
+/**
+ * A JSON text as bytes of their own: `Buffer.from` puts short strings in a slice of a shared 8 KiB slab, and a kept
+ * 1 KiB body would hold the whole slab alive, beyond what the cache counts.
+ */
+export function encoded(text: string): Buffer {
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  bytes.write(text);
+  return bytes;
 }
 
 export interface ReadCacheStats {
@@ -38,7 +51,8 @@ export class ReadCache implements ReadModelSubscriber {
   constructor(options: ReadCacheOptions) {
     this.bodies = new LRUCache<string, Buffer>({
       maxSize: Math.max(options.maxBytes, 1),
-      sizeCalculation: (body, key) => Math.max(body.length + key.length, 1),
+      // the body's own bytes (it holds no pooled slab, see `encoded`), the key, and the entry's bookkeeping
+      sizeCalculation: (body, key) => body.length + key.length + ENTRY_OVERHEAD_BYTES,
       ttl: Math.max(options.ttlMs, 1),
       // an expired body is never served: there is no stale-while-revalidate here
       allowStale: false,
@@ -71,6 +85,8 @@ export class ReadCache implements ReadModelSubscriber {
   reset(): void {
     this.epoch += 1;
     this.bodies.clear();
+    // the epoch makes every key before it unreachable, so the teams' generations can start again
+    this.generations.clear();
   }
 
   listening(on: boolean): void {
@@ -90,10 +106,22 @@ export class ReadCache implements ReadModelSubscriber {
  */
 export function readCacheOn(
   pool: Pool,
-  options: ReadCacheOptions,
+  options: ReadCacheOptions & { retryMs?: number; pingEveryMs?: number },
   log?: (message: string, err?: unknown) => void,
 ): { cache: ReadCache; ready: Promise<void>; close(): Promise<void>; backendPid(): number | undefined } {
   const cache = new ReadCache(options);
-  const changes = new ReadModelChanges({ connection: pool.options, subscriber: cache, log });
+  const pingEveryMs = options.pingEveryMs ?? 5_000;
+  const changes = new ReadModelChanges({
+    connection: pool.options,
+    subscriber: cache,
+    retryMs: options.retryMs,
+    // a ping through the pool every few seconds: one cheap statement, and a dead connection is noticed in seconds
+    ping: {
+      everyMs: pingEveryMs,
+      timeoutMs: pingEveryMs,
+      send: (payload) => pool.query('SELECT pg_notify($1, $2)', [READ_MODEL_CHANNEL, payload]),
+    },
+    log,
+  });
   return { cache, ready: changes.start(), close: () => changes.close(), backendPid: () => changes.backendPid };
 }

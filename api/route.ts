@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { DOWNLOAD_MEDIA_TYPES, downloadFormat, formatParam, sendDownload } from './download';
 import type { AuthContext } from './auth';
 import { ApiError, fromZodError } from './errors';
-import type { ReadCache } from './read-cache';
+import { encoded, type ReadCache } from './read-cache';
 
 /**
  * One declaration per route: method, path, request and response schemas, documentation and handler. The same object
@@ -227,7 +227,15 @@ export function routerOf(routes: readonly Route[], options: RouterOptions = {}):
             return sendDownload(res, format, filename(input), Object.keys(item.shape), await rows(input));
           }
         }
-        const reply = await r.handler(input);
+        let reply: Reply | void;
+        try {
+          reply = await r.handler(input);
+        } finally {
+          // a write may have committed whatever it answers (even an error): its caller's next read through this
+          // process must not find the team's old bodies
+          const writer = writes && (res.locals.auth as AuthContext | undefined)?.teamId;
+          if (writer) writes.changed(writer);
+        }
         if (!reply) return;
         const declaredResponse = r.responses[reply.status];
         if (!declaredResponse) throw new Error(`${r.operationId} answered ${reply.status}, which it does not declare`);
@@ -239,13 +247,10 @@ export function routerOf(routes: readonly Route[], options: RouterOptions = {}):
             throw new Error(`${r.operationId} ${reply.status} does not match its schema: ${checked.error.message}`);
           }
         }
-        // the write has committed: its caller's next read through this process must not find the team's old bodies
-        const writer = writes && (res.locals.auth as AuthContext | undefined)?.teamId;
-        if (writer) writes.changed(writer);
         if (!declaredResponse.schema) return void res.status(reply.status).end();
         if (team && key && reply.status === 200) {
           // kept encoded: a hit writes the bytes as they are
-          const bytes = Buffer.from(reply.json ?? JSON.stringify(reply.body));
+          const bytes = encoded(reply.json ?? JSON.stringify(reply.body));
           reads?.set(team, key, req.originalUrl, bytes);
           return void res.status(200).set('Content-Type', JSON_UTF8).send(bytes);
         }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Client, type ClientConfig } from 'pg';
 
 /** The channel migration 0014's triggers notify: the payload is the team whose rows changed, or `*` for all. */
@@ -19,8 +20,16 @@ export interface ReadModelChangesOptions {
   /** first wait before reconnecting after the connection is lost; doubles up to `maxRetryMs` */
   retryMs?: number;
   maxRetryMs?: number;
+  /**
+   * Proof that notices still arrive: every `everyMs` a `ping:` notice is sent through `send` (another connection: the
+   * pool), and without its echo within `timeoutMs` the connection counts as lost. A connection can die without a word
+   * (a half-open socket, a proxy that drops LISTEN): keep-alive alone would notice it in minutes, or never.
+   */
+  ping?: { everyMs: number; timeoutMs: number; send(payload: string): Promise<unknown> };
   log?: (message: string, err?: unknown) => void;
 }
+
+const PING = 'ping:';
 
 /**
  * Follows `ct_read_model` on a connection of its own, reconnecting after a Postgres restart. The subscriber is told
@@ -31,6 +40,7 @@ export class ReadModelChanges {
   private client: Client | undefined;
   private closed = false;
   private retry: NodeJS.Timeout | undefined;
+  private pinging: NodeJS.Timeout | undefined;
   private readonly retryMs: number;
   private readonly maxRetryMs: number;
   private nextRetryMs: number;
@@ -62,26 +72,40 @@ export class ReadModelChanges {
       // the listening connection sits idle by design: no query timeout, keep-alive finds a half-open one
       query_timeout: undefined,
       keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
     });
     this.client = client;
     let lost = false;
     const onLost = (err?: unknown) => {
       if (lost) return;
       lost = true;
-      subscriber.listening(false);
-      subscriber.reset();
+      clearInterval(this.pinging);
+      clearTimeout(awaited?.deadline);
       if (this.client === client) this.client = undefined;
       client.removeAllListeners('notification');
       void client.end().catch(() => undefined);
+      // closing has told the subscriber already
       if (this.closed) return;
+      subscriber.listening(false);
+      subscriber.reset();
       this.log(`read-model notices lost; reconnecting in ${this.nextRetryMs} ms`, err);
       this.retry = setTimeout(() => void this.connect(), this.nextRetryMs);
       this.nextRetryMs = Math.min(this.nextRetryMs * 2, this.maxRetryMs);
     };
     client.on('error', onLost);
     client.on('end', () => onLost());
+    /** the ping sent last, until its echo */
+    let awaited: { payload: string; deadline: NodeJS.Timeout } | undefined;
     client.on('notification', (message) => {
       if (message.channel !== READ_MODEL_CHANNEL) return;
+      if (message.payload?.startsWith(PING)) {
+        // every API process hears every ping; only its own says anything about this connection
+        if (message.payload === awaited?.payload) {
+          clearTimeout(awaited.deadline);
+          awaited = undefined;
+        }
+        return;
+      }
       if (!message.payload || message.payload === '*') subscriber.reset();
       else subscriber.changed(message.payload);
     });
@@ -97,11 +121,25 @@ export class ReadModelChanges {
     // whatever was cached before this moment was not covered by a listener
     subscriber.reset();
     subscriber.listening(true);
+    const { ping } = this.options;
+    if (!ping) return;
+    this.pinging = setInterval(() => {
+      if (awaited) return;
+      const payload = `${PING}${randomUUID()}`;
+      const deadline = setTimeout(
+        () => onLost(new Error(`no echo of a ping within ${ping.timeoutMs} ms`)),
+        ping.timeoutMs,
+      );
+      awaited = { payload, deadline };
+      // a send that fails (the database is down) leaves the echo missing: the deadline decides
+      ping.send(payload).catch(() => undefined);
+    }, ping.everyMs);
   }
 
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.retry);
+    clearInterval(this.pinging);
     const client = this.client;
     this.client = undefined;
     this.options.subscriber.listening(false);

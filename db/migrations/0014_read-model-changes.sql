@@ -5,25 +5,37 @@
 -- the writing transaction, so the notice is sent at commit (and not at all on rollback). Postgres folds identical
 -- notices of one transaction into one. test/integration/read-cache.test.ts checks, with EXPLAIN of the cached reads,
 -- that every table they read carries one of these triggers.
+--
+-- Writes that fire no row trigger reach the cache only when its copies expire (READ_CACHE_TTL_MS): a later migration
+-- that rewrites these tables' values (an UPDATE with triggers disabled, ALTER COLUMN ... USING) ends with
+-- `SELECT pg_notify('ct_read_model', '*')`, as a restore with --disable-triggers should.
 
 CREATE FUNCTION read_model_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM pg_notify('ct_read_model', (CASE TG_OP WHEN 'DELETE' THEN OLD.team_id ELSE NEW.team_id END)::text);
+  IF TG_OP <> 'INSERT' THEN
+    PERFORM pg_notify('ct_read_model', OLD.team_id::text);
+  END IF;
+  -- an update that moves a row notifies both teams (Postgres folds the two into one when they are the same)
+  IF TG_OP <> 'DELETE' THEN
+    PERFORM pg_notify('ct_read_model', NEW.team_id::text);
+  END IF;
   RETURN NULL;
 END $$;
 
--- snapshots name their tracked row, whose team owns them
+-- snapshots name their tracked row, whose team owns them (the old and the new row's, should a snapshot move)
 CREATE FUNCTION creator_snapshot_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM pg_notify('ct_read_model', team_id::text) FROM tracked_creators
-    WHERE id = CASE TG_OP WHEN 'DELETE' THEN OLD.tracking_account_id ELSE NEW.tracking_account_id END;
+    WHERE id IN (CASE WHEN TG_OP <> 'INSERT' THEN OLD.tracking_account_id END,
+                 CASE WHEN TG_OP <> 'DELETE' THEN NEW.tracking_account_id END);
   RETURN NULL;
 END $$;
 
 CREATE FUNCTION video_snapshot_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM pg_notify('ct_read_model', team_id::text) FROM tracked_videos
-    WHERE id = CASE TG_OP WHEN 'DELETE' THEN OLD.tracking_video_id ELSE NEW.tracking_video_id END;
+    WHERE id IN (CASE WHEN TG_OP <> 'INSERT' THEN OLD.tracking_video_id END,
+                 CASE WHEN TG_OP <> 'DELETE' THEN NEW.tracking_video_id END);
   RETURN NULL;
 END $$;
 

@@ -1,6 +1,7 @@
 import type { Pool, QueryConfig } from 'pg';
 import { apiRoutes } from '../../api/app';
-import { ReadCache } from '../../api/read-cache';
+import { ReadCache, readCacheOn } from '../../api/read-cache';
+import { READ_MODEL_CHANNEL, ReadModelChanges } from '../../db/read-model-changes';
 import { trackAndFinalize } from '../helpers/creators';
 import { apiClient, eventually } from '../helpers/http';
 import { appOnStack, stackForSuite, type Stack } from '../helpers/stack';
@@ -144,6 +145,19 @@ describe('read cache', () => {
     expect((await other.api.get(otherDetail)).status).toBe(200);
     expect(hits()).toBe(before + 1);
 
+    // a row moved to another team is gone for its old team too (the old team is notified as well as the new one)
+    const moved = `/v1/tracking/creators/${other.creatorId}`;
+    await stack.pool.query(`UPDATE tracked_creators SET status = 'stopped', deleted_at = now() WHERE id = $1`, [
+      other.creatorId,
+    ]);
+    await eventually('the stopped creator', async () =>
+      (await other.api.get(moved)).body.data?.status === 'stopped' ? true : undefined,
+    );
+    await stack.pool.query('UPDATE tracked_creators SET team_id = $2 WHERE id = $1', [other.creatorId, mine.teamId]);
+    await eventually('the moved creator to leave its old team', async () =>
+      (await other.api.get(moved)).status === 404 ? true : undefined,
+    );
+
     // a snapshot written by anyone reaches the snapshot read of its creator's team
     const count = (await mine.api.get(snapshots)).body.data.length as number;
     await stack.pool.query(
@@ -202,5 +216,67 @@ describe('read cache', () => {
       const res = await api.get(detail);
       return res.body.data.display_name === 'Heard again' ? true : undefined;
     });
+  });
+
+  it('is off from the moment its connection is lost until it listens again', async () => {
+    // a cache of its own that waits a minute before reconnecting, so "lost" lasts through the test
+    const reads = readCacheOn(stack.pool, { maxBytes: 2 ** 20, ttlMs: 60_000, retryMs: 60_000 });
+    await reads.ready;
+    const app = await appOnStack(stack, { readCache: reads.cache });
+    try {
+      const { key, creatorId } = await creatorAndVideo();
+      const api = apiClient(app.baseUrl, key);
+      const detail = `/v1/tracking/creators/${creatorId}`;
+      await api.get(detail);
+      await api.get(detail);
+      expect(reads.cache.stats.hits).toBe(1);
+      await stack.pool.query('SELECT pg_terminate_backend($1)', [reads.backendPid()]);
+      await eventually('the lost connection', async () => (reads.backendPid() === undefined ? true : undefined));
+      for (let i = 0; i < 3; i += 1) expect((await api.get(detail)).status).toBe(200);
+      // nothing served from memory and nothing kept while nobody listens
+      expect(reads.cache.stats.hits).toBe(1);
+      expect(reads.cache.size).toBe(0);
+    } finally {
+      await new Promise((resolve) => app.server.close(resolve));
+      await reads.close();
+    }
+  });
+
+  it('counts a connection whose pings go unanswered as lost, and keeps one that answers', async () => {
+    const events: string[] = [];
+    const subscriber = {
+      changed: () => undefined,
+      reset: () => undefined,
+      listening: (on: boolean) => void events.push(on ? 'on' : 'off'),
+    };
+    const answered = new ReadModelChanges({
+      connection: stack.pool.options,
+      subscriber,
+      ping: {
+        everyMs: 100,
+        timeoutMs: 500,
+        send: (payload) => stack.pool.query('SELECT pg_notify($1, $2)', [READ_MODEL_CHANNEL, payload]),
+      },
+    });
+    await answered.start();
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await answered.close();
+    // on once, off only when closed
+    expect(events).toEqual(['on', 'off']);
+
+    events.length = 0;
+    // a ping that never reaches Postgres: as a socket that died without a word, or a proxy that drops LISTEN
+    const silent = new ReadModelChanges({
+      connection: stack.pool.options,
+      subscriber,
+      retryMs: 60_000,
+      log: () => undefined,
+      ping: { everyMs: 100, timeoutMs: 300, send: async () => undefined },
+    });
+    await silent.start();
+    await eventually('the silent connection to count as lost', async () => (events.includes('off') ? true : undefined));
+    expect(events[0]).toBe('on');
+    expect(silent.backendPid).toBeUndefined();
+    await silent.close();
   });
 });

@@ -1,4 +1,4 @@
-import { ReadCache } from '../../api/read-cache';
+import { encoded, ReadCache } from '../../api/read-cache';
 
 const TEAM = 'team-a';
 const OTHER = 'team-b';
@@ -78,12 +78,23 @@ describe('ReadCache', () => {
 
   it('stays within its size, evicting the least recently read', () => {
     const body = 'x'.repeat(400);
-    const cache = listening({ maxBytes: 1_500 });
+    // an entry weighs its body, its key (~35) and 200 of bookkeeping: three fit, four do not
+    const cache = listening({ maxBytes: 2_200 });
     for (let i = 0; i < 3; i += 1) read(cache, TEAM, `/v1/tracking/creators/${i}`, body);
     expect(read(cache, TEAM, '/v1/tracking/creators/0', body)).toBe('hit');
     read(cache, TEAM, '/v1/tracking/creators/3', body);
     expect(cache.size).toBe(3);
     expect(read(cache, TEAM, '/v1/tracking/creators/1', body)).toBe('miss');
     expect(read(cache, TEAM, '/v1/tracking/creators/0', body)).toBe('hit');
+  });
+});
+
+describe('encoded', () => {
+  it('gives a short body bytes of its own, not a slice of a shared slab it would keep alive', () => {
+    const body = encoded('{"data":{"id":"x"}}');
+    expect(body.toString()).toBe('{"data":{"id":"x"}}');
+    expect(body.buffer.byteLength).toBe(body.length);
+    // what Buffer.from does with the same text, for contrast
+    expect(Buffer.from('{"data":{"id":"x"}}').buffer.byteLength).toBeGreaterThan(body.length);
   });
 });
