@@ -134,7 +134,7 @@ export const errorEnvelope = z
 
 const noParts = z.object({}).strict();
 
-/** What Express sends for a JSON text; a Buffer's answer says so itself. */
+/** The Content-Type Express gives a JSON text: an answer sent as bytes sets it itself, so hits and misses match. */
 const JSON_UTF8 = 'application/json; charset=utf-8';
 
 const expressPath = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');
