@@ -1,6 +1,7 @@
 import { api, download, get, type Page, type UsageEntry } from './api';
 import { barChart, lineChart } from './charts';
 import { creatorActions, growth, statusBadge, type CreatorSummary } from './creators';
+import { AUDIENCE_REFRESH_CREDITS, COLLECTION_DEPTHS } from './prices';
 import { button, day, empty, h, notice, num, section, showError, stat, tableOrEmpty, when } from './dom';
 
 interface CreatorDetail extends CreatorSummary {
@@ -312,14 +313,6 @@ function audienceSection(base: string): HTMLElement {
     );
   });
 }
-
-/** Prices of the paid jobs in credits, as domain/costs.ts sets them (the dashboard bundles only its own sources). */
-const COLLECTION_DEPTHS = [
-  { depth: 'standard', posts: 50, credits: 50 },
-  { depth: 'deep', posts: 200, credits: 100 },
-  { depth: 'full', posts: 500, credits: 200 },
-] as const;
-const AUDIENCE_REFRESH_CREDITS = 50;
 
 /** Jobs started from this page, by creator, so a redraw (after pause, say) still lists them with their status. */
 const startedJobs = new Map<string, PendingJob[]>();
