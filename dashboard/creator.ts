@@ -1,7 +1,8 @@
-import { download, get, type Page, type UsageEntry } from './api';
+import { api, download, get, type Page, type UsageEntry } from './api';
 import { barChart, lineChart } from './charts';
 import { creatorActions, growth, statusBadge, type CreatorSummary } from './creators';
-import { button, day, empty, h, num, section, showError, stat, tableOrEmpty, when } from './dom';
+import { AUDIENCE_REFRESH_CREDITS, COLLECTION_DEPTHS } from './prices';
+import { button, day, empty, h, notice, num, section, showError, stat, tableOrEmpty, when } from './dom';
 
 interface CreatorDetail extends CreatorSummary {
   pause_reason: string | null;
@@ -14,7 +15,16 @@ interface CreatorDetail extends CreatorSummary {
   cycles_failed: number;
   last_scraped_at: string | null;
   last_failure: { kind: string; message: string } | null;
-  pending_jobs: { type: string; status: string; started_at?: string }[];
+  pending_jobs: PendingJob[];
+}
+
+/** An entry of an answer's `pending_jobs`: a cycle has no `job_id`, a collection or audience refresh has one. */
+interface PendingJob {
+  type: string;
+  status: string;
+  job_id?: string;
+  poll_url: string;
+  started_at?: string;
 }
 
 export interface Snapshot {
@@ -290,7 +300,7 @@ function audienceSection(base: string): HTMLElement {
       );
     const shown = d ?? geo.data.snapshot;
     if (!shown) {
-      body.replaceChildren(empty('No audience snapshot yet: an audience refresh (POST …/audience-refresh) makes one.'));
+      body.replaceChildren(empty('No audience snapshot yet: "Refresh audience" below makes one.'));
       return;
     }
     body.replaceChildren(
@@ -304,14 +314,35 @@ function audienceSection(base: string): HTMLElement {
   });
 }
 
+/** Jobs started from this page, by creator, so a redraw (after pause, say) still lists them with their status. */
+const startedJobs = new Map<string, PendingJob[]>();
+
+/**
+ * The cycle running now and the jobs started here: each started job's status is read again from its `poll_url`, so
+ * one that ended shows how it ended.
+ */
+async function currentJobs(detail: CreatorDetail): Promise<PendingJob[]> {
+  const started = await Promise.all(
+    (startedJobs.get(detail.id) ?? []).map(async (job) => {
+      const { data } = await get<{ data: { status: string } }>(job.poll_url);
+      return { ...job, status: data.status };
+    }),
+  );
+  return [...detail.pending_jobs, ...started];
+}
+
 function jobsSection(detail: CreatorDetail): HTMLElement {
   return section('Jobs', 'jobs', async (body) => {
-    const usage = await get<Page<UsageEntry>>(`/v1/usage?resource_type=creator&resource_id=${detail.id}&limit=50`);
+    const [usage, running] = await Promise.all([
+      get<Page<UsageEntry>>(`/v1/usage?resource_type=creator&resource_id=${detail.id}&limit=50`),
+      currentJobs(detail),
+    ]);
     body.replaceChildren(
-      h('h3', {}, 'Running'),
-      tableOrEmpty('running-jobs', detail.pending_jobs, 'Nothing running.', ['Job', 'Status', 'Started'], (j) => [
+      h('h3', {}, 'Running and started here'),
+      tableOrEmpty('running-jobs', running, 'Nothing running.', ['Job', 'Id', 'Status', 'Started'], (j) => [
         j.type,
-        h('span', { class: 'badge status-processing' }, j.status),
+        j.job_id ? h('code', { 'data-job-id': j.job_id }, j.job_id) : '—',
+        h('span', { class: `badge status-${j.status}`, 'data-status': j.status }, j.status),
         when(j.started_at),
       ]),
       h('h3', {}, 'Past (charges and refunds)'),
@@ -323,6 +354,81 @@ function jobsSection(detail: CreatorDetail): HTMLElement {
       ]),
     );
   });
+}
+
+/**
+ * The two paid jobs a user starts by hand: collect posts at a depth, refresh the audience. A started job joins the
+ * jobs list (`showJobs` draws it again); a refusal (402, 409, 429, …) shows the API's message in the notice banner.
+ */
+function paidJobs(base: string, id: string, handle: string, showJobs: () => void): HTMLElement {
+  const started = (jobs: PendingJob[]) => {
+    // a joined refresh answers with the job already listed: keep it once
+    const known = (startedJobs.get(id) ?? []).filter((job) => !jobs.some((j) => j.job_id === job.job_id));
+    startedJobs.set(id, [...known, ...jobs]);
+    showJobs();
+  };
+  const depth = h(
+    'select',
+    { name: 'depth', 'aria-label': 'Collection depth', 'data-input': 'depth' },
+    ...COLLECTION_DEPTHS.map((d) => h('option', { value: d.depth }, `${d.depth} (${d.posts} posts)`)),
+  );
+  const collectCost = h('span', { class: 'muted', 'data-cost': 'collect' });
+  const showCost = () => {
+    const chosen = COLLECTION_DEPTHS.find((d) => d.depth === depth.value) ?? COLLECTION_DEPTHS[0];
+    collectCost.textContent = `${chosen.credits} credits`;
+  };
+  depth.addEventListener('change', showCost);
+  showCost();
+  const collect = button(
+    'Collect posts',
+    async () => {
+      const { data } = await api<{ data: { depth: string; pending_jobs: PendingJob[] } }>(
+        'POST',
+        `${base}/posts/collect`,
+        { depth: depth.value },
+      );
+      notice(`A ${data.depth} collection of @${handle}'s posts is running`);
+      started(data.pending_jobs);
+    },
+    { 'data-action': 'collect-posts' },
+  );
+  const refresh = button(
+    'Refresh audience',
+    async () => {
+      const { data } = await api<{ data: { source: 'cache' | 'job'; joined?: boolean; pending_jobs: PendingJob[] } }>(
+        'POST',
+        `${base}/audience-refresh`,
+        {},
+      );
+      if (data.source === 'cache') {
+        notice('The audience snapshot is fresh (under 30 days old): nothing to refresh, no charge');
+        return;
+      }
+      notice(
+        data.joined
+          ? `An audience refresh of @${handle} was already running: joined it, no charge`
+          : `An audience refresh of @${handle} is running`,
+      );
+      started(data.pending_jobs);
+    },
+    { 'data-action': 'refresh-audience' },
+  );
+  return h(
+    'section',
+    { class: 'card', 'data-section': 'paid-jobs' },
+    h('h2', {}, 'Run a job'),
+    h('div', { class: 'actions' }, depth, collect, collectCost),
+    h(
+      'div',
+      { class: 'actions' },
+      refresh,
+      h(
+        'span',
+        { class: 'muted', 'data-cost': 'audience' },
+        `${AUDIENCE_REFRESH_CREDITS} credits (free while a snapshot under 30 days old exists)`,
+      ),
+    ),
+  );
 }
 
 export async function creatorPage(root: HTMLElement, id: string): Promise<void> {
@@ -342,6 +448,12 @@ export async function creatorPage(root: HTMLElement, id: string): Promise<void> 
       : c.status === 'stopped'
         ? `stopped (${c.stop_reason ?? 'requested'})`
         : null;
+  let jobs = jobsSection(c);
+  const showJobs = () => {
+    const next = jobsSection(c);
+    jobs.replaceWith(next);
+    jobs = next;
+  };
   root.replaceChildren(
     h('p', {}, h('a', { href: '/dashboard' }, '← Creators')),
     h('h1', {}, `@${c.platform_handle} `, statusBadge(c.status)),
@@ -364,6 +476,7 @@ export async function creatorPage(root: HTMLElement, id: string): Promise<void> 
     postsSection(base, c.id),
     h('div', { class: 'grid' }, cadenceSection(base), audienceSection(base)),
     reportSection(base),
-    jobsSection(c),
+    ...(c.status === 'stopped' ? [] : [paidJobs(base, c.id, c.platform_handle, showJobs)]),
+    jobs,
   );
 }

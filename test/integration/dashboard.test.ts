@@ -6,7 +6,7 @@ import { trackAndFinalize, untilDone } from '../helpers/creators';
 import { apiClient, eventually } from '../helpers/http';
 import { stackForSuite } from '../helpers/stack';
 import { Receiver } from '../helpers/receiver';
-import { teamClient } from '../helpers/teams';
+import { ledgerOf, teamClient } from '../helpers/teams';
 
 // records a CSP violation the moment the browser reports one, before any page script runs
 const RECORD_CSP_VIOLATIONS = `
@@ -246,6 +246,93 @@ describe('dashboard at /dashboard, in headless Chromium', () => {
         await drawnChart(page, 'gender');
         await drawnChart(page, 'cadence');
         await clean();
+      });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('collects posts at the chosen depth and refreshes the audience from the creator page, listing both jobs', async () => {
+    const team = await teamClient(suite.stack, 10_000);
+    const path = '/v1/tracking/creators';
+    const { id } = await trackAndFinalize(team.api, path, { platform: 'tiktok', handle: 'dash.jobs' });
+    const base = `${path}/${id}`;
+    const { context, page, clean } = await open();
+    try {
+      await screenshotOnFailure(page, 'dashboard-paid-jobs', async () => {
+        await page.goto(`${suite.stack.baseUrl}/dashboard/creators/${id}#key=${team.key}`);
+        await page.locator('[data-section="jobs"][data-state="ready"]').waitFor();
+        // each button says what it costs: the collection by the depth chosen
+        const collectCost = page.locator('[data-cost="collect"]');
+        await expect(collectCost.innerText()).resolves.toBe('50 credits');
+        await page.locator('[data-section="paid-jobs"] select[name="depth"]').selectOption('deep');
+        await expect(collectCost.innerText()).resolves.toBe('100 credits');
+        await expect(page.locator('[data-cost="audience"]').innerText()).resolves.toMatch(/^50 credits/);
+
+        await page.locator('[data-action="collect-posts"]').click();
+        await page.locator('#notice', { hasText: 'A deep collection of @dash.jobs' }).waitFor();
+        const collections = await suite.stack.pool.query<{ id: string; depth: string }>(
+          `SELECT id, depth FROM paid_jobs WHERE tracking_account_id = $1 AND kind = 'post_collection'`,
+          [id],
+        );
+        expect(collections.rows).toEqual([{ id: expect.any(String), depth: 'deep' }]);
+        const collectionId = collections.rows[0]?.id as string;
+        const collection = await team.api.get(`${base}/posts/collect/${collectionId}`);
+        expect(collection.body.data).toMatchObject({
+          collection_id: collectionId,
+          depth: 'deep',
+          credits_reserved: 100,
+        });
+        const running = page.locator('[data-section="jobs"][data-state="ready"] table[data-table="running-jobs"]');
+        const collectionRow = running.locator('tbody tr', { has: page.locator(`[data-job-id="${collectionId}"]`) });
+        await expect(collectionRow.locator('td').first().innerText()).resolves.toBe('post_collection');
+
+        await page.locator('[data-action="refresh-audience"]').click();
+        await page.locator('#notice', { hasText: 'An audience refresh of @dash.jobs is running' }).waitFor();
+        const refreshes = await suite.stack.pool.query<{ id: string }>(
+          `SELECT id FROM paid_jobs WHERE tracking_account_id = $1 AND kind = 'audience_refresh'`,
+          [id],
+        );
+        expect(refreshes.rows).toHaveLength(1);
+        const jobId = refreshes.rows[0]?.id as string;
+        expect((await team.api.get(`${base}/audience-refresh/${jobId}`)).status).toBe(200);
+        await running.locator(`[data-job-id="${jobId}"]`).waitFor();
+        // the collection stays listed beside it, and the buttons are usable again
+        await running.locator(`[data-job-id="${collectionId}"]`).waitFor();
+        await expect(page.locator('[data-action="collect-posts"]').isEnabled()).resolves.toBe(true);
+        await expect(page.locator('[data-action="refresh-audience"]').isEnabled()).resolves.toBe(true);
+        await clean();
+      });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows a collection the balance cannot pay as the API’s 402 message, and starts nothing', async () => {
+    // the first cycle takes 25 of the 65 credits: 40 left, short of a standard collection's 50
+    const team = await teamClient(suite.stack, 25 + 40);
+    const { id } = await trackAndFinalize(team.api, '/v1/tracking/creators', {
+      platform: 'tiktok',
+      handle: 'dash.poor',
+    });
+    const { context, page, problems } = await open();
+    try {
+      await screenshotOnFailure(page, 'dashboard-paid-jobs-402', async () => {
+        await page.goto(`${suite.stack.baseUrl}/dashboard/creators/${id}#key=${team.key}`);
+        await page.locator('[data-section="jobs"][data-state="ready"]').waitFor();
+        await page.locator('[data-action="collect-posts"]').click();
+        const alert = page.locator('#notice.error[role="alert"]');
+        await expect(alert.innerText()).resolves.toBe(
+          'Insufficient credits: a standard collection costs 50 credits (cents) and the balance is 40',
+        );
+        await expect(page.locator('[data-action="collect-posts"]').isEnabled()).resolves.toBe(true);
+        const jobs = await suite.stack.pool.query('SELECT id FROM paid_jobs WHERE tracking_account_id = $1', [id]);
+        expect(jobs.rows).toEqual([]);
+        await expect(page.locator('table[data-table="running-jobs"] [data-job-id]').count()).resolves.toBe(0);
+        expect((await ledgerOf(suite.stack.pool, team.teamId)).balance).toBe(40);
+        // the browser logs the refused request's 402 as a failed load; nothing else
+        expect(await page.evaluate('window.__cspViolations')).toEqual([]);
+        expect(problems.filter((p) => !/status of 402|^HTTP 402/.test(p))).toEqual([]);
       });
     } finally {
       await context.close();
