@@ -7,7 +7,7 @@ import { loggerFromEnv } from '../telemetry/logger';
 import { requestIdClientInterceptor } from '../telemetry/request-id';
 import { createApp } from './app';
 import { apiTemporalConnection } from './outages';
-import { readCacheOn } from './read-cache';
+import { readCacheOn, readCacheOptions } from './read-cache';
 
 const logger = loggerFromEnv('api');
 
@@ -23,11 +23,7 @@ function main(): void {
   // until its connection listens, the cache passes every read through; a Postgres restart turns it off and on again
   const reads =
     config.READ_CACHE_MB > 0
-      ? readCacheOn(
-          pool,
-          { maxBytes: config.READ_CACHE_MB * 2 ** 20, ttlMs: config.READ_CACHE_TTL_MS },
-          (message, err) => logger.warn({ err }, message),
-        )
+      ? readCacheOn(pool, readCacheOptions(config), (message, err) => logger.warn({ err }, message))
       : undefined;
   const temporalHealthConnection = Connection.lazy({ ...temporalConnectionOptions(config), interceptors: [] });
   const app = createApp({

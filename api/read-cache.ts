@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Pool } from 'pg';
+import type { Config } from '../domain/config';
 import { READ_MODEL_CHANNEL, ReadModelChanges, type ReadModelSubscriber } from '../db/read-model-changes';
 
 export interface ReadCacheOptions {
@@ -8,6 +9,12 @@ export interface ReadCacheOptions {
   /** how long a body is served at most, even with no change noticed: a bound if a notice were ever missed */
   ttlMs: number;
 }
+
+/** The cache the configuration asks for (`READ_CACHE_MB`, `READ_CACHE_TTL_MS`). */
+export const readCacheOptions = (config: Pick<Config, 'READ_CACHE_MB' | 'READ_CACHE_TTL_MS'>): ReadCacheOptions => ({
+  maxBytes: config.READ_CACHE_MB * 2 ** 20,
+  ttlMs: config.READ_CACHE_TTL_MS,
+});
 
 /** What an entry costs beside its body and key (the LRU's node, the map's slot), roughly. */
 const ENTRY_OVERHEAD_BYTES = 200;
@@ -28,8 +35,8 @@ export interface ReadCacheStats {
 }
 
 /**
- * The JSON bodies (encoded, as sent) of hot reads (details, lists, snapshots), per team and URL, served without asking Postgres again
- * until the team's rows change. Freshness comes from Postgres itself: migration 0014's triggers notify the team's id
+ * The JSON bodies (encoded, as sent) of hot reads (details, lists, snapshots), per team and URL, served without asking
+ * Postgres again until the team's rows change. Freshness comes from Postgres itself: migration 0014's triggers notify the team's id
  * at commit of every write to a table these reads come from, and `ReadModelChanges` passes the notice here. So a
  * change made anywhere (a worker's cycle, another API process, an operator's SQL) reaches every API process; a write
  * made through this process also drops the team's bodies before it answers (`changed`), so its caller's next read

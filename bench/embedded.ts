@@ -12,7 +12,8 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createApp } from '../api/app';
-import { readCacheOn, type ReadCache } from '../api/read-cache';
+import { readCacheOn, readCacheOptions, type ReadCache } from '../api/read-cache';
+import { parseSourceConfig } from '../domain/config';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { createApiKey, createTeam } from '../db/teams';
@@ -164,8 +165,8 @@ export async function withEmbeddedStack<R>(
     const client = new Client({ connection });
     const relay = new OutboxRelay({ pool: db, client, taskQueue });
     await relay.start();
-    // as the API runs by default (READ_CACHE_MB 64, READ_CACHE_TTL_MS 30 s)
-    const reads = readCacheOn(db, { maxBytes: 64 * 2 ** 20, ttlMs: 30_000 });
+    // as the API runs with no settings
+    const reads = readCacheOn(db, readCacheOptions(parseSourceConfig({})));
     await reads.ready;
     const app = createApp({
       pool: db,

@@ -7,9 +7,12 @@ export const READ_MODEL_CHANNEL = 'ct_read_model';
 export interface ReadModelSubscriber {
   /** `teamId`'s rows behind the cached reads changed (committed) */
   changed(teamId: string): void;
-  /** notices may have been missed (connecting, reconnecting, TRUNCATE): nothing cached can be trusted */
+  /** every team's rows may have changed (TRUNCATE): nothing cached can be trusted */
   reset(): void;
-  /** whether notices are arriving: while false, nothing may be served from a cache */
+  /**
+   * whether notices are arriving: on false nothing cached can be trusted any more (notices may be missed from then
+   * on), and nothing may be served or kept until true again
+   */
   listening(on: boolean): void;
 }
 
@@ -33,8 +36,8 @@ const PING = 'ping:';
 
 /**
  * Follows `ct_read_model` on a connection of its own, reconnecting after a Postgres restart. The subscriber is told
- * it is listening only once LISTEN has succeeded, and told to reset at that moment: anything cached before (or while
- * no connection listened) may have missed a change.
+ * it is listening only once LISTEN has succeeded, and told it is not the moment the connection is lost: anything it
+ * kept before may have missed a change.
  */
 export class ReadModelChanges {
   private client: Client | undefined;
@@ -87,7 +90,6 @@ export class ReadModelChanges {
       // closing has told the subscriber already
       if (this.closed) return;
       subscriber.listening(false);
-      subscriber.reset();
       this.log(`read-model notices lost; reconnecting in ${this.nextRetryMs} ms`, err);
       this.retry = setTimeout(() => void this.connect(), this.nextRetryMs);
       this.nextRetryMs = Math.min(this.nextRetryMs * 2, this.maxRetryMs);
@@ -118,8 +120,7 @@ export class ReadModelChanges {
     }
     if (lost || this.closed) return;
     this.nextRetryMs = this.retryMs;
-    // whatever was cached before this moment was not covered by a listener
-    subscriber.reset();
+    // the subscriber has kept nothing since it was last told it was off (or since it began)
     subscriber.listening(true);
     const { ping } = this.options;
     if (!ping) return;
